@@ -1,0 +1,228 @@
+"""A faithful local Mammoth API v2 server (batches, jobs, datasets), backed by SQLite.
+
+::
+
+    from mammoth_pandas.sandbox import Sandbox, DEMO
+
+    with Sandbox() as sb:                     # background thread, free port, seeded data
+        client = sb.client()
+        client.batches.list(DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+
+``Sandbox(db_path="demo.db")`` keeps its state in a file across restarts; without a path
+the database lives in a temporary directory removed on :meth:`Sandbox.stop`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mammoth_pandas.sandbox.faults import FaultConfig, Faults
+from mammoth_pandas.sandbox.seed import DEMO
+
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
+    from mammoth_pandas.client import MammothClient
+    from mammoth_pandas.sandbox.jobs import JobRunner
+    from mammoth_pandas.sandbox.store import Store
+
+__all__ = ["DEMO", "FaultConfig", "Faults", "Sandbox"]
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class Sandbox:
+    """The sandbox server, run in a background thread.
+
+    ``port=0`` picks a free port; ``sb.url`` is the base URL for clients. Credentials are
+    generated when not given. ``job_delay`` is how long a job stays ``processing`` before
+    the worker applies it. ``faults`` takes the settings of :meth:`Faults.set`.
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        token: str | None = None,
+        seed: bool = True,
+        scale: int = 0,
+        job_delay: float = 0.05,
+        faults: FaultConfig | dict[str, Any] | None = None,
+    ) -> None:
+        import secrets
+
+        if scale < 0:
+            raise ValueError(f"scale must be >= 0, got {scale}")
+        if job_delay < 0:
+            raise ValueError(f"job_delay must be >= 0 seconds, got {job_delay}")
+        self.db_path = Path(db_path) if db_path is not None else None
+        self.host = host
+        self.port = port
+        self.api_key = api_key or "mk_" + secrets.token_urlsafe(12)
+        self.api_secret = api_secret or secrets.token_urlsafe(24)
+        self.token = token or "mm_" + secrets.token_urlsafe(24)
+        self.seed = seed
+        self.scale = scale
+        self.job_delay = job_delay
+        self.faults = Faults(faults)
+        self._tmpdir: str | None = None
+        self._store: Store | None = None
+        self._runner: JobRunner | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        from werkzeug.serving import make_server
+
+        from mammoth_pandas.sandbox.app import SandboxApp
+        from mammoth_pandas.sandbox.jobs import JobRunner
+        from mammoth_pandas.sandbox.store import Store
+
+        if self._server is not None:
+            return self
+        if self.host not in LOCAL_HOSTS:
+            warnings.warn(
+                f"the sandbox listens on {self.host}, reachable from other machines",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        path = self.db_path
+        if path is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="mammoth-sandbox-")
+            path = Path(self._tmpdir) / "sandbox.db"
+        self._store = Store(path)
+        _prepare(self._store, seed=self.seed, scale=self.scale)
+        self._runner = JobRunner(self._store, self.faults)
+        app = SandboxApp(
+            self._store,
+            self._runner,
+            self.faults,
+            credentials=(self.api_key, self.api_secret, self.token),
+            job_delay=self.job_delay,
+        )
+        self._server = make_server(
+            self.host, self.port, app, threaded=True, request_handler=_quiet_handler()
+        )
+        self.port = self._server.server_port
+        self._runner.start()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sandbox-http", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._runner is not None:
+            self._runner.stop()
+            self._runner = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- for users and tests ------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def root_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL for clients, ``http://127.0.0.1:PORT/api/v2``."""
+        from mammoth_pandas._contract import API_PREFIX
+
+        return self.root_url + API_PREFIX
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Authentication headers for a plain HTTP client."""
+        return {"X-API-KEY": self.api_key, "X-API-SECRET": self.api_secret}
+
+    def client(self, **kwargs: Any) -> MammothClient:
+        from mammoth_pandas.client import MammothClient
+
+        return MammothClient(self.url, api_key=self.api_key, api_secret=self.api_secret, **kwargs)
+
+    def _live_store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the sandbox is not running; call start() or use 'with'")
+        return self._store
+
+    def rows(self, dataset_id: int, batch_id: int | None = None) -> list[dict[str, Any]]:
+        """Stored rows keyed by ``c_id``: one batch's, or the dataset's active batches'."""
+        with self._live_store().read() as db:
+            return db.rows_of(dataset_id, batch_id)
+
+    def actions(self) -> list[dict[str, Any]]:
+        """The log of applied mutations: job id, operation, batch ids, idempotency key."""
+        from mammoth_pandas.sandbox.app import actions
+
+        with self._live_store().read() as db:
+            return actions(db)
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until no job is ``processing`` (raises TimeoutError after ``timeout``)."""
+        if self._runner is None:
+            raise RuntimeError("the sandbox is not running; call start() or use 'with'")
+        self._runner.wait_idle(timeout)
+
+    def __repr__(self) -> str:
+        state = self.url if self.running else "stopped"
+        return f"Sandbox({state}, api_key={self.api_key!r}, api_secret='***')"
+
+
+def _prepare(store: Store, *, seed: bool, scale: int) -> None:
+    """Seed an empty database, add the scale dataset, and settle what a crash left."""
+    from mammoth_pandas.sandbox import seed as seeding
+
+    with store.write() as db:
+        if db.meta("initialised") is None:
+            if seed:
+                seeding.seed(db)
+            else:
+                db.many(
+                    "INSERT INTO projects (workspace_id, project_id, name) VALUES (?, ?, ?)",
+                    [(1, 1, "Demo project")],
+                )
+            db.set_meta("initialised", "1")
+        seeding.seed_scale(db, scale)
+
+
+def _quiet_handler() -> Any:
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        """No access log lines; errors still reach the ``werkzeug`` logger."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            return None
+
+    return QuietHandler

@@ -1,0 +1,749 @@
+"""The sandbox's WSGI application: Werkzeug routing, auth, faults, idempotency, handlers.
+
+Routes (``/api/v2`` prefix as in the wire contract)::
+
+    GET    /health                                              no auth
+    GET    /jobs/{job_id}            GET /jobs?job_ids=1,2
+    GET    /workspaces/{ws}/projects/{pr}/datasets[/{ds}]
+    GET    …/datasets/{ds}/batches                              list (200)
+    POST   …/datasets/{ds}/batches                              create (200, job handle)
+    DELETE …/datasets/{ds}/batches?ids=1,2                      remove (202, job handle)
+    PATCH  …/datasets/{ds}/batches                              suspend / restore (202)
+    GET    …/datasets/{ds}/batches/{batch_id}                   one batch (200)
+    DELETE …/datasets/{ds}/batches/{batch_id}                   delete (202)
+    GET|PUT /__sandbox__/faults, GET /__sandbox__/actions       the sandbox's own controls
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import socket
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from mammoth_pandas import _contract as contract
+from mammoth_pandas.sandbox.errors import (
+    ApiError,
+    body_error,
+    json_response,
+    param_error,
+    render,
+)
+from mammoth_pandas.sandbox.faults import Faults
+from mammoth_pandas.sandbox.jobs import JobRunner
+from mammoth_pandas.sandbox.query import parse_batch_query, parse_fields, parse_int, parse_int_list
+from mammoth_pandas.sandbox.seed import resource_path
+from mammoth_pandas.sandbox.store import Db, Store, job_json
+
+P = contract.API_PREFIX
+DS = P + "/workspaces/<int:ws>/projects/<int:pr>/datasets"
+
+URLS = Map(
+    [
+        Rule("/health", endpoint="health", methods=["GET"]),
+        Rule("/__sandbox__/faults", endpoint="faults", methods=["GET", "PUT"]),
+        Rule("/__sandbox__/actions", endpoint="actions", methods=["GET"]),
+        Rule(P + "/jobs", endpoint="list_jobs", methods=["GET"]),
+        Rule(P + "/jobs/<int:job_id>", endpoint="get_job", methods=["GET"]),
+        Rule(DS, endpoint="list_datasets", methods=["GET"]),
+        Rule(DS + "/<int:ds>", endpoint="get_dataset", methods=["GET"]),
+        Rule(DS + "/<int:ds>/batches", endpoint="list_batches", methods=["GET"]),
+        Rule(DS + "/<int:ds>/batches", endpoint="create_batch", methods=["POST"]),
+        Rule(DS + "/<int:ds>/batches", endpoint="remove_batches", methods=["DELETE"]),
+        Rule(DS + "/<int:ds>/batches", endpoint="update_batches", methods=["PATCH"]),
+        Rule(DS + "/<int:ds>/batches/<int:batch_id>", endpoint="get_batch", methods=["GET"]),
+        Rule(DS + "/<int:ds>/batches/<int:batch_id>", endpoint="delete_batch", methods=["DELETE"]),
+    ],
+    strict_slashes=False,
+)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+DATASET_PRESETS: dict[str, tuple[str, ...]] = {
+    "__min": (
+        "id",
+        "name",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "status",
+        "status_info",
+        "get_url",
+    ),
+}
+DATASET_PRESETS["__standard"] = (
+    *DATASET_PRESETS["__min"],
+    "data_schema",
+    "stats",
+    "sources",
+    "display_info",
+    "dependencies",
+    "data_url",
+    "resource_path",
+    "configurations",
+)
+DATASET_PRESETS["__full"] = (*DATASET_PRESETS["__standard"], "batch_ids")
+
+
+class SandboxApp:
+    """The WSGI callable. ``credentials`` is (api_key, api_secret, token)."""
+
+    def __init__(
+        self,
+        store: Store,
+        runner: JobRunner,
+        faults: Faults,
+        *,
+        credentials: tuple[str, str, str],
+        job_delay: float,
+    ) -> None:
+        self.store = store
+        self.runner = runner
+        self.faults = faults
+        self._key, self._secret, self._token = credentials
+        self.job_delay = job_delay
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        response = self.dispatch(request, environ)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request, environ: dict[str, Any]) -> Response:
+        fault: str | None = None
+        try:
+            adapter = URLS.bind_to_environ(environ)
+            try:
+                endpoint, args = adapter.match()
+            except NotFound:
+                raise ApiError("NOT_FOUND", f"No route for {request.path}") from None
+            except MethodNotAllowed as exc:
+                allowed = ", ".join(sorted(exc.valid_methods or ()))
+                raise ApiError(
+                    "METHOD_NOT_ALLOWED",
+                    f"{request.method} is not allowed on {request.path} (allowed: {allowed})",
+                    headers={"Allow": allowed},
+                ) from None
+            except HTTPException as exc:  # e.g. a redirect for a missing slash
+                raise ApiError("NOT_FOUND", f"No route for {request.path}: {exc}") from None
+            if endpoint != "health":
+                self._authenticate(request)
+            if request.path.startswith(P + "/"):
+                fault = self._early_fault(request, environ)
+            handler: Callable[..., Response] = getattr(self, "on_" + endpoint)
+            response = handler(request, **args)
+        except ApiError as error:
+            response = render(error)
+        except _Answer as answer:
+            response = answer.response
+        except sqlite3.Error as error:
+            response = render(ApiError("INTERNAL_ERROR", f"storage error: {error}"))
+        key = request.headers.get(contract.HEADER_IDEMPOTENCY_KEY)
+        if key and request.method in WRITE_METHODS:
+            response.headers[contract.HEADER_IDEMPOTENCY_KEY] = key
+        if fault == "drop_after":
+            _drop(environ)
+        return response
+
+    def _authenticate(self, request: Request) -> None:
+        key = request.headers.get(contract.HEADER_API_KEY, "")
+        secret = request.headers.get(contract.HEADER_API_SECRET, "")
+        if key or secret:
+            key_ok = hmac.compare_digest(key.encode(), self._key.encode())
+            secret_ok = hmac.compare_digest(secret.encode(), self._secret.encode())
+            if key_ok and secret_ok:
+                return
+            raise ApiError("UNAUTHORIZED", "Invalid API key or secret")
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            if hmac.compare_digest(auth[7:].strip().encode(), self._token.encode()):
+                return
+            raise ApiError("UNAUTHORIZED", "Invalid bearer token")
+        raise ApiError(
+            "UNAUTHORIZED",
+            "Missing credentials: send X-API-KEY and X-API-SECRET, or Authorization: Bearer",
+        )
+
+    def _early_fault(self, request: Request, environ: dict[str, Any]) -> str | None:
+        """Latency and faults that answer instead of the handler (nothing is applied)."""
+        config = self.faults.config
+        if config.latency:
+            time.sleep(config.latency)
+        fault = self.faults.draw_request()
+        if fault is None or fault == "drop_after":
+            return fault
+        retry = {"Retry-After": str(config.retry_after)}
+        if fault == "rate_429":
+            raise ApiError("TOO_MANY_REQUESTS", "Rate limit exceeded, retry later", headers=retry)
+        if fault == "rate_500":
+            raise ApiError("INTERNAL_ERROR", "Internal server error (injected)")
+        if fault == "rate_502":
+            raise ApiError("BAD_GATEWAY", "Bad gateway (injected)")
+        if fault == "rate_503":
+            raise ApiError("SERVICE_UNAVAILABLE", "Service unavailable (injected)", headers=retry)
+        if fault == "drop":
+            _drop(environ)
+        if fault == "non_json":
+            page = "<html><body><h1>Gateway maintenance</h1></body></html>"
+            raise _Answer(Response(page, status=200, content_type="text/html"))
+        # truncate: a real-looking JSON body cut in half, with the full Content-Length.
+        raise _Answer(_truncated(environ))
+
+    # -- common lookups -----------------------------------------------------------------
+
+    def _dataset(self, db: Db, ws: int, pr: int, ds: int) -> sqlite3.Row:
+        if ws < 1:
+            raise param_error("workspace_id", f"{ws} is below 1")
+        if pr < 1:
+            raise param_error("project_id", f"{pr} is below 1")
+        if not db.project_exists(ws):
+            raise ApiError("NOT_FOUND", f"Workspace {ws} not found")
+        if not db.project_exists(ws, pr):
+            raise ApiError("NOT_FOUND", f"Project {pr} not found in workspace {ws}")
+        row = db.dataset(ds)
+        if row is None or row["workspace_id"] != ws or row["project_id"] != pr:
+            raise ApiError("NOT_FOUND", f"Dataset {ds} not found in project {pr}")
+        return row
+
+    def _project(self, db: Db, ws: int, pr: int) -> None:
+        if ws < 1:
+            raise param_error("workspace_id", f"{ws} is below 1")
+        if pr < 1:
+            raise param_error("project_id", f"{pr} is below 1")
+        if not db.project_exists(ws, pr):
+            raise ApiError("NOT_FOUND", f"Project {pr} not found in workspace {ws}")
+
+    # -- sandbox controls ---------------------------------------------------------------
+
+    def on_health(self, request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    def on_faults(self, request: Request) -> Response:
+        if request.method == "PUT":
+            body = _json_body(request)
+            if not isinstance(body, dict):
+                raise body_error("body", "expected a JSON object of fault settings")
+            try:
+                self.faults.set(**body)
+            except (TypeError, ValueError) as exc:
+                raise body_error("body", str(exc)) from None
+        return json_response({"faults": self.faults.as_dict()})
+
+    def on_actions(self, request: Request) -> Response:
+        with self.store.read() as db:
+            return json_response({"actions": actions(db)})
+
+    # -- reads --------------------------------------------------------------------------
+
+    def on_get_job(self, request: Request, job_id: int) -> Response:
+        with self.store.read() as db:
+            row = db.job(job_id)
+        if row is None:
+            raise ApiError("NOT_FOUND", f"Job {job_id} not found")
+        return json_response({"job": job_json(row)})
+
+    def on_list_jobs(self, request: Request) -> Response:
+        ids = parse_int_list(request.args.get("job_ids"), "job_ids") or []
+        with self.store.read() as db:
+            found = {}
+            for job_id in ids:
+                row = db.job(job_id)
+                if row is not None:
+                    found[job_id] = job_json(row)
+        return json_response({"jobs": [found[i] for i in dict.fromkeys(ids) if i in found]})
+
+    def on_list_datasets(self, request: Request, ws: int, pr: int) -> Response:
+        fields = _dataset_fields(request.args.get("fields"))
+        limit = parse_int(
+            request.args.get("limit"),
+            "limit",
+            default=contract.DEFAULT_LIMIT,
+            minimum=0,
+            maximum=contract.MAX_LIMIT,
+        )
+        offset = parse_int(request.args.get("offset"), "offset", default=0, minimum=0, maximum=None)
+        ids = parse_int_list(request.args.get("id"), "id")
+        with self.store.read() as db:
+            self._project(db, ws, pr)
+            sql = (
+                "SELECT * FROM datasets WHERE workspace_id = ? AND project_id = ?"
+                " AND status != 'deleted'"
+            )
+            params: list[Any] = [ws, pr]
+            if ids:
+                sql += f" AND id IN ({','.join('?' * len(ids))})"
+                params += ids
+            rows = db.all(sql + " ORDER BY id LIMIT ? OFFSET ?", (*params, limit + 1, offset))
+            page = [dataset_json(db, row, fields) for row in rows[:limit]]
+        base = f"api/v2/workspaces/{ws}/projects/{pr}/datasets"
+        return json_response(
+            {
+                "datasets": page,
+                "next": _next(base, request, limit, offset, len(rows) > limit),
+                "limit": limit,
+                "offset": offset,
+            }
+        )
+
+    def on_get_dataset(self, request: Request, ws: int, pr: int, ds: int) -> Response:
+        fields = _dataset_fields(request.args.get("fields"))
+        with self.store.read() as db:
+            row = self._dataset(db, ws, pr, ds)
+            return json_response({"dataset": dataset_json(db, row, fields)})
+
+    def on_list_batches(self, request: Request, ws: int, pr: int, ds: int) -> Response:
+        query = parse_batch_query(request.args)
+        where, params = query.where(ds)
+        with self.store.read() as db:
+            self._dataset(db, ws, pr, ds)
+            rows = db.all(
+                f"SELECT * FROM batches WHERE {where} ORDER BY {query.order_by()}"  # noqa: S608
+                " LIMIT ? OFFSET ?",
+                (*params, query.limit + 1, query.offset),
+            )
+            active = db.scalar(
+                "SELECT COUNT(*) FROM batches WHERE dataset_id = ? AND state = 'active'", (ds,)
+            )
+        more = len(rows) > query.limit and query.limit > 0
+        base = f"api/v2/workspaces/{ws}/projects/{pr}/datasets/{ds}/batches"
+        return json_response(
+            {
+                "batches": [batch_json(row, query.fields) for row in rows[: query.limit]],
+                "next": _next(base, request, query.limit, query.offset, more),
+                "offset": query.offset,
+                "limit": query.limit,
+                "active_batches": active,
+            }
+        )
+
+    def on_get_batch(self, request: Request, ws: int, pr: int, ds: int, batch_id: int) -> Response:
+        fields = parse_fields(request.args.get("fields"))
+        with self.store.read() as db:
+            self._dataset(db, ws, pr, ds)
+            row = db.batch(ds, batch_id)
+        if row is None:
+            raise ApiError("NOT_FOUND", f"Batch {batch_id} not found in dataset {ds}")
+        return json_response({"batch": batch_json(row, fields)})
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _write(
+        self, request: Request, status: int, act: Callable[[Db], dict[str, Any]]
+    ) -> Response:
+        """Run ``act`` (request-time checks and changes, creating a job) in one transaction,
+        honouring ``Idempotency-Key``: a repeated key with the same request gets the first
+        answer back, with a different request a 409."""
+        key = request.headers.get(contract.HEADER_IDEMPOTENCY_KEY)
+        digest = _request_digest(request)
+        with self.store.write() as db:
+            if key:
+                seen = db.one("SELECT * FROM idempotency WHERE key = ?", (key,))
+                if seen is not None:
+                    if seen["request_hash"] != digest:
+                        raise ApiError(
+                            "IDEMPOTENCY_KEY_REUSED",
+                            f"Idempotency-Key {key!r} was already used for a different request",
+                            extra=[{"key": "Idempotency-Key", "message": "reused"}],
+                        )
+                    return json_response(json.loads(seen["body"]), seen["status"])
+            body = {"status_code": status, **act(db)}
+            if key:
+                db.run(
+                    "INSERT INTO idempotency (key, request_hash, status, body, job_id)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (key, digest, status, json.dumps(body), body.get("job_id")),
+                )
+        self.runner.notify()
+        return json_response(body, status)
+
+    def _job(self, db: Db, request: Request, operation: str, params: dict[str, Any]) -> int:
+        return db.insert_job(
+            operation=operation,
+            path=request.path,
+            params=params,
+            run_after=time.time() + self.job_delay,
+            idempotency_key=request.headers.get(contract.HEADER_IDEMPOTENCY_KEY),
+        )
+
+    def on_create_batch(self, request: Request, ws: int, pr: int, ds: int) -> Response:
+        body = _json_body(request)
+
+        def act(db: Db) -> dict[str, Any]:
+            destination = self._dataset(db, ws, pr, ds)
+            params = validate_create(db, destination, body)
+            return {"job_id": self._job(db, request, "create_batch", params)}
+
+        return self._write(request, 200, act)
+
+    def _mark_deleting(self, db: Db, ds: int, ids: list[int]) -> dict[str, str]:
+        states = db.batch_states(ds, ids)
+        busy = [i for i in ids if states[i] in ("deleting", "pending_delete")]
+        if busy:
+            raise ApiError(
+                "BATCH_BUSY",
+                f"Batches already being deleted: {busy}",
+                extra=[{"key": "ids", "message": f"already being deleted: {busy}"}],
+            )
+        for batch_id in ids:
+            db.run(
+                "UPDATE batches SET prev_state = state, state = 'deleting' WHERE id = ?",
+                (batch_id,),
+            )
+        return {str(i): states[i] for i in ids}
+
+    def on_remove_batches(self, request: Request, ws: int, pr: int, ds: int) -> Response:
+        ids = parse_int_list(request.args.get("ids"), "ids")
+        if not ids:
+            raise param_error("ids", "give at least one batch id, e.g. ids=1,2,3")
+        ids = list(dict.fromkeys(ids))
+
+        def act(db: Db) -> dict[str, Any]:
+            self._dataset(db, ws, pr, ds)
+            _known_batches(db, ds, ids, "ids")
+            prev = self._mark_deleting(db, ds, ids)
+            params = {"dataset_id": ds, "ids": ids, "prev_states": prev}
+            return {"job_id": self._job(db, request, "remove_batches", params)}
+
+        return self._write(request, 202, act)
+
+    def on_delete_batch(
+        self, request: Request, ws: int, pr: int, ds: int, batch_id: int
+    ) -> Response:
+        def act(db: Db) -> dict[str, Any]:
+            self._dataset(db, ws, pr, ds)
+            if db.batch(ds, batch_id) is None:
+                raise ApiError("NOT_FOUND", f"Batch {batch_id} not found in dataset {ds}")
+            prev = self._mark_deleting(db, ds, [batch_id])
+            params = {"dataset_id": ds, "ids": [batch_id], "prev_states": prev}
+            return {"job_id": self._job(db, request, "delete_batch", params)}
+
+        return self._write(request, 202, act)
+
+    def on_update_batches(self, request: Request, ws: int, pr: int, ds: int) -> Response:
+        suspend, restore = validate_patch(_json_body(request))
+
+        def act(db: Db) -> dict[str, Any]:
+            self._dataset(db, ws, pr, ds)
+            _known_batches(db, ds, suspend, "patch.value.suspend")
+            _known_batches(db, ds, restore, "patch.value.restore")
+            params = {"dataset_id": ds, "suspend": suspend, "restore": restore}
+            return {"job_id": self._job(db, request, "update_batches", params)}
+
+        return self._write(request, 202, act)
+
+
+class _Answer(Exception):
+    """Short-circuits a request with a ready response (used by faults)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _drop(environ: dict[str, Any]) -> None:
+    """Close the client's connection with no answer at all."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("connection dropped by sandbox fault injection")
+
+
+def _truncated(environ: dict[str, Any]) -> Response:
+    payload = json.dumps({"batches": [], "next": "", "detail": "x" * 200}).encode()
+
+    def body() -> Iterator[bytes]:
+        yield payload[: len(payload) // 2]
+        _drop(environ)
+
+    response = Response(body(), status=200, content_type="application/json")
+    response.headers["Content-Length"] = str(len(payload))
+    return response
+
+
+def _json_body(request: Request) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise body_error("body", "a JSON body is required")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise body_error("body", f"not valid JSON ({exc})") from None
+
+
+def _request_digest(request: Request) -> str:
+    raw = request.get_data(cache=True)
+    try:
+        body = json.dumps(json.loads(raw), sort_keys=True) if raw.strip() else ""
+    except ValueError:
+        body = raw.decode("utf-8", "replace")
+    query = sorted(request.args.items(multi=True))
+    text = json.dumps([request.method, request.path, query, body])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _next(base: str, request: Request, limit: int, offset: int, more: bool) -> str:
+    if not more:
+        return ""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
+    params += [("limit", str(limit)), ("offset", str(offset + limit))]
+    return f"{base}?{urlencode(params)}"
+
+
+def _dataset_fields(raw: str | None) -> tuple[str, ...]:
+    text = (raw or "").strip()
+    if not text:
+        return DATASET_PRESETS["__standard"]
+    out: list[str] = []
+    every = DATASET_PRESETS["__full"]
+    for item in (p.strip() for p in text.split(",")):
+        if not item:
+            continue
+        names = DATASET_PRESETS.get(item) or ((item,) if item in every else None)
+        if names is None:
+            accepted = ", ".join((*DATASET_PRESETS, *every))
+            raise param_error("fields", f"unknown field {item!r} (accepted: {accepted})")
+        out.extend(n for n in names if n not in out)
+    return tuple(out) or DATASET_PRESETS["__standard"]
+
+
+def _known_batches(db: Db, ds: int, ids: list[int], key: str) -> None:
+    states = db.batch_states(ds, ids)
+    unknown = [i for i in ids if i not in states]
+    if unknown:
+        raise ApiError(
+            "INVALID_BATCH_IDS",
+            f"Unknown batch ids for dataset {ds}: {unknown}",
+            extra=[{"key": key, "message": f"unknown batch ids: {unknown}"}],
+        )
+
+
+def batch_json(row: sqlite3.Row, fields: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name in ("description", "source"):
+            out[name] = json.loads(row[name])
+        elif name == "data_schema":
+            out[name] = json.loads(row[name]) if row[name] is not None else []
+        else:
+            out[name] = row[name]
+    return out
+
+
+def dataset_json(db: Db, row: sqlite3.Row, fields: tuple[str, ...]) -> dict[str, Any]:
+    ds, ws, pr = row["id"], row["workspace_id"], row["project_id"]
+    schema = json.loads(row["data_schema"])
+    url = f"{P}/workspaces/{ws}/projects/{pr}/datasets/{ds}"
+    values: dict[str, Callable[[], Any]] = {
+        "id": lambda: ds,
+        "name": lambda: row["name"],
+        "created_at": lambda: row["created_at"],
+        "updated_at": lambda: row["updated_at"],
+        "created_by": lambda: row["created_by"],
+        "status": lambda: row["status"],
+        "status_info": lambda: {},
+        "get_url": lambda: url,
+        "data_schema": lambda: schema,
+        "stats": lambda: db.dataset_stats(ds, len(schema)),
+        "sources": lambda: [],
+        "display_info": lambda: None,
+        "dependencies": lambda: {},
+        "data_url": lambda: url + "/data",
+        "resource_path": lambda: resource_path(ds, row["name"], pr),
+        "configurations": lambda: {},
+        "batch_ids": lambda: [
+            r["id"]
+            for r in db.all("SELECT id FROM batches WHERE dataset_id = ? ORDER BY id", (ds,))
+        ],
+    }
+    return {name: values[name]() for name in fields}
+
+
+def actions(db: Db) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": row["seq"],
+            "job_id": row["job_id"],
+            "operation": row["operation"],
+            "dataset_id": row["dataset_id"],
+            "batch_ids": json.loads(row["batch_ids"]),
+            "idempotency_key": row["idempotency_key"],
+            "applied_at": row["applied_at"],
+        }
+        for row in db.all("SELECT * FROM actions ORDER BY seq")
+    ]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_patch(body: Any) -> tuple[list[int], list[int]]:
+    if not isinstance(body, dict) or "patch" not in body:
+        raise body_error("patch", "required: {'patch': {'op', 'path', 'value'}}")
+    patch = body["patch"]
+    if not isinstance(patch, dict):
+        raise body_error("patch", "must be one operation object, not a list")
+    if patch.get("op") not in contract.PATCH_OPS:
+        raise body_error("patch.op", f"must be one of {', '.join(contract.PATCH_OPS)}")
+    if patch.get("path") != "batches":
+        raise body_error("patch.path", "must be 'batches'")
+    value = patch.get("value")
+    if not isinstance(value, dict):
+        raise body_error("patch.value", "must be an object {'suspend': [...], 'restore': [...]}")
+    unknown = sorted(set(value) - {"suspend", "restore"})
+    if unknown:
+        raise body_error("patch.value", f"unknown keys {unknown} (accepted: suspend, restore)")
+    lists: dict[str, list[int]] = {}
+    for name in ("suspend", "restore"):
+        items = value.get(name)
+        if items is None:
+            items = []
+        if not isinstance(items, list) or not all(_is_int(i) for i in items):
+            raise body_error(f"patch.value.{name}", "must be a list of integer batch ids")
+        lists[name] = list(dict.fromkeys(items))
+    both = sorted(set(lists["suspend"]) & set(lists["restore"]))
+    if both:
+        raise body_error("patch.value", f"batches both suspended and restored: {both}")
+    if not lists["suspend"] and not lists["restore"]:
+        raise body_error("patch.value", "give at least one batch id to suspend or restore")
+    return lists["suspend"], lists["restore"]
+
+
+def validate_create(db: Db, destination: sqlite3.Row, body: Any) -> dict[str, Any]:
+    """Check a create request against both schemas; the job's parameters on success."""
+    if not isinstance(body, dict):
+        raise body_error("body", "expected a JSON object")
+    source_id = body.get("source_id")
+    if not isinstance(source_id, int) or isinstance(source_id, bool):
+        raise body_error("source_id", "required: the id of the dataset to append")
+    for flag in ("validate_only", "delete_source_ds"):
+        if not isinstance(body.get(flag, False), bool):
+            raise body_error(flag, "must be true or false")
+    details = body.get("new_ds_details")
+    if details is not None and not (
+        isinstance(details, dict) and isinstance(details.get("name"), str)
+    ):
+        raise body_error("new_ds_details", "must be null or {'name': <string>}")
+    invalid = "INVALID_SOURCE_DATASET"
+    if source_id == destination["id"]:
+        raise body_error("source_id", "the source is the destination dataset itself", name=invalid)
+    source = db.dataset(source_id)
+    if source is None:
+        raise body_error("source_id", f"dataset {source_id} does not exist", name=invalid)
+    if (source["workspace_id"], source["project_id"]) != (
+        destination["workspace_id"],
+        destination["project_id"],
+    ):
+        raise body_error("source_id", f"dataset {source_id} is not in this project", name=invalid)
+    mapping = body.get("mapping")
+    if not isinstance(mapping, list) or not mapping:
+        raise body_error("mapping", "required: a non-empty list of column mappings")
+    pairs = _resolve_mapping(
+        mapping, db.dataset_schema(destination["id"]), db.dataset_schema(source_id)
+    )
+    return {
+        "dataset_id": destination["id"],
+        "source_id": source_id,
+        "mapping": pairs,
+        "validate_only": bool(body.get("validate_only", False)),
+        "delete_source_ds": bool(body.get("delete_source_ds", False)),
+        "name": details["name"] if details else None,
+    }
+
+
+_BY_ID = ("destination_c_id", "source_c_id")
+_BY_NAME = ("destination_c_name", "source_c_name")
+
+
+def _resolve_mapping(
+    mapping: list[Any], dest_schema: list[dict[str, str]], source_schema: list[dict[str, str]]
+) -> list[tuple[str, str]]:
+    style: str | None = None
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(mapping):
+        at = f"mapping.{index}"
+        if not isinstance(item, dict):
+            raise body_error(at, "must be an object", name="INVALID_MAPPING")
+        has_id = any(k in item for k in _BY_ID)
+        has_name = any(k in item for k in _BY_NAME)
+        if has_id and has_name:
+            raise body_error(at, "mixes column ids and names", name="INVALID_MAPPING")
+        if not has_id and not has_name:
+            raise body_error(
+                at,
+                "needs destination_c_id/source_c_id or destination_c_name/source_c_name",
+                name="INVALID_MAPPING",
+            )
+        kind = "id" if has_id else "name"
+        if style is None:
+            style = kind
+        elif style != kind:
+            raise body_error(
+                at,
+                f"mapping is by {style} but this item is by {kind}; never mix",
+                name="INVALID_MAPPING",
+            )
+        dest_key, src_key = _BY_ID if kind == "id" else _BY_NAME
+        lookup = "c_id" if kind == "id" else "c_name"
+        dest_col = _column(item, dest_key, lookup, dest_schema, at, "destination")
+        src_col = _column(item, src_key, lookup, source_schema, at, "source")
+        expected = item.get("expected_destination_c_type")
+        if expected not in contract.MAPPING_TYPES:
+            raise body_error(
+                f"{at}.expected_destination_c_type",
+                f"must be one of {', '.join(contract.MAPPING_TYPES)}",
+                name="INVALID_MAPPING",
+            )
+        if expected != dest_col["c_type"].upper():
+            raise body_error(
+                f"{at}.expected_destination_c_type",
+                f"is {expected} but destination column {dest_col['c_id']!r}"
+                f" ({dest_col['c_name']}) is {dest_col['c_type'].upper()}",
+                name="INVALID_MAPPING",
+            )
+        if dest_col["c_id"] in seen:
+            raise body_error(
+                f"{at}.{dest_key}",
+                f"destination column {dest_col['c_id']!r} is mapped twice",
+                name="INVALID_MAPPING",
+            )
+        seen.add(dest_col["c_id"])
+        pairs.append((dest_col["c_id"], src_col["c_id"]))
+    return pairs
+
+
+def _column(
+    item: dict[str, Any],
+    key: str,
+    lookup: str,
+    schema: list[dict[str, str]],
+    at: str,
+    side: str,
+) -> dict[str, str]:
+    value = item.get(key)
+    if not isinstance(value, str) or not value:
+        raise body_error(f"{at}.{key}", "required: a column " + lookup, name="INVALID_MAPPING")
+    for column in schema:
+        if column[lookup] == value:
+            return column
+    known = ", ".join(column[lookup] for column in schema)
+    raise body_error(
+        f"{at}.{key}",
+        f"unknown {side} column {value!r} (known: {known})",
+        name="INVALID_MAPPING",
+    )
