@@ -1,0 +1,266 @@
+"""What a column's values look like: TEXT, NUMERIC or DATE, even when stored as text.
+
+``infer_type(values)`` gives the Mammoth type of a column of values; ``profile(values)``
+summarises them for comparison (numbers as a sorted sample, distinct text values, value
+formats such as emails or phone numbers) and records how many text values fail to parse
+as numbers or dates, which is what a type conflict reports.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Profile",
+    "infer_type",
+    "parse_dates",
+    "parse_numbers",
+    "profile",
+    "value_format",
+]
+
+#: Up to this many non-null values are profiled (an evenly spread, deterministic sample).
+SAMPLE_SIZE = 400
+#: Share of values that must parse for text to count as numbers or dates.
+PARSE_SHARE = 0.9
+
+_NUMBER_CLEAN = re.compile(r"[\s$€£¥%]|(?<=\d),(?=\d{3}(?:\D|$))")
+_NUMBER_SHAPE = re.compile(r"^[(+-]?[$€£¥]?\s*[\d.,\s]+%?\)?$|^[+-]?\d*\.?\d+(?:[eE][+-]?\d+)?$")
+_DATE_HINT = re.compile(
+    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{2,4}"
+)
+_DATE_FORMATS: tuple[str, ...] = (
+    "ISO8601",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%m/%d/%y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M",
+)
+_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("email", re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)),
+    ("url", re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)),
+    ("uuid", re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)),
+    (
+        "date",
+        re.compile(r"^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?:[T ][\d:.]+Z?)?$"),
+    ),
+    ("phone", re.compile(r"^\+?[\d\s().-]{7,20}$")),
+    ("number", re.compile(r"^[+-]?[\d,]*\.?\d+$")),
+    ("code", re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{2,20}$")),
+    ("word", re.compile(r"^[A-Za-z][A-Za-z'’-]*$")),
+    ("words", re.compile(r"^[A-Za-z][A-Za-z'’.-]*(?:\s+[A-Za-z0-9][A-Za-z0-9'’.-]*)+$")),
+)
+
+
+def value_format(text: str) -> str:
+    """The format class of a value: email, url, uuid, date, phone, number, code, word(s), other."""
+    text = text.strip()
+    for name, pattern in _FORMATS:
+        if pattern.match(text):
+            return name
+    return "other"
+
+
+def _sample(values: pd.Series) -> pd.Series:
+    values = values.dropna()
+    if len(values) > SAMPLE_SIZE:
+        positions = np.linspace(0, len(values) - 1, SAMPLE_SIZE).round().astype(int)
+        values = values.iloc[positions]
+    return values
+
+
+def _texts(values: pd.Series) -> list[str]:
+    """Non-empty values as stripped strings (nulls dropped)."""
+    out = []
+    for value in values.dropna().tolist():
+        text = str(value).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def _number(text: str) -> float:
+    negative = text.startswith("(") and text.endswith(")")
+    cleaned = _NUMBER_CLEAN.sub("", text).strip("()")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return float("nan")
+    return -number if negative else number
+
+
+def _numbers(texts: list[str]) -> tuple[np.ndarray, float]:
+    parsed = np.array([_number(t) for t in texts], dtype="float64")
+    if not parsed.size:
+        return parsed, 0.0
+    failed = ~np.isfinite(parsed)
+    return parsed[~failed], float(failed.mean())
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, float]:
+    """Numbers from text such as ``"1,234.50"``, ``"$12"``, ``"(3)"``, ``"45%"``.
+
+    Returns the parsed floats (NaN where a value fails) and the share of non-empty values
+    that fail.
+    """
+    texts = _texts(values)
+    parsed = pd.Series([_number(t) for t in texts], dtype="float64")
+    return parsed, float(parsed.isna().mean()) if texts else 0.0
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, float]:
+    """Dates from text in the commonest formats (ISO 8601, ``m/d/Y``, ``d.m.Y``, ``Mon d, Y``…).
+
+    The format that parses the most values wins. Returns the parsed timestamps (NaT where a
+    value fails) and the share of non-empty values that fail.
+    """
+    text = pd.Series(_texts(values), dtype=object)
+    if text.empty:
+        return pd.Series([], dtype="datetime64[ns]"), 0.0
+    best: pd.Series | None = None
+    best_fail = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=False)
+            except (ValueError, TypeError):
+                continue
+            fail = float(parsed.isna().mean())
+            if fail < best_fail:
+                best, best_fail = parsed, fail
+            if fail == 0.0:
+                break
+    if best is None:
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]"), 1.0
+    return best, best_fail
+
+
+def _is_numeric_dtype(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _is_date_dtype(values: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(values)
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    stamps = pd.to_datetime(values, errors="coerce", utc=True).dropna()
+    seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype="float64")
+    return seconds / 86400.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A summary of a column's values for comparison.
+
+    ``kind`` is what the values are (``numeric``, ``date``, ``text`` or ``empty``) whatever
+    the declared type; ``numbers`` holds sorted floats for numbers and dates (days since
+    1970); ``distinct`` up to ``SAMPLE_SIZE`` distinct normalised text values; ``formats``
+    the share of each format class; ``number_fail`` / ``date_fail`` the share of values that
+    do not parse as numbers / dates (0 for values already typed so).
+    """
+
+    kind: str
+    count: int
+    numbers: np.ndarray = field(repr=False)
+    distinct: frozenset[str] = field(repr=False)
+    distinct_ratio: float
+    formats: dict[str, float] = field(repr=False)
+    mean_length: float
+    integer_share: float
+    number_fail: float
+    date_fail: float
+
+    @property
+    def empty(self) -> bool:
+        return self.kind == "empty"
+
+
+def _text_summary(texts: list[str]) -> tuple[frozenset[str], float, dict[str, float], float]:
+    counts = Counter(texts)
+    distinct = frozenset(" ".join(t.lower().split()) for t in counts)
+    formats: Counter[str] = Counter()
+    for text, n in counts.items():
+        formats[value_format(text)] += n
+    total = len(texts)
+    shares = {name: n / total for name, n in formats.items()}
+    mean_length = sum(len(t) * n for t, n in counts.items()) / total
+    return distinct, len(distinct) / total, shares, mean_length
+
+
+def _integer_share(numbers: np.ndarray) -> float:
+    return float(np.mean(numbers == np.round(numbers))) if numbers.size else 0.0
+
+
+def profile(values: pd.Series) -> Profile:
+    """Summarise a column's values (a deterministic sample of at most ``SAMPLE_SIZE``)."""
+    sample = _sample(values)
+    empty_numbers = np.empty(0, dtype="float64")
+    if sample.empty:
+        return Profile("empty", 0, empty_numbers, frozenset(), 0.0, {}, 0.0, 0.0, 0.0, 0.0)
+    if _is_date_dtype(sample):
+        days = np.sort(_days(sample))
+        return Profile(
+            "date", len(sample), days, frozenset(), 0.0, {"date": 1.0}, 0.0, 0.0, 1.0, 0.0
+        )
+    if _is_numeric_dtype(sample):
+        numbers = np.sort(sample.to_numpy(dtype="float64"))
+        numbers = numbers[np.isfinite(numbers)]
+        distinct = frozenset(f"{x:g}" for x in numbers)
+        return Profile(
+            "numeric", len(sample), numbers, distinct,
+            len(distinct) / len(numbers) if numbers.size else 0.0,
+            {"number": 1.0}, 0.0, _integer_share(numbers), 0.0, 1.0,
+        )  # fmt: skip
+    texts = _texts(sample)
+    if not texts:
+        return Profile("empty", 0, empty_numbers, frozenset(), 0.0, {}, 0.0, 0.0, 0.0, 0.0)
+    distinct, ratio, formats, mean_length = _text_summary(texts)
+    number_fail = 1.0 - sum(1 for t in texts if _NUMBER_SHAPE.match(t)) / len(texts)
+    if number_fail <= 0.5:
+        numbers, number_fail = _numbers(texts)
+        if number_fail <= 1 - PARSE_SHARE:
+            return Profile(
+                "numeric", len(texts), np.sort(numbers), distinct, ratio, formats, mean_length,
+                _integer_share(numbers), number_fail, 1.0,
+            )  # fmt: skip
+    date_fail = 1.0 - sum(1 for t in texts if _DATE_HINT.search(t)) / len(texts)
+    if date_fail <= 0.5:
+        parsed_dates, date_fail = parse_dates(pd.Series(texts, dtype=object))
+        if date_fail <= 1 - PARSE_SHARE:
+            days = np.sort(_days(parsed_dates))
+            return Profile(
+                "date", len(texts), days, distinct, ratio, formats, mean_length, 0.0,
+                number_fail, date_fail,
+            )  # fmt: skip
+    return Profile(
+        "text", len(texts), empty_numbers, distinct, ratio, formats, mean_length, 0.0,
+        number_fail, date_fail,
+    )  # fmt: skip
+
+
+def infer_type(values: pd.Series) -> str:
+    """The Mammoth type that fits a column of values: ``text``, ``numeric`` or ``date``.
+
+    Numbers and dates stored as text count as numbers and dates when at least 90 % of the
+    non-empty values parse; an empty column is ``text``.
+    """
+    kind = profile(values).kind
+    return "text" if kind == "empty" else kind

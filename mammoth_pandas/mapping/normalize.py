@@ -1,0 +1,383 @@
+"""Column names as comparable words: normalisation, abbreviations, synonyms, typos.
+
+``words("CustEmail_Addr")`` → ``("cust", "email", "addr")``; ``canonical`` then folds
+abbreviations and synonyms from a built-in table (``("customer", "email", "address")``);
+``name_similarity`` compares two names in ``[0, 1]`` and says why in words.
+
+The table is a general vocabulary of column names (business records, contact details,
+measurements and time), not a list fitted to any particular dataset. Abbreviations that
+follow a rule (a prefix such as ``precip``, a consonant skeleton such as ``qty``, initials
+such as ``mpg``) need no entry: :func:`token_similarity` recognises them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+__all__ = [
+    "SYNONYMS",
+    "NameMatch",
+    "canonical",
+    "is_opaque",
+    "name_similarity",
+    "normalize_name",
+    "token_similarity",
+    "words",
+]
+
+#: phrase → canonical phrase; both sides are space-separated normalised words.
+SYNONYMS: dict[str, str] = {
+    # quantities and money
+    "qty": "quantity",
+    "quant": "quantity",
+    "amt": "amount",
+    "amnt": "amount",
+    "sum": "amount",
+    "cnt": "count",
+    "num": "number",
+    "nbr": "number",
+    "no": "number",
+    "nr": "number",
+    "tot": "total",
+    "avg": "average",
+    "mean": "average",
+    "pct": "percent",
+    "perc": "percent",
+    "percentage": "percent",
+    "min": "minimum",
+    "max": "maximum",
+    "ccy": "currency",
+    "cur": "currency",
+    "curr": "currency",
+    "revenue": "sales",
+    "turnover": "sales",
+    "cost": "price",
+    "wage": "salary",
+    "wages": "salary",
+    "pay": "salary",
+    "bal": "balance",
+    "disc": "discount",
+    "acct": "account",
+    "acc": "account",
+    "txn": "transaction",
+    "trx": "transaction",
+    "inv": "invoice",
+    # people and organisations
+    "cust": "customer",
+    "client": "customer",
+    "clients": "customer",
+    "customers": "customer",
+    "buyer": "customer",
+    "emp": "employee",
+    "staff": "employee",
+    "mgr": "manager",
+    "dept": "department",
+    "org": "company",
+    "organisation": "company",
+    "organization": "company",
+    "co": "company",
+    "corp": "company",
+    "employer": "company",
+    "fname": "first name",
+    "forename": "first name",
+    "given name": "first name",
+    "firstname": "first name",
+    "lname": "last name",
+    "surname": "last name",
+    "family name": "last name",
+    "lastname": "last name",
+    "full name": "name",
+    "sex": "gender",
+    "dob": "birth date",
+    "date of birth": "birth date",
+    "birthdate": "birth date",
+    "birthday": "birth date",
+    "bday": "birth date",
+    # contact details
+    "tel": "phone",
+    "telephone": "phone",
+    "phone number": "phone",
+    "phone no": "phone",
+    "mobile": "phone",
+    "cell": "phone",
+    "cellphone": "phone",
+    "e mail": "email",
+    "mail": "email",
+    "email address": "email",
+    "addr": "address",
+    "street address": "address",
+    "zip": "postal code",
+    "zipcode": "postal code",
+    "zip code": "postal code",
+    "postcode": "postal code",
+    "post code": "postal code",
+    "postal": "postal code",
+    "town": "city",
+    "province": "state",
+    "nation": "country",
+    "ctry": "country",
+    "cntry": "country",
+    "url": "website",
+    "web": "website",
+    "site url": "website",
+    # identifiers and descriptions
+    "identifier": "id",
+    "ident": "id",
+    "ref": "reference",
+    "desc": "description",
+    "descr": "description",
+    "cat": "category",
+    "categ": "category",
+    "type": "kind",
+    "comment": "note",
+    "comments": "note",
+    "notes": "note",
+    "remarks": "note",
+    # time
+    "dt": "date",
+    "ts": "timestamp",
+    "datetime": "timestamp",
+    "time stamp": "timestamp",
+    "yr": "year",
+    "yyyy": "year",
+    "mon": "month",
+    "mo": "month",
+    "wk": "week",
+    "hr": "hour",
+    "hrs": "hour",
+    "sec": "second",
+    "secs": "second",
+    "created": "creation",
+    "updated": "update",
+    "modified": "update",
+    # measurements
+    "temp": "temperature",
+    "lat": "latitude",
+    "lon": "longitude",
+    "lng": "longitude",
+    "long": "longitude",
+    "ht": "height",
+    "wt": "weight",
+    "mass": "weight",
+    "len": "length",
+    "dist": "distance",
+    "vol": "volume",
+    "pop": "population",
+    "approx": "approximate",
+}
+
+#: Words that carry little meaning on their own in a column name.
+STOPWORDS: frozenset[str] = frozenset(
+    {"of", "the", "a", "an", "in", "per", "by", "at", "for", "and"}
+)
+
+#: Units: they change with a unit conversion, so they weigh little in a comparison.
+UNITS: frozenset[str] = frozenset(
+    {
+        "mm", "cm", "m", "km", "in", "inch", "inches", "ft", "feet", "mi", "miles", "mile",
+        "g", "kg", "mg", "lb", "lbs", "pound", "pounds", "oz", "t",
+        "s", "ms", "h", "usd", "eur", "gbp", "dollars", "euros", "cents",
+        "c", "f", "celsius", "fahrenheit", "kelvin", "pct", "percent", "l", "ml", "gal",
+        "kwh", "mph", "kmh", "kph", "thousands", "millions", "k",
+    }
+)  # fmt: skip
+
+_OPAQUE = re.compile(
+    r"^(?:(?:col|column|field|var|variable|attr|attribute|unnamed|x|f|c|v|feature)\s*)?\d+$"
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_LETTER_DIGIT = re.compile(r"(?<=[a-zA-Z])(?=\d)|(?<=\d)(?=[a-zA-Z])")
+_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+_VOWELS = frozenset("aeiou")
+#: A canonical phrase maps to itself, so that ``postal code`` does not become ``postal code code``.
+_PHRASES: dict[str, str] = {**{v: v for v in SYNONYMS.values() if " " in v}, **SYNONYMS}
+_MAX_PHRASE = max(len(k.split()) for k in _PHRASES)
+
+#: Words that look alike but mean opposite things: never a typo of each other.
+_OPPOSITES: frozenset[frozenset[str]] = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("minimum", "maximum"), ("min", "max"), ("first", "last"), ("start", "end"),
+        ("open", "close"), ("high", "low"), ("begin", "end"), ("from", "to"),
+        ("input", "output"), ("import", "export"), ("debit", "credit"), ("before", "after"),
+    )
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def words(name: str) -> tuple[str, ...]:
+    """Split a column name into lowercase ASCII words.
+
+    Accents are dropped, camelCase and letter/digit boundaries split words, and every
+    run of spaces or punctuation separates them: ``"Émail_AddrLine2"`` → ``("email",
+    "addr", "line", "2")``.
+    """
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("%", " percent ").replace("#", " number ").replace("&", " and ")
+    text = _CAMEL.sub(" ", text)
+    text = _LETTER_DIGIT.sub(" ", text)
+    return tuple(w for w in _NON_WORD.split(text.lower()) if w)
+
+
+def normalize_name(name: str) -> str:
+    """The name as space-separated lowercase words (the exact-match key)."""
+    return " ".join(words(name))
+
+
+@lru_cache(maxsize=4096)
+def canonical(name: str) -> tuple[str, ...]:
+    """The words of ``name`` with abbreviations and synonyms folded to one spelling.
+
+    Longer phrases win: ``"date of birth"`` → ``("birth", "date")``.
+    """
+    tokens = words(name)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i : i + size])
+            if phrase in _PHRASES:
+                out.extend(_PHRASES[phrase].split())
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
+
+
+def is_opaque(name: str) -> bool:
+    """Whether a name says nothing about its column (``col_7``, ``field12``, ``X3``)."""
+    return bool(_OPAQUE.match(normalize_name(name))) or not words(name)
+
+
+def _is_abbreviation(short: str, long: str) -> bool:
+    """``short`` abbreviates ``long``: a prefix (3+ letters) or a consonant skeleton."""
+    if len(short) >= len(long) or len(short) < 2 or short[0] != long[0]:
+        return False
+    if short.isdigit() or long.isdigit():
+        return False
+    if len(short) >= 3 and long.startswith(short):
+        return True
+    if any(ch in _VOWELS for ch in short[1:]):
+        return False
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+@lru_cache(maxsize=65536)
+def token_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity of two words in ``[0, 1]`` and its kind (``same``, ``abbreviation``, ``typo``)."""
+    if a == b:
+        return 1.0, "same"
+    if _is_abbreviation(a, b) or _is_abbreviation(b, a):
+        return 0.85, "abbreviation"
+    if a.isdigit() or b.isdigit() or frozenset((a, b)) in _OPPOSITES:
+        return 0.0, ""
+    shortest = min(len(a), len(b))
+    if shortest >= 4:
+        distance = OSA.distance(a, b)
+        if distance <= 1 or (shortest >= 8 and distance <= 2):
+            return 0.6 + 0.25 * OSA.normalized_similarity(a, b), "typo"
+    return 0.0, ""
+
+
+def _weight(word: str) -> float:
+    if word in STOPWORDS:
+        return 0.2
+    if word in UNITS:
+        return 0.35
+    return 1.0
+
+
+def _initials_match(acronym: str, tokens: tuple[str, ...]) -> bool:
+    return (
+        len(tokens) >= 2
+        and len(acronym) == len(tokens)
+        and "".join(t[0] for t in tokens) == acronym
+    )
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How alike two names are: ``score`` in ``[0, 1]`` and ``how`` in words."""
+
+    score: float
+    how: str
+
+
+def _token_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, list[str]]:
+    """Weighted soft Dice overlap of two word lists, words paired greedily by similarity."""
+    pairs = []
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            sim, kind = token_similarity(x, y)
+            if sim > 0:
+                pairs.append((sim * min(_weight(x), _weight(y)), sim, i, j, kind, x, y))
+    pairs.sort(reverse=True)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    total = 0.0
+    kinds: list[str] = []
+    for weighted, _sim, i, j, kind, x, y in pairs:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        total += weighted
+        if kind != "same":
+            kinds.append(f"{kind} {x}~{y}")
+    denom = sum(_weight(x) for x in a) + sum(_weight(y) for y in b)
+    return (2.0 * total / denom if denom else 0.0), kinds
+
+
+@lru_cache(maxsize=65536)
+def name_similarity(a: str, b: str) -> NameMatch:
+    """Compare two column names; symmetric, ``1.0`` for the same normalised name."""
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return NameMatch(0.0, "no usable name")
+    if wa == wb:
+        return NameMatch(1.0, "same name")
+    if "".join(wa) == "".join(wb):
+        return NameMatch(0.97, "same name, split differently")
+    ca, cb = canonical(a), canonical(b)
+    if ca == cb or "".join(ca) == "".join(cb):
+        return NameMatch(0.93, "synonym or abbreviation")
+    best, how = 0.0, ""
+    for x, y in ((ca, cb), (wa, wb)):
+        core_x = tuple(t for t in x if t not in STOPWORDS)
+        core_y = tuple(t for t in y if t not in STOPWORDS)
+        if (len(core_x) == 1 and _initials_match(core_x[0], y)) or (
+            len(core_y) == 1 and _initials_match(core_y[0], x)
+        ):
+            return NameMatch(0.88, "initials")
+        if (len(x) == 1 and _initials_match(x[0], core_y)) or (
+            len(y) == 1 and _initials_match(y[0], core_x)
+        ):
+            return NameMatch(0.88, "initials")
+        overlap, kinds = _token_overlap(x, y)
+        if overlap >= 1.0 and x != y:
+            overlap, kinds = 0.95, ["same words, another order"]
+        if overlap > best:
+            best = overlap
+            how = "; ".join(kinds) if kinds else "shared words"
+    # Words run together on one side ("temperaturemax"): compare the spellings whole.
+    joined_a, joined_b = "".join(ca), "".join(cb)
+    if min(len(joined_a), len(joined_b)) >= 6 and min(len(ca), len(cb)) == 1 < max(
+        len(ca), len(cb)
+    ):
+        distance = OSA.distance(joined_a, joined_b)
+        if distance <= 2:
+            score = 0.95 * OSA.normalized_similarity(joined_a, joined_b)
+            if score > best:
+                best, how = score, "spelling differs slightly"
+    if best <= 0:
+        return NameMatch(0.0, "names differ")
+    return NameMatch(round(best, 4), how)

@@ -1,0 +1,200 @@
+"""Evidence that a source column fills a destination column: name, type and data.
+
+:func:`score_matrix` compares every destination column with every source column and
+returns one :class:`Evidence` per pair; each has a ``score`` in ``[0, 1]`` and says in
+words what it rests on. Pure functions: nothing here reads or changes anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mammoth_pandas.mapping.infer import Profile
+from mammoth_pandas.mapping.normalize import is_opaque, name_similarity
+from mammoth_pandas.mapping.sides import Column
+
+__all__ = ["Evidence", "Weights", "data_similarity", "score_matrix", "score_pair", "type_fit"]
+
+#: Format classes that identify what a column holds when both sides share them.
+_TELLING_FORMATS = frozenset({"email", "url", "uuid", "phone", "date", "code"})
+_GRID = np.linspace(0.0, 1.0, 65)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the kinds of evidence combine (see :func:`combine`)."""
+
+    name: float = 0.6
+    data_alone: float = 0.8
+    schema_only_floor: float = 0.75
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a source column may fill a destination column.
+
+    ``name`` and ``data`` are ``None`` when that evidence is missing (an opaque name such as
+    ``col_7``, no rows); ``type_fit`` is 0 when the destination cannot take the source's type.
+    """
+
+    score: float
+    name: float | None
+    name_how: str
+    type_fit: float
+    type_how: str
+    data: float | None
+    data_how: str
+
+    def words(self) -> str:
+        parts = []
+        if self.name is not None:
+            parts.append(f"name {self.name:.2f} ({self.name_how})")
+        else:
+            parts.append(f"name not used ({self.name_how})")
+        parts.append(f"type {self.type_how}")
+        if self.data is not None:
+            parts.append(f"data {self.data:.2f} ({self.data_how})")
+        return "; ".join(parts)
+
+
+def type_fit(dest: Column, source: Column) -> tuple[float, str]:
+    """How well the destination's type takes the source's values: ``(0..1, words)``.
+
+    Text takes anything; numbers and dates take text that parses (the share that does,
+    when the values are known); a number never becomes a date nor a date a number.
+    """
+    d, s = dest.c_type, source.c_type
+    prof = source.profile
+    if d == s:
+        return 1.0, f"{s}→{d}"
+    if d == "text":
+        return 0.85, f"{s}→text (converted to text)"
+    if s == "text":
+        fail = None
+        if prof is not None and not prof.empty:
+            fail = prof.number_fail if d == "numeric" else prof.date_fail
+        if fail is None:
+            return 0.75, f"text→{d} (values unchecked)"
+        if fail <= 0.0:
+            return 1.0, f"text→{d} (every value parses)"
+        kind = "numbers" if d == "numeric" else "dates"
+        return max(0.0, 1.0 - fail), f"text→{d} ({fail:.0%} of values do not parse as {kind})"
+    return 0.0, f"{s}→{d} is not possible"
+
+
+def _quantiles(numbers: np.ndarray) -> np.ndarray:
+    return np.quantile(numbers, _GRID) if numbers.size else numbers
+
+
+def _ks(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sample Kolmogorov–Smirnov statistic on quantile sketches."""
+    points = np.concatenate([a, b])
+    cdf_a = np.searchsorted(a, points, side="right") / a.size
+    cdf_b = np.searchsorted(b, points, side="right") / b.size
+    return float(np.max(np.abs(cdf_a - cdf_b)))
+
+
+def _standardise(q: np.ndarray) -> np.ndarray | None:
+    spread = q[int(0.75 * (q.size - 1))] - q[int(0.25 * (q.size - 1))]
+    if spread <= 0:
+        spread = q[-1] - q[0]
+    if spread <= 0:
+        return None
+    return (q - np.median(q)) / spread
+
+
+def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
+    qa, qb = _quantiles(a.numbers), _quantiles(b.numbers)
+    raw = 1.0 - _ks(qa, qb)
+    sa, sb = _standardise(qa), _standardise(qb)
+    if sa is None or sb is None:
+        shape = 1.0 if sa is None and sb is None else 0.0
+    else:
+        shape = 1.0 - _ks(sa, sb)
+    if a.kind == "date":
+        shape *= 0.8
+    if raw >= 0.75 * shape:
+        return raw, f"{'dates' if a.kind == 'date' else 'values'} distributed alike ({raw:.0%})"
+    return 0.75 * shape, f"same shape on another scale ({shape:.0%}), e.g. other units"
+
+
+def _format_similarity(a: dict[str, float], b: dict[str, float]) -> float:
+    keys = set(a) | set(b)
+    return 1.0 - 0.5 * sum(abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in keys)
+
+
+def _text_similarity(a: Profile, b: Profile) -> tuple[float, str]:
+    common = len(a.distinct & b.distinct)
+    overlap = common / max(1, min(len(a.distinct), len(b.distinct)))
+    formats = _format_similarity(a.formats, b.formats)
+    lengths = 1.0 - abs(a.mean_length - b.mean_length) / max(a.mean_length, b.mean_length, 1.0)
+    cardinality = 1.0 - abs(a.distinct_ratio - b.distinct_ratio)
+    structure = formats * (0.5 + 0.5 * lengths) * (0.5 + 0.5 * cardinality)
+    main = max(a.formats, key=a.formats.__getitem__) if a.formats else ""
+    telling = main in _TELLING_FORMATS and formats >= 0.8
+    structural = (0.85 if telling else 0.6) * structure
+    if overlap >= structural:
+        return overlap, f"{overlap:.0%} of distinct values shared"
+    label = f"both mostly {main}" if telling else "similar text formats and lengths"
+    return structural, f"{label} ({structure:.0%})"
+
+
+def data_similarity(a: Profile | None, b: Profile | None) -> tuple[float | None, str]:
+    """Compare two columns' values: ``(None, why)`` when either side has no values."""
+    if a is None or b is None:
+        return None, "no rows on one side"
+    if a.empty or b.empty:
+        return None, "no values on one side"
+    if a.kind != b.kind:
+        return 0.0, f"{b.kind} values against {a.kind} values"
+    if a.kind in ("numeric", "date"):
+        return _numeric_similarity(a, b)
+    return _text_similarity(a, b)
+
+
+def combine(name: float | None, data: float | None, fit: float, weights: Weights) -> float:
+    """One score from the evidence.
+
+    Name and data are averaged (``weights.name`` on the name), or data alone counts at
+    ``weights.data_alone`` when that is higher (names that share nothing but values that
+    match); a name alone counts with a small discount on uncertain types; type fit scales
+    the result and a type that cannot be taken scores 0.
+    """
+    if fit <= 0.0:
+        return 0.0
+    if name is None and data is None:
+        score = 0.0
+    elif data is None:
+        assert name is not None
+        score = name * (weights.schema_only_floor + (1 - weights.schema_only_floor) * fit)
+        return round(score, 4)
+    elif name is None:
+        score = weights.data_alone * data
+    else:
+        score = max(weights.name * name + (1 - weights.name) * data, weights.data_alone * data)
+    return round(score * (0.5 + 0.5 * fit), 4)
+
+
+def score_pair(dest: Column, source: Column, weights: Weights | None = None) -> Evidence:
+    """All the evidence for one destination/source pair."""
+    weights = weights or Weights()
+    if is_opaque(dest.c_name) or is_opaque(source.c_name):
+        name: float | None = None
+        name_how = "opaque name"
+    else:
+        match = name_similarity(dest.c_name, source.c_name)
+        name, name_how = match.score, match.how
+    fit, type_how = type_fit(dest, source)
+    data, data_how = data_similarity(dest.profile, source.profile)
+    score = combine(name, data, fit, weights)
+    return Evidence(score, name, name_how, fit, type_how, data, data_how)
+
+
+def score_matrix(
+    destination: tuple[Column, ...], source: tuple[Column, ...], weights: Weights | None = None
+) -> list[list[Evidence]]:
+    """Evidence for every pair: ``result[i][j]`` compares destination ``i`` with source ``j``."""
+    weights = weights or Weights()
+    return [[score_pair(d, s, weights) for s in source] for d in destination]

@@ -1,0 +1,245 @@
+"""Either side of a mapping as plain data: columns with id, name, type and (maybe) values.
+
+A side comes from a dataset (its schema read through the client), a schema (a DataFrame
+or a list of dicts with ``c_id``, ``c_name``, ``c_type``) or a pandas DataFrame of data
+(column names become names and ids, types are inferred, values serve as evidence).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping as AbcMapping
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from mammoth_pandas._contract import COLUMN_TYPES
+from mammoth_pandas.errors import MappingError
+from mammoth_pandas.mapping.infer import Profile, infer_type, profile
+
+if TYPE_CHECKING:
+    from mammoth_pandas.dataset import DatasetHandle
+
+__all__ = ["Column", "Side", "to_side"]
+
+_SCHEMA_KEYS = ("c_id", "c_name", "c_type")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: stable id, display name, lowercase type, and its values if known."""
+
+    c_id: str
+    c_name: str
+    c_type: str
+    values: pd.Series | None = field(default=None, repr=False, compare=False)
+    profile: Profile | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Side:
+    """The columns of a source or destination, and the dataset they belong to, if any."""
+
+    role: str
+    columns: tuple[Column, ...]
+    dataset: DatasetHandle | None = None
+    kind: str = "schema"
+
+    @property
+    def has_ids(self) -> bool:
+        """Whether the columns carry real dataset ids (not DataFrame column names)."""
+        return self.kind == "dataset"
+
+    def find(self, key: str) -> Column | None:
+        """The column with this id, else the one with this name (exact, then normalised)."""
+        for column in self.columns:
+            if column.c_id == key:
+                return column
+        for column in self.columns:
+            if column.c_name == key:
+                return column
+        folded = str(key).strip().lower()
+        matches = [c for c in self.columns if c.c_name.strip().lower() == folded]
+        return matches[0] if len(matches) == 1 else None
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "c_id": [c.c_id for c in self.columns],
+                "c_name": [c.c_name for c in self.columns],
+                "c_type": [c.c_type for c in self.columns],
+            }
+        )
+
+
+def _is_dataset(obj: Any) -> bool:
+    return all(hasattr(obj, name) for name in ("schema", "dataset_id", "workspace_id"))
+
+
+def _normalise_type(role: str, raw: Any, c_id: str) -> str:
+    text = str(raw).strip().lower() if raw is not None else ""
+    if text not in COLUMN_TYPES:
+        raise MappingError(
+            f"{role}.c_type",
+            f"column {c_id!r} has type {raw!r}",
+            accepted=", ".join(COLUMN_TYPES) + " (any case)",
+        )
+    return text
+
+
+def _check_columns(role: str, columns: Sequence[Column]) -> None:
+    if not columns:
+        raise MappingError(role, "has no columns", accepted="at least one column")
+    for key, label in (("c_id", "ids"), ("c_name", "names")):
+        counts = Counter(getattr(c, key) for c in columns)
+        repeated = sorted(str(k) for k, n in counts.items() if n > 1)
+        if repeated:
+            raise MappingError(
+                role,
+                f"duplicate column {label}: {', '.join(repeated)}",
+                accepted=f"unique column {label}",
+            )
+
+
+def _schema_records(role: str, schema: Any) -> list[dict[str, Any]]:
+    if isinstance(schema, pd.DataFrame):
+        lowered = {str(c).lower(): c for c in schema.columns}
+        missing = [k for k in _SCHEMA_KEYS if k not in lowered]
+        if missing:
+            raise MappingError(
+                role, f"schema lacks {', '.join(missing)}", accepted="c_id, c_name, c_type"
+            )
+        return [
+            {k: row[lowered[k]] for k in _SCHEMA_KEYS} for row in schema.to_dict(orient="records")
+        ]
+    records = []
+    for item in schema:
+        if not isinstance(item, AbcMapping):
+            raise MappingError(
+                role,
+                f"schema item {item!r} is not a mapping",
+                accepted="dicts with c_id, c_name, c_type",
+            )
+        lowered = {str(k).lower(): v for k, v in item.items()}
+        missing = [k for k in _SCHEMA_KEYS if k not in lowered]
+        if missing:
+            raise MappingError(
+                role, f"schema item lacks {', '.join(missing)}", accepted="c_id, c_name, c_type"
+            )
+        records.append({k: lowered[k] for k in _SCHEMA_KEYS})
+    return records
+
+
+def _is_schema_frame(frame: pd.DataFrame) -> bool:
+    lowered = {str(c).lower() for c in frame.columns}
+    return set(_SCHEMA_KEYS) <= lowered and len(frame.columns) == len(_SCHEMA_KEYS)
+
+
+def _values_for(data: pd.DataFrame | None, column: Column) -> pd.Series | None:
+    if data is None:
+        return None
+    for key in (column.c_id, column.c_name):
+        if key in data.columns:
+            return data[key]
+    return None
+
+
+def _from_schema(
+    role: str, records: list[dict[str, Any]], data: pd.DataFrame | None
+) -> list[Column]:
+    columns = []
+    for record in records:
+        c_id = str(record["c_id"]).strip() if record["c_id"] is not None else ""
+        if not c_id:
+            raise MappingError(
+                f"{role}.c_id", "a column has no id", accepted="non-empty column ids"
+            )
+        name = record["c_name"]
+        c_name = str(name) if name is not None and not pd.isna(name) else c_id
+        c_type = _normalise_type(role, record["c_type"], c_id)
+        column = Column(c_id, c_name, c_type)
+        values = _values_for(data, column)
+        columns.append(
+            Column(c_id, c_name, c_type, values, profile(values) if values is not None else None)
+        )
+    return columns
+
+
+def _from_frame(role: str, frame: pd.DataFrame) -> list[Column]:
+    names = [str(c) for c in frame.columns]
+    counts = Counter(names)
+    repeated = sorted(k for k, n in counts.items() if n > 1)
+    if repeated:
+        raise MappingError(
+            role, f"duplicate column names: {', '.join(repeated)}", accepted="unique column names"
+        )
+    columns = []
+    for position, name in enumerate(names):
+        values = frame.iloc[:, position]
+        prof = profile(values)
+        c_type = "text" if prof.kind == "empty" else prof.kind
+        columns.append(Column(name, name, c_type, values, prof))
+    return columns
+
+
+def to_side(
+    obj: Any,
+    role: str,
+    *,
+    client: Any = None,
+    workspace_id: int | None = None,
+    project_id: int | None = None,
+    data: pd.DataFrame | None = None,
+) -> Side:
+    """Turn a dataset, schema or DataFrame into a :class:`Side` (nothing is mutated)."""
+    if data is not None and not isinstance(data, pd.DataFrame):
+        raise MappingError(
+            f"{role}_data", f"is a {type(data).__name__}", accepted="a pandas DataFrame"
+        )
+    if isinstance(obj, bool):
+        raise MappingError(
+            role, "is a bool", accepted="a DatasetHandle, a schema, a DataFrame or a dataset id"
+        )
+    if isinstance(obj, int):
+        if client is None or workspace_id is None or project_id is None:
+            raise MappingError(
+                role,
+                f"dataset id {obj} given without client, workspace_id and project_id",
+                accepted="a DatasetHandle, or a dataset id with client, workspace_id, project_id",
+            )
+        obj = client.dataset(workspace_id, project_id, obj)
+    if _is_dataset(obj):
+        columns = _from_schema(role, _schema_records(role, obj.schema()), data)
+        kind, dataset = "dataset", obj
+    elif isinstance(obj, pd.DataFrame) and not _is_schema_frame(obj):
+        if data is not None:
+            raise MappingError(
+                f"{role}_data", "given with a DataFrame of data", accepted="a schema or dataset"
+            )
+        columns, kind, dataset = _from_frame(role, obj), "frame", None
+    elif isinstance(obj, pd.DataFrame) or (
+        isinstance(obj, Sequence) and not isinstance(obj, (str, bytes))
+    ):
+        columns, kind, dataset = (
+            _from_schema(role, _schema_records(role, obj), data),
+            "schema",
+            None,
+        )
+    else:
+        raise MappingError(
+            role,
+            f"is a {type(obj).__name__}",
+            accepted="a DatasetHandle, a schema (DataFrame or list of dicts with c_id, c_name, "
+            "c_type), a DataFrame of data, or a dataset id",
+        )
+    _check_columns(role, columns)
+    return Side(role, tuple(columns), dataset, kind)
+
+
+def infer_schema(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """The schema a DataFrame would have as a side: ``c_id`` = ``c_name`` = column name."""
+    return [
+        {"c_id": str(c), "c_name": str(c), "c_type": infer_type(frame[c])} for c in frame.columns
+    ]
