@@ -1,0 +1,137 @@
+"""The ``df.mammoth`` accessor: act on the batches of a (filtered) listing in place.
+
+::
+
+    df = client.batches.list(1, 1, 101)
+    df[df.row_count == 0].mammoth.delete()
+    df[df.state == "suspended"].mammoth.restore()
+
+A listing remembers where it came from in ``df.attrs["mammoth"]``: the ids of its
+dataset(s) and a token naming the client in this process. Only plain data is stored
+there, because pandas deep-copies ``attrs`` through filtering, copying and pickling.
+The batch ids are the frame's index (or its ``id`` column after ``reset_index()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.jobs import Job
+
+__all__ = ["MammothAccessor"]
+
+_NO_ORIGIN = (
+    "this DataFrame does not say which dataset it came from (df.attrs['mammoth'] is missing); "
+    "use a frame returned by client.batches.list(...) or act through "
+    "client.dataset(ws, project, dataset)"
+)
+
+
+@pd.api.extensions.register_dataframe_accessor("mammoth")
+class MammothAccessor:
+    """``df.mammoth.suspend()``, ``.restore()``, ``.delete()`` on the frame's batch ids."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    # -- origin --------------------------------------------------------------------------
+
+    @property
+    def origin(self) -> dict[str, Any]:
+        """``{"client": token, "datasets": [[ws, project, dataset], …]}``."""
+        origin = self._frame.attrs.get("mammoth")
+        if not isinstance(origin, dict) or not origin.get("datasets"):
+            raise MammothInputError("df.mammoth", _NO_ORIGIN, accepted="a listing frame")
+        return origin
+
+    @property
+    def client(self) -> Any:
+        from mammoth_pandas.client import client_for_token
+
+        client = client_for_token(str(self.origin.get("client")))
+        if client is None:
+            raise MammothInputError(
+                "df.mammoth",
+                "the client that listed this frame is closed or belongs to another process; "
+                "list the batches again, or act through client.dataset(ws, project, dataset)",
+                accepted="a listing from an open client",
+            )
+        return client
+
+    def ids(self) -> list[int]:
+        """The frame's batch ids."""
+        frame = self._frame
+        values: Any
+        if frame.index.name == "id":
+            values = frame.index
+        elif "id" in frame.columns:
+            values = frame["id"]
+        else:
+            raise MammothInputError(
+                "df.mammoth", "no batch ids: the index is not 'id' and there is no 'id' column",
+                accepted="a listing frame",
+            )  # fmt: skip
+        return [int(v) for v in pd.unique(pd.Series(values).dropna())]
+
+    def _groups(self) -> list[tuple[tuple[int, int, int], list[int]]]:
+        datasets = [tuple(int(x) for x in d) for d in self.origin["datasets"]]
+        ids = self.ids()
+        if not ids:
+            raise MammothInputError("df.mammoth", "the frame has no batches", accepted="rows")
+        if len(datasets) == 1:
+            return [((datasets[0][0], datasets[0][1], datasets[0][2]), ids)]
+        if "dataset_id" not in self._frame.columns:
+            raise MammothInputError(
+                "df.mammoth", "a frame of several datasets needs its 'dataset_id' column",
+                accepted="the frame from list_many",
+            )  # fmt: skip
+        by_ds = {d[2]: (d[0], d[1], d[2]) for d in datasets}
+        frame = self._frame
+        index = frame.index if frame.index.name == "id" else frame["id"]
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        for batch, ds in zip(index, frame["dataset_id"], strict=True):
+            if pd.isna(batch) or pd.isna(ds):
+                continue
+            groups.setdefault(by_ds[int(ds)], [])
+            if int(batch) not in groups[by_ds[int(ds)]]:
+                groups[by_ds[int(ds)]].append(int(batch))
+        return list(groups.items())
+
+    def _act(self, action: str, wait: bool, timeout: float) -> Job | list[Job]:
+        client = self.client
+        groups = self._groups()
+        jobs = []
+        for (ws, pr, ds), ids in groups:
+            if action == "delete":
+                jobs.append(client.batches.remove(ws, pr, ds, ids, wait=wait, timeout=timeout))
+            else:
+                jobs.append(
+                    client.batches.update(ws, pr, ds, **{action: ids}, wait=wait, timeout=timeout)
+                )
+        return jobs[0] if len(jobs) == 1 else jobs
+
+    # -- actions -------------------------------------------------------------------------
+
+    def suspend(self, *, wait: bool = True, timeout: float = 60.0) -> Job | list[Job]:
+        """Suspend every batch in the frame (one job per dataset)."""
+        return self._act("suspend", wait, timeout)
+
+    def restore(self, *, wait: bool = True, timeout: float = 60.0) -> Job | list[Job]:
+        """Restore every batch in the frame."""
+        return self._act("restore", wait, timeout)
+
+    def delete(self, *, wait: bool = True, timeout: float = 60.0) -> Job | list[Job]:
+        """Delete every batch in the frame and its data."""
+        return self._act("delete", wait, timeout)
+
+    def refresh(self) -> pd.DataFrame:
+        """The same batches, listed again from the server."""
+        client = self.client
+        groups = self._groups()
+        if len(groups) == 1:
+            (ws, pr, ds), ids = groups[0]
+            return client.batches.list(ws, pr, ds, id=ids)
+        return client.batches.list_many([g for g, _ in groups])

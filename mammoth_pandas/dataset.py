@@ -1,0 +1,120 @@
+"""A handle on one dataset, for notebooks.
+
+::
+
+    ds = client.dataset(1, 1, 101)
+    ds.batches(state="active")          # DataFrame
+    ds.suspend([5, 6])                  # Job (waited for)
+    ds.schema()                         # c_id, c_name, c_type
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from mammoth_pandas import params as P
+
+if TYPE_CHECKING:
+    from mammoth_pandas.client import MammothClient
+    from mammoth_pandas.jobs import Job
+    from mammoth_pandas.widgets import BatchPanel
+
+__all__ = ["DatasetHandle"]
+
+
+class DatasetHandle:
+    """One dataset of one project: its batches, schema and the actions on them."""
+
+    def __init__(
+        self, client: MammothClient, workspace_id: int, project_id: int, dataset_id: int
+    ) -> None:
+        self.client = client
+        self.workspace_id = P.path_id("workspace_id", workspace_id, minimum=1)
+        self.project_id = P.path_id("project_id", project_id, minimum=1)
+        self.dataset_id = P.path_id("dataset_id", dataset_id, minimum=0)
+
+    @property
+    def ids(self) -> tuple[int, int, int]:
+        return (self.workspace_id, self.project_id, self.dataset_id)
+
+    def __repr__(self) -> str:
+        return (
+            f"DatasetHandle(workspace_id={self.workspace_id}, project_id={self.project_id}, "
+            f"dataset_id={self.dataset_id})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DatasetHandle)
+            and other.client is self.client
+            and other.ids == self.ids
+        )
+
+    def __hash__(self) -> int:
+        return hash((id(self.client), self.ids))
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def batches(self, **filters: Any) -> pd.DataFrame:
+        """The dataset's batches (all pages); filters as in ``client.batches.list``."""
+        return self.client.batches.list(*self.ids, **filters)
+
+    def iter_pages(self, **filters: Any) -> Any:
+        return self.client.batches.iter_pages(*self.ids, **filters)
+
+    def get(self, batch_id: int, **kwargs: Any) -> pd.Series:
+        return self.client.batches.get(*self.ids, batch_id, **kwargs)
+
+    def info(self) -> dict[str, Any]:
+        """The dataset's details (name, status, stats, data_schema…)."""
+        return self.client.datasets.get(*self.ids)
+
+    def schema(self) -> pd.DataFrame:
+        """The dataset's columns: ``c_id``, ``c_name``, ``c_type``."""
+        return self.client.datasets.schema(*self.ids)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def suspend(self, ids: Any, *, wait: bool = True, timeout: float = 60.0) -> Job:
+        """Suspend batches: they keep their rows but leave the dataset's data."""
+        return self.client.batches.update(*self.ids, suspend=ids, wait=wait, timeout=timeout)
+
+    def restore(self, ids: Any, *, wait: bool = True, timeout: float = 60.0) -> Job:
+        """Bring suspended batches back into the dataset's data."""
+        return self.client.batches.update(*self.ids, restore=ids, wait=wait, timeout=timeout)
+
+    def delete(self, ids: Any, *, wait: bool = True, timeout: float = 60.0) -> Job:
+        """Delete one batch (an id) or several (a list) and their data."""
+        return self.client.batches.remove(*self.ids, ids, wait=wait, timeout=timeout)
+
+    def append_from(
+        self,
+        source_id: Any,
+        mapping: Any,
+        *,
+        validate_only: bool = False,
+        delete_source_ds: bool = False,
+        wait: bool = True,
+        timeout: float = 60.0,
+    ) -> Job:
+        """Append dataset ``source_id``'s rows as a new batch, columns per ``mapping``
+        (a list of mapping items, or a ``Mapping`` from ``derive_mapping``)."""
+        if isinstance(source_id, DatasetHandle):
+            source_id = source_id.dataset_id
+        return self.client.batches.create(
+            *self.ids,
+            source_id=source_id,
+            mapping=mapping,
+            validate_only=validate_only,
+            delete_source_ds=delete_source_ds,
+            wait=wait,
+            timeout=timeout,
+        )
+
+    def panel(self, **kwargs: Any) -> BatchPanel:
+        """An ipywidgets panel to browse and act on this dataset's batches."""
+        from mammoth_pandas.widgets import BatchPanel
+
+        return BatchPanel(self, **kwargs)

@@ -1,0 +1,159 @@
+"""Asynchronous jobs: what every mutation returns.
+
+A :class:`Job` is the last known state of one server job. :meth:`Job.wait` polls
+``GET /jobs/{id}`` with backoff (0.2 s, growing ×1.5, capped at 5 s) until the job ends,
+then returns it or raises :class:`~mammoth_pandas.errors.JobFailedError` with the server's
+reason (``response.error``, else ``response.detail``, else ``response.reason``).
+The clock and the sleeper are injectable, so waiting can be tested without real time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from mammoth_pandas import _contract as C
+from mammoth_pandas.errors import JobFailedError, JobTimeoutError, MammothInputError
+
+if TYPE_CHECKING:
+    from mammoth_pandas.client import MammothClient
+
+__all__ = ["POLL_FACTOR", "POLL_FIRST", "POLL_MAX", "Job", "failure_reason"]
+
+POLL_FIRST = 0.2
+POLL_FACTOR = 1.5
+POLL_MAX = 5.0
+
+
+def failure_reason(response: Any) -> str | None:
+    """The server's text for a failed job: ``error``, else ``detail``, else ``reason``."""
+    if not isinstance(response, dict):
+        return None if response in (None, "") else str(response)
+    for key in ("error", "detail", "reason"):
+        value = response.get(key)
+        if value not in (None, "", [], {}):
+            return value if isinstance(value, str) else str(value)
+    return None
+
+
+class Job:
+    """One server job: ``id``, ``status``, ``response``, ``operation``; ``wait()`` until done."""
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        client: MammothClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._client = client
+        self._clock = clock
+        self._sleep = sleep
+        self._data: dict[str, Any] = {}
+        self._update(data)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _update(self, data: dict[str, Any]) -> None:
+        self._data = dict(data)
+        self.id: int | None = data.get("id", data.get("job_id"))
+        self.status: str = str(data.get("status") or "processing")
+        response = data.get("response")
+        self.response: dict[str, Any] = response if isinstance(response, dict) else {}
+        self.operation: str | None = data.get("operation")
+        self.path: str | None = data.get("path")
+        self.created_at: str | None = data.get("created_at")
+        self.last_updated_at: str | None = data.get("last_updated_at")
+        self._handle_reason: str | None = data.get("failure_reason")
+
+    @classmethod
+    def from_handle(cls, handle: dict[str, Any], **kwargs: Any) -> Job:
+        """A job from a mutation's answer ``{"status_code": 202, "job_id": N}``."""
+        data: dict[str, Any] = {"id": handle.get("job_id"), "status": "processing"}
+        if handle.get("failure_reason"):
+            data["failure_reason"] = handle["failure_reason"]
+            if handle.get("job_id") is None:
+                data["status"] = "failure"
+                data["response"] = {"error": handle["failure_reason"]}
+        return cls(data, **kwargs)
+
+    @property
+    def done(self) -> bool:
+        return self.status in C.JOB_DONE_STATUSES
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "success"
+
+    @property
+    def failed(self) -> bool:
+        return self.status in C.JOB_FAILED_STATUSES
+
+    @property
+    def reason(self) -> str | None:
+        """Why the job failed (``None`` while it runs or when it succeeded)."""
+        if not self.failed:
+            return None
+        return failure_reason(self.response) or self._handle_reason or self.status
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The job's ``response`` (what the server reports once it is done)."""
+        return self.response
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._data)
+
+    def __repr__(self) -> str:
+        parts = [f"id={self.id}", f"status={self.status!r}"]
+        if self.operation:
+            parts.append(f"operation={self.operation!r}")
+        if self.failed:
+            parts.append(f"reason={self.reason!r}")
+        elif self.succeeded and self.response:
+            parts.append(f"response={self.response!r}")
+        return f"Job({', '.join(parts)})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Job) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- polling -------------------------------------------------------------------------
+
+    def refresh(self) -> Job:
+        """Fetch the job's current state from the server; returns ``self``."""
+        if self._client is None or self.id is None:
+            return self
+        self._update(self._client.jobs._fetch(self.id))
+        return self
+
+    def wait(self, timeout: float = 60.0) -> Job:
+        """Poll until the job ends; return it, or raise ``JobFailedError`` / ``JobTimeoutError``."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise MammothInputError(
+                "timeout", f"got {timeout!r}", accepted="a positive number of seconds"
+            )
+        deadline = self._clock() + float(timeout)
+        delay = POLL_FIRST
+        while not self.done:
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise JobTimeoutError(
+                    f"job {self.id} ({self.operation or 'job'}) still {self.status!r} after "
+                    f"{timeout:g} s; it may still finish: check it with client.jobs.get({self.id})",
+                    job=self,
+                )
+            self._sleep(min(delay, remaining))
+            delay = min(delay * POLL_FACTOR, POLL_MAX)
+            self.refresh()
+        if self.failed:
+            raise JobFailedError(
+                f"job {self.id} ({self.operation or 'job'}) ended as "
+                f"{self.status!r}: {self.reason}",
+                job=self,
+                reason=self.reason,
+            )
+        return self

@@ -1,0 +1,381 @@
+"""Turn the Pythonic and the seed-SDK forms of every parameter into their wire strings.
+
+Each function validates one parameter and returns what goes on the wire, or raises
+:class:`~mammoth_pandas.errors.MammothInputError` naming the parameter and what it
+accepts. Nothing here performs I/O, so a bad value never reaches the server.
+
+Accepted forms, by parameter:
+
+- ids (``id``, ``ids``, ``batch_id``, ``suspend``, ``restore``): an int, ``"1,2,3"``, or
+  any iterable of integers (list, set, tuple, range, numpy array, ``pd.Index``,
+  ``pd.Series``). Booleans, NaN, negative numbers and non-integral floats are refused.
+- ``status`` (also ``state``): ``"active,suspended"`` or an iterable of states.
+- ``row_count``: like ids.
+- ``created_at``: the seed string ``"(from:'…',to:'…')"``; a ``(start, end)`` pair, a
+  ``slice(start, end)`` or a ``{"from": …, "to": …}`` dict whose bounds are
+  ``datetime``, ``pd.Timestamp``, ``date`` or ISO strings, ``None`` for an open end; a
+  single ``date`` (or ``"YYYY-MM-DD"``) for that whole UTC day; a single datetime for
+  "from then on". Naive times are taken as UTC.
+- ``sort``: ``"(id:asc),(state:desc)"``, ``"-created_at"``, ``["-created_at", "id"]`` or
+  ``[("created_at", "desc"), ("id", "asc")]``.
+- ``fields``: ``"id,name"``, a preset (``__min``, ``__standard``, ``__full``) or a list.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mammoth_pandas import _contract as C
+from mammoth_pandas.errors import MammothInputError
+
+__all__ = [
+    "batch_id",
+    "created_at",
+    "fields",
+    "id_list",
+    "non_negative_int",
+    "path_id",
+    "row_counts",
+    "sort",
+    "states",
+]
+
+#: Longest id list accepted in one call (the query string must stay reasonable).
+MAX_IDS = 10_000
+
+_FIELD_ALIASES = {"status": "state"}
+_RANGE_RE = re.compile(
+    r"^\(\s*(?:from:'(?P<from>[^']*)')?\s*,?\s*(?:to:'(?P<to>[^']*)')?\s*\)$",
+)
+_SORT_TERM_RE = re.compile(r"^\((?P<field>[a-z_]+):(?P<dir>[a-z]+)\)$")
+_DATE_ONLY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_int(field: str, value: Any, *, minimum: int, what: str = "an integer") -> int:
+    """One integer ≥ ``minimum``; refuses bool, NaN, non-integral floats and non-digit strings."""
+    accepted = f"{what} >= {minimum}"
+    if isinstance(value, (bool, np.bool_)):
+        raise MammothInputError(field, f"got a boolean {value!r}", accepted=accepted)
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise MammothInputError(
+                field, f"{_describe(value)} is not an integer", accepted=accepted
+            )
+        number = int(text)
+    elif isinstance(value, numbers.Integral):
+        number = int(value)
+    elif isinstance(value, numbers.Real):
+        as_float = float(value)
+        if math.isnan(as_float) or math.isinf(as_float):
+            raise MammothInputError(field, f"got {value!r}", accepted=accepted)
+        if not as_float.is_integer():
+            raise MammothInputError(field, f"{value!r} is not a whole number", accepted=accepted)
+        number = int(as_float)
+    elif value is None or value is pd.NA or value is pd.NaT:
+        raise MammothInputError(field, "got a missing value", accepted=accepted)
+    else:
+        raise MammothInputError(
+            field, f"got {type(value).__name__} {_describe(value)}", accepted=accepted
+        )
+    if number < minimum:
+        raise MammothInputError(field, f"{number} is below {minimum}", accepted=accepted)
+    return number
+
+
+def path_id(field: str, value: Any, *, minimum: int = 0) -> int:
+    """A workspace, project, dataset, batch or job id in a URL path."""
+    return _as_int(field, value, minimum=minimum, what="an integer id")
+
+
+def batch_id(value: Any, field: str = "batch_id") -> int:
+    return path_id(field, value, minimum=0)
+
+
+def non_negative_int(field: str, value: Any) -> int:
+    return _as_int(field, value, minimum=0)
+
+
+def _iter_values(field: str, value: Any, accepted: str) -> list[Any]:
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",")]
+        if parts == [""]:
+            return []
+        if any(part == "" for part in parts):
+            raise MammothInputError(field, f"empty item in {_describe(value)}", accepted=accepted)
+        return parts
+    if isinstance(value, (numbers.Number, np.generic)) or value is None:
+        return [value]
+    if isinstance(value, Mapping):
+        raise MammothInputError(field, "got a dict", accepted=accepted)
+    if isinstance(value, (pd.Index, pd.Series, np.ndarray)):
+        return list(value.tolist())
+    if isinstance(value, Iterable):
+        return list(value)
+    raise MammothInputError(field, f"got {type(value).__name__}", accepted=accepted)
+
+
+def id_list(field: str, value: Any, *, allow_empty: bool = True, minimum: int = 0) -> list[int]:
+    """Integer ids (deduplicated, order kept) from a scalar, a comma string or an iterable."""
+    accepted = 'an id, "1,2,3", or a list/set/range/array/Index of integer ids'
+    items = _iter_values(field, value, accepted)
+    if len(items) > MAX_IDS:
+        raise MammothInputError(
+            field, f"{len(items)} ids is more than {MAX_IDS} in one call", accepted=accepted
+        )
+    ids = [_as_int(field, item, minimum=minimum, what="integer ids") for item in items]
+    if not ids and not allow_empty:
+        raise MammothInputError(field, "the list of ids is empty", accepted="at least one id")
+    return list(dict.fromkeys(ids))
+
+
+def row_counts(value: Any) -> list[int]:
+    return id_list("row_count", value, minimum=0)
+
+
+def states(value: Any, field: str = "status") -> list[str]:
+    accepted = ", ".join(C.BATCH_STATES)
+    items = _iter_values(field, value, accepted)
+    result: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise MammothInputError(field, f"{_describe(item)} is not a state", accepted=accepted)
+        state = item.strip().lower()
+        if state not in C.BATCH_STATES:
+            raise MammothInputError(field, f"unknown state {item!r}", accepted=accepted)
+        result.append(state)
+    return list(dict.fromkeys(result))
+
+
+def fields(value: Any) -> tuple[str, ...]:
+    """The requested fields, in contract order, always including ``id``."""
+    accepted = ", ".join(C.BATCH_FIELDS) + "; or a preset " + ", ".join(C.FIELD_PRESETS)
+    if value is None:
+        return C.FIELD_PRESETS[C.DEFAULT_FIELDS]
+    items = _iter_values("fields", value, accepted)
+    if not items:
+        return C.FIELD_PRESETS[C.DEFAULT_FIELDS]
+    chosen: set[str] = {"id"}
+    for item in items:
+        if not isinstance(item, str):
+            raise MammothInputError(
+                "fields", f"{_describe(item)} is not a field name", accepted=accepted
+            )
+        name = item.strip()
+        if name in C.FIELD_PRESETS:
+            chosen.update(C.FIELD_PRESETS[name])
+            continue
+        name = _FIELD_ALIASES.get(name, name)
+        if name not in C.BATCH_FIELDS:
+            raise MammothInputError("fields", f"unknown field {item!r}", accepted=accepted)
+        chosen.add(name)
+    return tuple(f for f in C.BATCH_FIELDS if f in chosen)
+
+
+def fields_wire(chosen: tuple[str, ...]) -> str:
+    for preset, members in C.FIELD_PRESETS.items():
+        if tuple(members) == chosen:
+            return preset
+    return ",".join(chosen)
+
+
+# -- created_at ---------------------------------------------------------------------------
+
+
+def _timestamp(value: Any, which: str) -> pd.Timestamp | None:
+    accepted = "datetime, pd.Timestamp, date or ISO-8601 string; None for an open end"
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_, numbers.Number)):
+        raise MammothInputError(
+            "created_at", f"{which} bound {_describe(value)} is not a time", accepted=accepted
+        )
+    if isinstance(value, str) and not value.strip():
+        return None
+    if not isinstance(value, (str, _dt.date, np.datetime64, pd.Timestamp)):
+        raise MammothInputError(
+            "created_at", f"{which} bound has type {type(value).__name__}", accepted=accepted
+        )
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise MammothInputError(
+            "created_at",
+            f"{which} bound {_describe(value)} is not a time ({exc})",
+            accepted=accepted,
+        ) from None
+    if stamp is pd.NaT or pd.isna(stamp):
+        raise MammothInputError("created_at", f"{which} bound is NaT", accepted=accepted)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _wire_time(stamp: pd.Timestamp) -> str:
+    """``2023-12-19T09:39:18.628Z`` (microseconds only when they are not whole milliseconds)."""
+    micro = stamp.microsecond
+    fraction = f"{micro // 1000:03d}" if micro % 1000 == 0 else f"{micro:06d}"
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + fraction + "Z"
+
+
+def _is_date_only(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_DATE_ONLY_RE.match(value.strip()))
+    return isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
+
+
+def created_at(value: Any) -> str:
+    """The ``created_at`` filter as ``(from:'…',to:'…')``; ``""`` for no filter."""
+    accepted = (
+        "\"(from:'ISO',to:'ISO')\", a (start, end) pair, slice(start, end), "
+        '{"from": ..., "to": ...}, a date, or a datetime (from then on)'
+    )
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.strip().startswith("("):
+        match = _RANGE_RE.match(value.strip())
+        if not match or (match.group("from") is None and match.group("to") is None):
+            raise MammothInputError(
+                "created_at", f"malformed range {_describe(value)}", accepted=accepted
+            )
+        start = _timestamp(match.group("from"), "from")
+        end = _timestamp(match.group("to"), "to")
+    elif isinstance(value, slice):
+        if value.step is not None:
+            raise MammothInputError("created_at", "a slice step is not allowed", accepted=accepted)
+        start, end = _timestamp(value.start, "start"), _timestamp(value.stop, "end")
+    elif isinstance(value, Mapping):
+        unknown = set(value) - {"from", "to", "start", "end"}
+        if unknown:
+            raise MammothInputError(
+                "created_at", f"unknown keys {sorted(map(str, unknown))}", accepted=accepted
+            )
+        start = _timestamp(value.get("from", value.get("start")), "from")
+        end = _timestamp(value.get("to", value.get("end")), "to")
+    elif isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise MammothInputError(
+                "created_at", f"a pair needs 2 items, got {len(value)}", accepted=accepted
+            )
+        start, end = _timestamp(value[0], "start"), _timestamp(value[1], "end")
+    elif _is_date_only(value):
+        start = _timestamp(value, "date")
+        assert start is not None
+        end = start + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    else:
+        start, end = _timestamp(value, "start"), None
+        if start is None:
+            return ""
+    if start is not None and end is not None and end < start:
+        raise MammothInputError(
+            "created_at",
+            f"the end {end.isoformat()} is before the start {start.isoformat()}",
+            accepted=accepted,
+        )
+    if start is None and end is None:
+        return ""
+    parts = []
+    if start is not None:
+        parts.append(f"from:'{_wire_time(start)}'")
+    if end is not None:
+        parts.append(f"to:'{_wire_time(end)}'")
+    return "(" + ",".join(parts) + ")"
+
+
+# -- sort ---------------------------------------------------------------------------------
+
+
+def sort(value: Any) -> str:
+    """Sort terms as ``(field:dir),(field:dir)``; ``""`` for the server's default."""
+    accepted = (
+        f'"(id:asc),(state:desc)", "-created_at", ["-created_at", "id"] or '
+        f"[(field, 'asc'|'desc')]; fields: {', '.join(C.SORTABLE_FIELDS)}"
+    )
+    if value is None:
+        return ""
+    terms: list[tuple[str, str]] = []
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return ""
+        if text.startswith("("):
+            for raw in re.split(r"\)\s*,\s*\(", text):
+                term = raw if raw.startswith("(") else "(" + raw
+                term = term if term.endswith(")") else term + ")"
+                match = _SORT_TERM_RE.match(term.replace(" ", ""))
+                if not match:
+                    raise MammothInputError("sort", f"malformed term {term!r}", accepted=accepted)
+                terms.append((match.group("field"), match.group("dir")))
+            items: list[Any] = []
+        else:
+            items = [part.strip() for part in text.split(",")]
+    elif isinstance(value, tuple) and len(value) == 2 and value[1] in C.SORT_DIRECTIONS:
+        items = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, Mapping):
+        items = list(value)
+        if not items:
+            raise MammothInputError("sort", "the list of sort terms is empty", accepted=accepted)
+    else:
+        raise MammothInputError("sort", f"got {type(value).__name__}", accepted=accepted)
+    for item in items:
+        if isinstance(item, str):
+            name = item.strip()
+            direction = "desc" if name.startswith("-") else "asc"
+            name = name.lstrip("+-")
+        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            name, direction = item[0].strip(), item[1].strip().lower()
+        else:
+            raise MammothInputError("sort", f"malformed term {_describe(item)}", accepted=accepted)
+        terms.append((name, direction))
+    seen = set()
+    for name, direction in terms:
+        if name not in C.SORTABLE_FIELDS:
+            raise MammothInputError("sort", f"cannot sort on {name!r}", accepted=accepted)
+        if direction not in C.SORT_DIRECTIONS:
+            raise MammothInputError("sort", f"unknown direction {direction!r}", accepted=accepted)
+        if name in seen:
+            raise MammothInputError("sort", f"{name!r} appears twice", accepted=accepted)
+        seen.add(name)
+    return ",".join(f"({name}:{direction})" for name, direction in terms)
+
+
+def page_size(value: Any) -> int:
+    number = _as_int("page_size", value, minimum=1, what=f"an integer 1..{C.MAX_LIMIT}")
+    if number > C.MAX_LIMIT:
+        raise MammothInputError(
+            "page_size", f"{number} is above the maximum page size", accepted=f"1..{C.MAX_LIMIT}"
+        )
+    return number
+
+
+def limit(value: Any) -> int | None:
+    if value is None:
+        return None
+    return _as_int("limit", value, minimum=0, what="None or an integer (rows)")
+
+
+def flag(field: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise MammothInputError(field, f"got {_describe(value)}", accepted="True or False")
+    return bool(value)
+
+
+def timeout(value: Any, field: str = "timeout") -> float:
+    accepted = "a positive number of seconds"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise MammothInputError(field, f"got {_describe(value)}", accepted=accepted)
+    number = float(value)
+    if math.isnan(number) or number <= 0 or math.isinf(number):
+        raise MammothInputError(field, f"got {value!r}", accepted=accepted)
+    return number
