@@ -1,0 +1,492 @@
+"""Labelled source/destination pairs for the mapping benchmark, built from real public tables.
+
+The tables ship inside packages (``vega_datasets`` local data, scikit-learn's bundled
+datasets, statsmodels' datasets): nothing is downloaded. Each case takes one table as the
+destination and derives the source from it, so the right answer is known: columns are
+renamed, reordered, dropped and added; names are abbreviated, replaced by synonyms,
+misspelt or made opaque; numbers and dates are stored as text; units change; source and
+destination hold disjoint samples of rows. Everything is seeded and deterministic.
+
+Levels:
+
+- ``easy``: style changes only (case, separators, camelCase), reordering, one dropped and
+  one extra column, overlapping rows.
+- ``medium``: adds abbreviations, synonyms, typos, numbers and dates stored as text, more
+  dropped and extra columns, disjoint rows.
+- ``hard``: adds opaque names (``col_7``), unit changes, synonyms with typos, reordered words,
+  columns held back from the destination that stay in the source as decoys.
+
+Tables are split before any tuning into a development set (used while tuning the matcher)
+and a held-out set (never looked at while tuning); the benchmark reports both.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from mammoth_pandas.mapping.normalize import canonical, words
+
+__all__ = [
+    "GENERATOR_SYNONYMS",
+    "HELD_OUT",
+    "LEVELS",
+    "Case",
+    "build_cases",
+    "load_tables",
+]
+
+LEVELS: tuple[str, ...] = ("easy", "medium", "hard")
+#: Rows per side, at most ("tables with a few hundred rows").
+MAX_ROWS = 300
+#: Columns per destination, at most (wider tables keep a seeded subset; the rest are decoys).
+MAX_COLUMNS = 12
+#: Tables held out from tuning, chosen before the matcher was first run on any table.
+HELD_OUT: frozenset[str] = frozenset(
+    {"vega:la-riots", "vega:barley", "sklearn:diabetes", "statsmodels:star98",
+     "statsmodels:randhie", "statsmodels:grunfeld"}
+)  # fmt: skip
+
+#: Words the generator may swap for another: written from the tables' own vocabulary,
+#: independently of the matcher's table (``mammoth_pandas.mapping.normalize.SYNONYMS``);
+#: the benchmark reports how many of these swaps that table happens to cover.
+GENERATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("title", "label"),
+    "city": ("town", "municipality"),
+    "state": ("province", "region"),
+    "country": ("nation",),
+    "latitude": ("lat",),
+    "longitude": ("lng", "lon"),
+    "date": ("day", "when"),
+    "year": ("yr", "season"),
+    "month": ("period",),
+    "weight": ("mass",),
+    "price": ("cost", "value"),
+    "precipitation": ("rainfall", "rain"),
+    "wind": ("wind speed", "gust"),
+    "temp": ("temperature",),
+    "max": ("maximum", "high"),
+    "min": ("minimum", "low"),
+    "weather": ("conditions", "sky"),
+    "horsepower": ("power", "hp"),
+    "displacement": ("engine size",),
+    "acceleration": ("accel", "pickup"),
+    "origin": ("region", "made in"),
+    "cylinders": ("cyl", "engine cylinders"),
+    "species": ("kind", "type"),
+    "length": ("len", "size"),
+    "width": ("breadth",),
+    "gender": ("sex",),
+    "age": ("years old", "age years"),
+    "race": ("ethnicity",),
+    "address": ("street", "location"),
+    "neighborhood": ("district", "area"),
+    "type": ("category", "kind"),
+    "yield": ("harvest", "output"),
+    "variety": ("cultivar", "strain"),
+    "site": ("location", "farm"),
+    "income": ("earnings", "revenue"),
+    "educ": ("education", "schooling"),
+    "education": ("schooling",),
+    "occupation": ("job", "profession"),
+    "children": ("kids",),
+    "religious": ("religiosity", "faith"),
+    "affairs": ("infidelity",),
+    "invest": ("investment", "capex"),
+    "value": ("worth", "valuation"),
+    "capital": ("assets",),
+    "firm": ("company", "business"),
+    "alcohol": ("abv", "ethanol"),
+    "hue": ("tint", "colour"),
+    "color": ("colour",),
+    "intensity": ("strength",),
+    "magnesium": ("mg",),
+    "radius": ("rad",),
+    "texture": ("grain",),
+    "area": ("surface",),
+    "smoothness": ("evenness",),
+    "error": ("se", "std error"),
+    "mean": ("avg", "average"),
+    "worst": ("largest", "extreme"),
+    "unemp": ("unemployment", "jobless"),
+    "pop": ("population",),
+    "infl": ("inflation",),
+    "cpi": ("prices",),
+    "quarter": ("qtr", "q"),
+    "mining": ("extraction",),
+    "construction": ("building",),
+    "manufacturing": ("factories",),
+    "government": ("public sector", "govt"),
+    "retail": ("shops",),
+    "trade": ("commerce",),
+    "sepal": ("sepals",),
+    "petal": ("petals",),
+    "individual": ("person", "respondent"),
+    "choice": ("chosen", "selected"),
+    "mode": ("transport mode",),
+    "vote": ("ballot",),
+}
+
+_STYLES = ("snake", "upper", "camel", "pascal", "title", "kebab", "spaced")
+_UNIT_CHANGES: tuple[tuple[float, float, str], ...] = (
+    (0.45359237, 0.0, "kg"),
+    (2.54, 0.0, "cm"),
+    (1.609344, 0.0, "km"),
+    (100.0, 0.0, "pct"),
+    (0.001, 0.0, "thousands"),
+    (1.8, 32.0, "f"),
+)
+_DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%b %d, %Y", "%Y-%m-%d", "%d.%m.%Y")
+_SYNTHETIC_EXTRAS: tuple[tuple[str, str], ...] = (
+    ("record_id", "ids"),
+    ("loaded_at", "timestamps"),
+    ("notes", "words"),
+    ("is_valid", "flags"),
+    ("checksum", "hex"),
+    ("batch_no", "batch"),
+)
+
+
+@dataclass
+class Case:
+    """One labelled pair: ``truth`` maps each destination column to its source column or None."""
+
+    case_id: str
+    table: str
+    level: str
+    held_out: bool
+    source: pd.DataFrame
+    destination: pd.DataFrame
+    truth: dict[str, str | None]
+    renames: dict[str, str] = field(default_factory=dict)
+    synonym_swaps: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _vega(name: str) -> Callable[[], pd.DataFrame]:
+    def load() -> pd.DataFrame:
+        from vega_datasets import local_data
+
+        return getattr(local_data, name.replace("-", "_"))()
+
+    return load
+
+
+def _sklearn(name: str) -> Callable[[], pd.DataFrame]:
+    def load() -> pd.DataFrame:
+        from sklearn import datasets
+
+        bunch = getattr(datasets, f"load_{name}")(as_frame=True)
+        frame = bunch.frame.copy()
+        if "target" in frame and name in ("wine", "iris", "breast_cancer"):
+            names = np.asarray(bunch.target_names)
+            frame["target"] = names[frame["target"].to_numpy()]
+        return frame
+
+    return load
+
+
+def _statsmodels(name: str) -> Callable[[], pd.DataFrame]:
+    def load() -> pd.DataFrame:
+        from statsmodels import datasets
+
+        return getattr(datasets, name).load_pandas().data
+
+    return load
+
+
+#: table key → loader. Every table has 50+ rows and 4+ columns.
+TABLES: dict[str, Callable[[], pd.DataFrame]] = {
+    "vega:airports": _vega("airports"),
+    "vega:cars": _vega("cars"),
+    "vega:seattle-weather": _vega("seattle-weather"),
+    "vega:us-employment": _vega("us-employment"),
+    "vega:barley": _vega("barley"),
+    "vega:iris": _vega("iris"),
+    "vega:la-riots": _vega("la-riots"),
+    "sklearn:wine": _sklearn("wine"),
+    "sklearn:breast_cancer": _sklearn("breast_cancer"),
+    "sklearn:diabetes": _sklearn("diabetes"),
+    "statsmodels:macrodata": _statsmodels("macrodata"),
+    "statsmodels:fair": _statsmodels("fair"),
+    "statsmodels:anes96": _statsmodels("anes96"),
+    "statsmodels:star98": _statsmodels("star98"),
+    "statsmodels:grunfeld": _statsmodels("grunfeld"),
+    "statsmodels:modechoice": _statsmodels("modechoice"),
+    "statsmodels:randhie": _statsmodels("randhie"),
+}
+
+
+def load_tables(names: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The base tables, loaded from the packages' bundled files (no network)."""
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in names or list(TABLES):
+            out[name] = TABLES[name]()
+    return out
+
+
+# --------------------------------------------------------------------------- names
+def _style(tokens: list[str], style: str) -> str:
+    tokens = [t for t in tokens if t] or ["x"]
+    if style == "snake":
+        return "_".join(tokens)
+    if style == "upper":
+        return "_".join(tokens).upper()
+    if style == "camel":
+        return tokens[0] + "".join(t.capitalize() for t in tokens[1:])
+    if style == "pascal":
+        return "".join(t.capitalize() for t in tokens)
+    if style == "title":
+        return " ".join(t.capitalize() for t in tokens)
+    if style == "kebab":
+        return "-".join(tokens)
+    return " ".join(tokens)
+
+
+def _abbreviate(word: str, rng: np.random.Generator) -> str:
+    if len(word) < 5 or word.isdigit():
+        return word
+    if rng.random() < 0.5:
+        return word[: int(rng.integers(3, 5))]
+    skeleton = word[0] + "".join(ch for ch in word[1:] if ch not in "aeiou")
+    return skeleton[: int(rng.integers(3, 5))] if len(skeleton) >= 3 else word[:3]
+
+
+def _typo(word: str, rng: np.random.Generator) -> str:
+    if len(word) < 5 or word.isdigit():
+        return word
+    i = int(rng.integers(1, len(word) - 1))
+    kind = int(rng.integers(0, 4))
+    if kind == 0:
+        return word[:i] + word[i + 1 :]
+    if kind == 1:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 2:
+        return word[:i] + word[i] + word[i:]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return word[:i] + letters[int(rng.integers(0, 26))] + word[i + 1 :]
+
+
+def _synonym(
+    tokens: list[str], rng: np.random.Generator
+) -> tuple[list[str], tuple[str, str] | None]:
+    options = [i for i, t in enumerate(tokens) if t in GENERATOR_SYNONYMS]
+    if not options:
+        return tokens, None
+    i = options[int(rng.integers(0, len(options)))]
+    choices = GENERATOR_SYNONYMS[tokens[i]]
+    new = choices[int(rng.integers(0, len(choices)))]
+    return tokens[:i] + new.split() + tokens[i + 1 :], (tokens[i], new)
+
+
+def _rename(
+    name: str, level: str, rng: np.random.Generator, opaque: bool, used: set[str]
+) -> tuple[str, tuple[str, str] | None]:
+    tokens = list(words(name)) or ["x"]
+    swap = None
+    if opaque:
+        prefix = ["col", "field", "column", "var"][int(rng.integers(0, 4))]
+        new = f"{prefix}_{int(rng.integers(1, 60))}"
+    else:
+        if level == "easy":
+            op = "style"
+        elif level == "medium":
+            op = str(
+                rng.choice(["style", "abbreviate", "synonym", "typo"], p=[0.25, 0.25, 0.3, 0.2])
+            )
+        else:
+            op = str(
+                rng.choice(
+                    ["abbreviate", "synonym", "typo", "synonym+typo", "reorder"],
+                    p=[0.25, 0.3, 0.15, 0.15, 0.15],
+                )
+            )
+        if "synonym" in op:
+            tokens, swap = _synonym(tokens, rng)
+            if swap is None:
+                op = op.replace("synonym", "abbreviate")
+        if "abbreviate" in op:
+            i = int(np.argmax([len(t) for t in tokens]))
+            tokens[i] = _abbreviate(tokens[i], rng)
+        if "typo" in op:
+            i = int(np.argmax([len(t) for t in tokens]))
+            tokens[i] = _typo(tokens[i], rng)
+        if op == "reorder" and len(tokens) > 1:
+            tokens = tokens[1:] + tokens[:1]
+        new = _style(tokens, _STYLES[int(rng.integers(0, len(_STYLES)))])
+    while new in used or not new:
+        new = f"{new}_{int(rng.integers(2, 9))}"
+    used.add(new)
+    return new, swap
+
+
+# --------------------------------------------------------------------------- values
+def _numbers_as_text(values: pd.Series, rng: np.random.Generator) -> pd.Series:
+    integer = bool((values.dropna() == values.dropna().round()).all())
+    style = int(rng.integers(0, 3))
+
+    def fmt(x: float) -> str | None:
+        if pd.isna(x):
+            return None
+        if integer:
+            return f"{int(x):,}" if style else str(int(x))
+        return f"{x:,.3f}" if style == 1 else (f"{x:.4g}" if style == 2 else repr(float(x)))
+
+    return pd.Series([fmt(x) for x in values], index=values.index, dtype=object)
+
+
+def _dates_as_text(values: pd.Series, rng: np.random.Generator) -> pd.Series:
+    fmt = _DATE_FORMATS[int(rng.integers(0, len(_DATE_FORMATS)))]
+    return pd.Series(
+        [None if pd.isna(v) else pd.Timestamp(v).strftime(fmt) for v in values],
+        index=values.index,
+        dtype=object,
+    )
+
+
+def _synthetic(kind: str, n: int, rng: np.random.Generator) -> pd.Series:
+    if kind == "ids":
+        return pd.Series(np.arange(1, n + 1) + int(rng.integers(1000, 9000)))
+    if kind == "timestamps":
+        start = pd.Timestamp("2024-01-01") + pd.to_timedelta(int(rng.integers(0, 300)), unit="D")
+        offsets = pd.to_timedelta(np.sort(rng.integers(0, 86400 * 30, size=n)), unit="s")
+        return pd.Series(start + offsets)
+    if kind == "words":
+        vocab = np.array(["ok", "checked", "pending review", "n/a", "see file", "late", ""])
+        return pd.Series(vocab[rng.integers(0, len(vocab), size=n)])
+    if kind == "flags":
+        return pd.Series(np.where(rng.random(n) < 0.8, "yes", "no"))
+    if kind == "hex":
+        return pd.Series([f"{int(x):08x}" for x in rng.integers(0, 2**31, size=n)])
+    return pd.Series(rng.integers(1, 5, size=n))
+
+
+# --------------------------------------------------------------------------- cases
+def _level_counts(level: str, n: int, rng: np.random.Generator) -> tuple[int, int, int]:
+    """(held back from the destination, dropped from the source, synthetic extras)."""
+    if level == "easy":
+        return (1 if n >= 7 else 0), 1, 1
+    if level == "medium":
+        return (1 if n >= 6 else 0), int(rng.integers(1, 3)), 1
+    return (
+        (int(rng.integers(1, 3)) if n >= 6 else 0),
+        max(1, min(2, n // 3)),
+        int(rng.integers(1, 3)),
+    )
+
+
+def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Case:
+    """Derive one labelled source/destination pair from ``frame`` (deterministic)."""
+    rng = np.random.default_rng(_stable_seed(table, level, variant))
+    frame = frame.reset_index(drop=True)
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    if len(columns) > MAX_COLUMNS + 2:
+        keep = sorted(rng.choice(len(columns), size=MAX_COLUMNS + 2, replace=False))
+        pool = [columns[i] for i in keep]
+    else:
+        pool = list(columns)
+    held_back_n, dropped_n, synthetic_n = _level_counts(level, len(pool), rng)
+    held_back = [pool[i] for i in rng.choice(len(pool), size=held_back_n, replace=False)]
+    dest_columns = [c for c in pool if c not in held_back][:MAX_COLUMNS]
+    dropped = [
+        dest_columns[i] for i in rng.choice(len(dest_columns), size=dropped_n, replace=False)
+    ]
+
+    order = rng.permutation(len(frame))
+    half = min(MAX_ROWS, len(frame) // 2)
+    dest_rows = order[:half] if level != "easy" else order[: min(MAX_ROWS, len(frame))]
+    if level == "easy":
+        src_rows = rng.permutation(dest_rows)[: max(10, int(len(dest_rows) * 0.8))]
+    else:
+        src_rows = order[half : half * 2]
+    destination = frame.loc[dest_rows, dest_columns].reset_index(drop=True)
+    kept = [c for c in dest_columns if c not in dropped] + held_back
+    source = frame.loc[src_rows, kept].reset_index(drop=True)
+
+    used: set[str] = set()
+    renames: dict[str, str] = {}
+    swaps: list[tuple[str, str]] = []
+    opaque: set[str] = set()
+    if level == "hard":
+        count = 1 if len(kept) < 6 else 2
+        opaque = {kept[i] for i in rng.choice(len(kept), size=min(count, len(kept)), replace=False)}
+    for column in kept:
+        new, swap = _rename(column, level, rng, column in opaque, used)
+        renames[column] = new
+        if swap:
+            swaps.append(swap)
+
+    text_share = {"easy": 0.0, "medium": 0.3, "hard": 0.4}[level]
+    numeric = [c for c in kept if pd.api.types.is_numeric_dtype(source[c])]
+    if level == "hard" and numeric:
+        for column in rng.choice(
+            numeric, size=min(len(numeric), int(rng.integers(1, 3))), replace=False
+        ):
+            factor, offset, unit = _UNIT_CHANGES[int(rng.integers(0, len(_UNIT_CHANGES)))]
+            source[column] = source[column] * factor + offset
+            if column not in opaque:
+                base = [t for t in words(renames[column]) if t not in ("lbs", "in", "kg", "cm")]
+                new = "_".join([*base, unit])
+                renames[column] = new if new not in used else renames[column]
+                used.add(renames[column])
+    for column in kept:
+        values = source[column]
+        if pd.api.types.is_numeric_dtype(values) and rng.random() < text_share:
+            source[column] = _numbers_as_text(values, rng)
+        elif pd.api.types.is_datetime64_any_dtype(values) and level != "easy":
+            source[column] = _dates_as_text(values, rng)
+
+    for name, kind in [
+        _SYNTHETIC_EXTRAS[i]
+        for i in rng.choice(len(_SYNTHETIC_EXTRAS), size=synthetic_n, replace=False)
+    ]:
+        if name not in used:
+            source[name] = _synthetic(kind, len(source), rng).to_numpy()
+            used.add(name)
+    source = source.rename(columns=renames)
+    source = source[list(rng.permutation(list(source.columns)))]
+    truth: dict[str, str | None] = {c: renames.get(c) for c in dest_columns}
+    return Case(
+        case_id=f"{table}/{level}/{variant}",
+        table=table,
+        level=level,
+        held_out=table in HELD_OUT,
+        source=source,
+        destination=destination,
+        truth=truth,
+        renames=renames,
+        synonym_swaps=swaps,
+    )
+
+
+def _stable_seed(*parts: object) -> int:
+    text = "/".join(str(p) for p in parts)
+    value = 2166136261
+    for ch in text.encode():
+        value = ((value ^ ch) * 16777619) % (2**32)
+    return value
+
+
+def build_cases(tables: dict[str, pd.DataFrame] | None = None, *, variants: int = 2) -> list[Case]:
+    """Every case: each table at each level, ``variants`` times (different seeds)."""
+    tables = tables if tables is not None else load_tables()
+    return [
+        build_case(name, frame, level, variant)
+        for name, frame in tables.items()
+        for level in LEVELS
+        for variant in range(variants)
+    ]
+
+
+def synonym_coverage(cases: list[Case]) -> tuple[int, int]:
+    """How many of the generator's synonym swaps the matcher's table folds to one spelling."""
+    covered = sum(
+        1 for c in cases for old, new in c.synonym_swaps if canonical(old) == canonical(new)
+    )
+    return covered, sum(len(c.synonym_swaps) for c in cases)
