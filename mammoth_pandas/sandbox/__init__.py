@@ -18,6 +18,8 @@ import shutil
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +195,18 @@ class Sandbox:
         if self._runner is None:
             raise RuntimeError("the sandbox is not running; call start() or use 'with'")
         self._runner.wait_idle(timeout)
+
+    @contextmanager
+    def hold_jobs(self) -> Iterator[None]:
+        """Keep every job ``processing`` inside the block (to observe the in-between)."""
+        if self._runner is None:
+            raise RuntimeError("the sandbox is not running; call start() or use 'with'")
+        runner = self._runner
+        runner.hold(True)
+        try:
+            yield
+        finally:
+            runner.hold(False)
 
     def __repr__(self) -> str:
         state = self.url if self.running else "stopped"

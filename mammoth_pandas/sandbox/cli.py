@@ -93,7 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             sandbox.start()
     except OSError as exc:
-        print(f"mammoth-pandas sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(
+            f"mammoth-pandas sandbox: cannot listen on {args.host}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
         return 1
     try:
         # The sandbox's own throwaway credentials: printing them is how a user gets them.

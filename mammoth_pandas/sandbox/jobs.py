@@ -44,6 +44,7 @@ class JobRunner:
         self.faults = faults
         self._wake = threading.Condition()
         self._stopping = False
+        self._held = 0
         self._thread = threading.Thread(target=self._loop, name="sandbox-jobs", daemon=True)
 
     def start(self) -> None:
@@ -54,6 +55,12 @@ class JobRunner:
             self._stopping = True
             self._wake.notify_all()
         self._thread.join(timeout=10)
+
+    def hold(self, held: bool) -> None:
+        """Pause (``True``) or resume (``False``) the running of jobs; calls nest."""
+        with self._wake:
+            self._held += 1 if held else -1
+            self._wake.notify_all()
 
     def notify(self) -> None:
         with self._wake:
@@ -77,6 +84,9 @@ class JobRunner:
             with self._wake:
                 if self._stopping:
                     return
+                if self._held > 0:
+                    self._wake.wait(1.0)
+                    continue
             with self.store.read() as db:
                 row = db.one(
                     "SELECT id, run_after FROM jobs WHERE status = 'processing'"
