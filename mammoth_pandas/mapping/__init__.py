@@ -50,8 +50,8 @@ def derive_mapping(
     workspace_id: int | None = None,
     project_id: int | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-    source_data: pd.DataFrame | None = None,
-    destination_data: pd.DataFrame | None = None,
+    source_data: pd.DataFrame | list[dict[str, Any]] | None = None,
+    destination_data: pd.DataFrame | list[dict[str, Any]] | None = None,
     weights: Weights | None = None,
 ) -> Mapping:
     """Derive which source column fills each destination column.
@@ -61,7 +61,8 @@ def derive_mapping(
     ``project_id``), a schema (a DataFrame or a list of dicts with ``c_id``, ``c_name``,
     ``c_type``, types in any case) or a DataFrame of data (column names become names and
     ids, types are inferred, values serve as evidence). ``source_data`` and
-    ``destination_data`` add rows (columns keyed by id or name) to a dataset or schema side.
+    ``destination_data`` add rows (a DataFrame or a list of dicts, columns keyed by id or
+    name) to a dataset or schema side: the API serves schemas, not rows.
 
     Nothing is sent to the server and no input is changed. Raises :class:`MappingError`
     for a side that cannot be mapped (no columns, duplicate names or ids, unknown types).

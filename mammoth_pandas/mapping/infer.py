@@ -35,6 +35,7 @@ _NUMBER_SHAPE = re.compile(r"^[(+-]?[$€£¥]?\s*[\d.,\s]+%?\)?$|^[+-]?\d*\.?\d
 _DATE_HINT = re.compile(
     r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{2,4}"
 )
+_WORD = re.compile(r"[a-z]{3,}")
 _DATE_FORMATS: tuple[str, ...] = (
     "ISO8601",
     "%m/%d/%Y",
@@ -187,6 +188,7 @@ class Profile:
     integer_share: float
     number_fail: float
     date_fail: float
+    vocabulary: frozenset[str] = field(default=frozenset(), repr=False)
 
     @property
     def empty(self) -> bool:
@@ -233,6 +235,7 @@ def profile(values: pd.Series) -> Profile:
     if not texts:
         return Profile("empty", 0, empty_numbers, frozenset(), 0.0, {}, 0.0, 0.0, 0.0, 0.0)
     distinct, ratio, formats, mean_length = _text_summary(texts)
+    vocabulary = frozenset(w for value in distinct for w in _WORD.findall(value))
     number_fail = 1.0 - sum(1 for t in texts if _NUMBER_SHAPE.match(t)) / len(texts)
     if number_fail <= 0.5:
         numbers, number_fail = _numbers(texts)
@@ -252,7 +255,7 @@ def profile(values: pd.Series) -> Profile:
             )  # fmt: skip
     return Profile(
         "text", len(texts), empty_numbers, distinct, ratio, formats, mean_length, 0.0,
-        number_fail, date_fail,
+        number_fail, date_fail, vocabulary,
     )  # fmt: skip
 
 

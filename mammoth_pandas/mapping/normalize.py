@@ -61,6 +61,12 @@ SYNONYMS: dict[str, str] = {
     "wages": "salary",
     "pay": "salary",
     "bal": "balance",
+    "ltv": "lifetime value",
+    "clv": "lifetime value",
+    "aov": "average order value",
+    "mrr": "monthly recurring revenue",
+    "arr": "annual recurring revenue",
+    "roi": "return on investment",
     "disc": "discount",
     "acct": "account",
     "acc": "account",
@@ -109,6 +115,7 @@ SYNONYMS: dict[str, str] = {
     "e mail": "email",
     "mail": "email",
     "email address": "email",
+    "e mail address": "email",
     "addr": "address",
     "street address": "address",
     "zip": "postal code",
@@ -280,17 +287,25 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return 0.85, "abbreviation"
     if a.isdigit() or b.isdigit() or frozenset((a, b)) in _OPPOSITES:
         return 0.0, ""
+    # One letter off in a word of four letters or fewer is as likely another word.
     shortest = min(len(a), len(b))
-    if shortest >= 4:
+    if shortest >= 5:
         distance = OSA.distance(a, b)
         if distance <= 1 or (shortest >= 8 and distance <= 2):
             return 0.6 + 0.25 * OSA.normalized_similarity(a, b), "typo"
     return 0.0, ""
 
 
+#: Head words that often trail a column name without changing what it holds
+#: ("customer name" is the customer): they weigh half.
+LIGHT_WORDS: frozenset[str] = frozenset({"name", "value", "code"})
+
+
 def _weight(word: str) -> float:
     if word in STOPWORDS:
         return 0.2
+    if word in LIGHT_WORDS:
+        return 0.5
     if word in UNITS:
         return 0.35
     return 1.0

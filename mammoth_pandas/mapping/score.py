@@ -28,7 +28,8 @@ class Weights:
 
     name: float = 0.6
     data_alone: float = 0.8
-    schema_only_floor: float = 0.75
+    data_despite_name: float = 0.72
+    schema_only: float = 0.88
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,15 @@ def _text_similarity(a: Profile, b: Profile) -> tuple[float, str]:
     main = max(a.formats, key=a.formats.__getitem__) if a.formats else ""
     telling = main in _TELLING_FORMATS and formats >= 0.8
     structural = (0.85 if telling else 0.6) * structure
-    if overlap >= structural:
+    shared_words = 0.0
+    if a.vocabulary and b.vocabulary and formats >= 0.8:
+        common_words = len(a.vocabulary & b.vocabulary)
+        smaller = min(len(a.vocabulary), len(b.vocabulary))
+        shared_words = 0.85 * formats * common_words / smaller if smaller >= 5 else 0.0
+    if overlap >= structural and overlap >= shared_words:
         return overlap, f"{overlap:.0%} of distinct values shared"
+    if shared_words >= structural:
+        return shared_words, f"values share their words ({shared_words:.0%})"
     label = f"both mostly {main}" if telling else "similar text formats and lengths"
     return structural, f"{label} ({structure:.0%})"
 
@@ -157,10 +165,12 @@ def data_similarity(a: Profile | None, b: Profile | None) -> tuple[float | None,
 def combine(name: float | None, data: float | None, fit: float, weights: Weights) -> float:
     """One score from the evidence.
 
-    Name and data are averaged (``weights.name`` on the name), or data alone counts at
-    ``weights.data_alone`` when that is higher (names that share nothing but values that
-    match); a name alone counts with a small discount on uncertain types; type fit scales
-    the result and a type that cannot be taken scores 0.
+    Name and data are averaged (``weights.name`` on the name), or data counts alone when
+    that is higher: at ``weights.data_alone`` when a name is opaque (``col_7``), at
+    ``weights.data_despite_name`` when the names share nothing (a name that differs is weak
+    evidence against). A name alone (no rows) counts at ``weights.schema_only``, less on
+    uncertain types, so that a partial name match is not enough on its own; type
+    fit scales the result and a type that cannot be taken scores 0.
     """
     if fit <= 0.0:
         return 0.0
@@ -168,12 +178,14 @@ def combine(name: float | None, data: float | None, fit: float, weights: Weights
         score = 0.0
     elif data is None:
         assert name is not None
-        score = name * (weights.schema_only_floor + (1 - weights.schema_only_floor) * fit)
+        score = weights.schema_only * name * (0.75 + 0.25 * fit)
         return round(score, 4)
     elif name is None:
         score = weights.data_alone * data
     else:
-        score = max(weights.name * name + (1 - weights.name) * data, weights.data_alone * data)
+        score = max(
+            weights.name * name + (1 - weights.name) * data, weights.data_despite_name * data
+        )
     return round(score * (0.5 + 0.5 * fit), 4)
 
 

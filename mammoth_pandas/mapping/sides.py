@@ -191,12 +191,14 @@ def to_side(
     client: Any = None,
     workspace_id: int | None = None,
     project_id: int | None = None,
-    data: pd.DataFrame | None = None,
+    data: pd.DataFrame | list[dict[str, Any]] | None = None,
 ) -> Side:
     """Turn a dataset, schema or DataFrame into a :class:`Side` (nothing is mutated)."""
+    if isinstance(data, list) and all(isinstance(r, AbcMapping) for r in data):
+        data = pd.DataFrame.from_records(data)
     if data is not None and not isinstance(data, pd.DataFrame):
         raise MappingError(
-            f"{role}_data", f"is a {type(data).__name__}", accepted="a pandas DataFrame"
+            f"{role}_data", f"is a {type(data).__name__}", accepted="a DataFrame or a list of dicts"
         )
     if isinstance(obj, bool):
         raise MappingError(
