@@ -29,6 +29,7 @@ __all__ = [
 SAMPLE_SIZE = 400
 #: Share of values that must parse for text to count as numbers or dates.
 PARSE_SHARE = 0.9
+_MAX_FAIL = 1 - PARSE_SHARE + 1e-9
 
 _NUMBER_CLEAN = re.compile(r"[\s$€£¥%]|(?<=\d),(?=\d{3}(?:\D|$))")
 _NUMBER_SHAPE = re.compile(r"^[(+-]?[$€£¥]?\s*[\d.,\s]+%?\)?$|^[+-]?\d*\.?\d+(?:[eE][+-]?\d+)?$")
@@ -239,7 +240,7 @@ def profile(values: pd.Series) -> Profile:
     number_fail = 1.0 - sum(1 for t in texts if _NUMBER_SHAPE.match(t)) / len(texts)
     if number_fail <= 0.5:
         numbers, number_fail = _numbers(texts)
-        if number_fail <= 1 - PARSE_SHARE:
+        if number_fail <= _MAX_FAIL:
             return Profile(
                 "numeric", len(texts), np.sort(numbers), distinct, ratio, formats, mean_length,
                 _integer_share(numbers), number_fail, 1.0,
@@ -247,7 +248,7 @@ def profile(values: pd.Series) -> Profile:
     date_fail = 1.0 - sum(1 for t in texts if _DATE_HINT.search(t)) / len(texts)
     if date_fail <= 0.5:
         parsed_dates, date_fail = parse_dates(pd.Series(texts, dtype=object))
-        if date_fail <= 1 - PARSE_SHARE:
+        if date_fail <= _MAX_FAIL:
             days = np.sort(_days(parsed_dates))
             return Profile(
                 "date", len(texts), days, distinct, ratio, formats, mean_length, 0.0,

@@ -97,13 +97,29 @@ def _ks(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(cdf_a - cdf_b)))
 
 
+def _spread(q: np.ndarray) -> float:
+    spread = float(q[int(0.75 * (q.size - 1))] - q[int(0.25 * (q.size - 1))])
+    return spread if spread > 0 else float(q[-1] - q[0])
+
+
 def _standardise(q: np.ndarray) -> np.ndarray | None:
-    spread = q[int(0.75 * (q.size - 1))] - q[int(0.25 * (q.size - 1))]
-    if spread <= 0:
-        spread = q[-1] - q[0]
+    spread = _spread(q)
     if spread <= 0:
         return None
     return (q - np.median(q)) / spread
+
+
+def _scale_consistency(qa: np.ndarray, qb: np.ndarray) -> float:
+    """Whether b looks like a rescaled a: the spreads and the medians change by one factor.
+
+    1.0 when they do; near 0 when only the location moved (another quantity, not a unit).
+    """
+    ma, mb = float(np.median(qa)), float(np.median(qb))
+    sa, sb = _spread(qa), _spread(qb)
+    if sa <= 0 or sb <= 0 or ma == 0 or mb == 0 or (ma > 0) != (mb > 0):
+        return 0.5
+    k_location, k_spread = abs(mb / ma), sb / sa
+    return min(k_location, k_spread) / max(k_location, k_spread)
 
 
 def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
@@ -113,7 +129,7 @@ def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
     if sa is None or sb is None:
         shape = 1.0 if sa is None and sb is None else 0.0
     else:
-        shape = 1.0 - _ks(sa, sb)
+        shape = (1.0 - _ks(sa, sb)) * (0.6 + 0.4 * _scale_consistency(qa, qb))
     if a.kind == "date":
         shape *= 0.8
     if raw >= 0.75 * shape:

@@ -1,0 +1,36 @@
+"""Mapping test helpers: small frames and schemas, and the repository root on sys.path
+(for the benchmark's case builder in ``bench/``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def people() -> pd.DataFrame:
+    """A destination table of 120 people with text, numbers and dates."""
+    rng = np.random.default_rng(7)
+    n = 120
+    first = np.array(["Ana", "Ben", "Chloé", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun"])
+    last = np.array(["Smith", "Brown", "Garcia", "Khan", "Lee", "Novak", "Okafor", "Rossi"])
+    names = [f"{a} {b}" for a, b in zip(rng.choice(first, n), rng.choice(last, n), strict=True)]
+    return pd.DataFrame(
+        {
+            "customer_name": names,
+            "email": [f"{x.split()[0].lower()}{i}@example.com" for i, x in enumerate(names)],
+            "city": rng.choice(["Lisbon", "Oslo", "Lima", "Pune", "Kyoto"], n),
+            "signup_date": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+            "lifetime_value": rng.gamma(2.0, 900.0, n).round(2),
+            "orders": rng.integers(1, 40, n),
+        }
+    )

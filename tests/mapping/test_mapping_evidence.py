@@ -1,0 +1,148 @@
+"""Each kind of evidence: names, abbreviations, synonyms, typos, types and values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mammoth_pandas.mapping import derive_mapping
+from mammoth_pandas.mapping.infer import profile
+from mammoth_pandas.mapping.normalize import canonical, is_opaque, name_similarity, words
+from mammoth_pandas.mapping.score import data_similarity, type_fit
+from mammoth_pandas.mapping.sides import Column
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("customerName", ("customer", "name")),
+        ("Customer_Name", ("customer", "name")),
+        ("  customer-name ", ("customer", "name")),
+        ("CUSTOMER NAME", ("customer", "name")),
+        ("Émail", ("email",)),
+        ("HTTPServerPort2", ("http", "server", "port", "2")),
+        ("Growth %", ("growth", "percent")),
+    ],
+)
+def test_words_normalise_case_spacing_punctuation_camel_and_accents(name, expected):
+    assert words(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("qty", "quantity"),
+        ("amt", "Amount"),
+        ("cust_id", "customer id"),
+        ("Tel", "phone"),
+        ("DOB", "date of birth"),
+        ("zip", "Postal code"),
+        ("zipcode", "post code"),
+        ("e-mail address", "Email"),
+    ],
+)
+def test_abbreviations_and_synonyms_fold_to_one_spelling(a, b):
+    assert canonical(a) == canonical(b)
+    assert name_similarity(a, b).score >= 0.9
+
+
+def test_rules_recognise_prefixes_skeletons_initials_and_typos():
+    assert name_similarity("precip", "precipitation").how.startswith("abbreviation")
+    assert name_similarity("mgmt fee", "management fee").score >= 0.8
+    assert name_similarity("mpg", "Miles per Gallon").how == "initials"
+    assert name_similarity("petal_lenght", "petalLength").how.startswith("typo")
+    assert name_similarity("temp_max", "max temperature").score >= 0.9
+
+
+def test_lookalike_names_that_mean_something_else_score_low():
+    assert name_similarity("temp_max", "temp_min").score <= 0.5
+    assert name_similarity("first name", "last name").score < 0.5
+    assert name_similarity("invc", "invt").score < 0.6  # a letter off in a short word
+    assert name_similarity("age", "average").score == 0.0
+
+
+def test_opaque_names():
+    assert is_opaque("col_7")
+    assert is_opaque("Column 12")
+    assert is_opaque("field3")
+    assert not is_opaque("column name")
+
+
+def _col(name: str, c_type: str, values=None) -> Column:
+    series = pd.Series(values) if values is not None else None
+    return Column(name, name, c_type, series, profile(series) if series is not None else None)
+
+
+def test_type_fit():
+    assert type_fit(_col("a", "numeric"), _col("b", "numeric"))[0] == 1.0
+    assert type_fit(_col("a", "text"), _col("b", "numeric"))[0] > 0
+    assert type_fit(_col("a", "numeric"), _col("b", "date"))[0] == 0.0
+    assert type_fit(_col("a", "date"), _col("b", "numeric"))[0] == 0.0
+    unchecked, how = type_fit(_col("a", "numeric"), _col("b", "text"))
+    assert 0 < unchecked < 1
+    assert "unchecked" in how
+    half = _col("b", "text", ["1", "2", "x", "y"])
+    fit, how = type_fit(_col("a", "numeric"), half)
+    assert fit == pytest.approx(0.5)
+    assert "50%" in how
+
+
+def test_value_overlap_formats_and_distributions():
+    rng = np.random.default_rng(1)
+    cities = list(rng.choice(["Lima", "Oslo", "Pune"], 80))
+    overlap, how = data_similarity(profile(pd.Series(cities)), profile(pd.Series(cities[::-1])))
+    assert overlap == 1.0
+    assert "distinct values shared" in how
+    emails_a = pd.Series([f"a{i}@x.org" for i in range(50)])
+    emails_b = pd.Series([f"b{i}@y.com" for i in range(50)])
+    similar, how = data_similarity(profile(emails_a), profile(emails_b))
+    assert similar > 0.7
+    assert "email" in how
+    words_col = pd.Series(["red apple", "green pear"] * 25)
+    assert data_similarity(profile(emails_a), profile(words_col))[0] < similar
+    same = data_similarity(
+        profile(pd.Series(rng.normal(50, 5, 200))), profile(pd.Series(rng.normal(50, 5, 200)))
+    )[0]
+    other = data_similarity(
+        profile(pd.Series(rng.normal(50, 5, 200))), profile(pd.Series(rng.normal(500, 5, 200)))
+    )[0]
+    assert same > 0.8 > 0.5 > other
+    unit = data_similarity(
+        profile(pd.Series(rng.gamma(2, 10, 300))), profile(pd.Series(rng.gamma(2, 10, 300) * 2.54))
+    )
+    assert "another scale" in unit[1]
+    assert data_similarity(profile(pd.Series([1.0, 2.0])), None) == (None, "no rows on one side")
+    assert data_similarity(profile(pd.Series([1.0, 2.0])), profile(pd.Series(["a", "b"])))[0] == 0
+
+
+def test_numbers_and_dates_stored_as_text_are_compared_as_numbers_and_dates(people):
+    source = pd.DataFrame(
+        {
+            "col_1": [f"{v:,.2f}" for v in people["lifetime_value"][::-1]],
+            "col_2": people["signup_date"].dt.strftime("%b %d, %Y"),
+            "col_3": people["city"],
+        }
+    )
+    mapping = derive_mapping(source, people)
+    found = {r.destination.c_id: (r.source.c_id if r.source else None) for r in mapping.rows}
+    assert found["lifetime_value"] == "col_1"
+    assert found["signup_date"] == "col_2"
+    assert found["city"] == "col_3"
+    assert found["customer_name"] is None
+    evidence = mapping.to_frame().set_index("destination_c_id")["evidence"]
+    assert "name not used (opaque name)" in evidence["lifetime_value"]
+    assert "data" in evidence["lifetime_value"]
+
+
+def test_unit_change_is_matched_on_name_and_shape(people):
+    source = pd.DataFrame(
+        {
+            "lifetime value (cents)": (people["lifetime_value"] * 100).round(),
+            "order count": people["orders"],
+        }
+    )
+    mapping = derive_mapping(source, people)
+    found = {r.destination.c_id: (r.source.c_id if r.source else None) for r in mapping.rows}
+    assert found["lifetime_value"] == "lifetime value (cents)"
+    assert found["orders"] == "order count"
