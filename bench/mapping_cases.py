@@ -164,6 +164,8 @@ class Case:
     truth: dict[str, str | None]
     renames: dict[str, str] = field(default_factory=dict)
     synonym_swaps: list[tuple[str, str]] = field(default_factory=list)
+    source_rows: tuple[int, ...] = ()
+    destination_rows: tuple[int, ...] = ()
 
 
 def _vega(name: str) -> Callable[[], pd.DataFrame]:
@@ -462,6 +464,8 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
         truth=truth,
         renames=renames,
         synonym_swaps=swaps,
+        source_rows=tuple(int(i) for i in src_rows),
+        destination_rows=tuple(int(i) for i in dest_rows),
     )
 
 

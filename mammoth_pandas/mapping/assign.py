@@ -63,21 +63,22 @@ def assign(
         score = float(scores[i, j])
         rival = None
         best_alt = 0.0
-        # Another source that this destination could equally take, not clearly better elsewhere.
+        # Another source that this destination could equally take: unused, or contested
+        # (its owner scores it about as well as this destination does).
         for k in range(n_source):
             if k == j or scores[i, k] < threshold:
                 continue
             other = owner.get(k)
-            if other is not None and scores[other, k] - scores[i, k] > margin:
+            if other is not None and abs(scores[other, k] - scores[i, k]) > margin:
                 continue
             if scores[i, k] > best_alt:
                 best_alt, rival = float(scores[i, k]), k
-        # Another destination that could equally take this source, with nothing clearly better.
+        # Another destination that could equally take this source: unmatched, or contested.
         for d in range(n_dest):
             if d == i or scores[d, j] < threshold:
                 continue
             other_source = chosen.get(d)
-            if other_source is not None and scores[d, other_source] - scores[d, j] > margin:
+            if other_source is not None and abs(scores[d, other_source] - scores[d, j]) > margin:
                 continue
             if scores[d, j] > best_alt:
                 best_alt, rival = float(scores[d, j]), None

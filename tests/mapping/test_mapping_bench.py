@@ -1,0 +1,48 @@
+"""Smoke test of the mapping benchmark: it builds labelled cases and prints a table."""
+
+from __future__ import annotations
+
+from bench import bench_mapping
+from bench.mapping_cases import LEVELS, build_cases, load_tables
+
+TABLES = ["vega:cars", "sklearn:wine", "statsmodels:grunfeld"]
+
+
+def test_cases_are_labelled_and_deterministic():
+    tables = load_tables(TABLES)
+    cases = build_cases(tables, variants=1)
+    assert len(cases) == len(TABLES) * len(LEVELS)
+    again = build_cases(tables, variants=1)
+    for case, twin in zip(cases, again, strict=True):
+        assert case.truth == twin.truth
+        assert list(case.source.columns) == list(twin.source.columns)
+        # Every labelled source column exists; dropped columns have no counterpart.
+        assert {v for v in case.truth.values() if v} <= set(case.source.columns)
+        assert list(case.truth) == list(case.destination.columns)
+    hard = [c for c in cases if c.level == "hard"]
+    assert any(None in c.truth.values() for c in hard)
+    assert any(
+        any(n.startswith(("col_", "field_", "column_", "var_")) for n in c.source.columns)
+        for c in hard
+    )
+    for case in cases:
+        disjoint = set(case.source_rows).isdisjoint(case.destination_rows)
+        assert disjoint == (case.level != "easy")
+
+
+def test_evaluate_produces_a_table_for_every_method_and_level():
+    cases = build_cases(load_tables(TABLES), variants=1)
+    frame = bench_mapping.evaluate(cases)
+    overall = frame[(frame["split"] == "all")]
+    assert set(overall["level"]) == {*LEVELS, "overall"}
+    assert set(overall["method"]) == set(bench_mapping.METHODS)
+    assert (
+        frame[["precision", "recall", "F1", "left unmatched"]]
+        .apply(lambda s: s.between(0, 1).all())
+        .all()
+    )
+    exact = overall[(overall["method"] == "exact names") & (overall["level"] == "easy")].iloc[0]
+    assert exact["F1"] == 1.0  # easy cases only restyle names
+    text = bench_mapping._markdown(frame)
+    assert text.startswith("| split | level | method |")
+    assert text.count("\n") == len(frame) + 1
