@@ -1,0 +1,339 @@
+"""What the batch panel shows, fetched at a cost bounded by the page rather than the dataset.
+
+The API filters on states, a created-at range and ids, sorts on most columns, and pages
+with ``limit``/``offset``. Filters it can express go to the server: a page is then one
+request, and the number of matching batches (the listing has no total) is found by a
+few probes of ``fields=id`` pages, doubling then bisecting the offset. Filters it cannot
+express (name contains, a row-count range) and sorting by source are applied here, over
+the batches that match the server-side part, fetched once and cached until a refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from mammoth_pandas import _contract as C
+from mammoth_pandas.errors import MammothInputError
+
+if TYPE_CHECKING:
+    from mammoth_pandas.dataset import DatasetHandle
+
+__all__ = ["SORT_KEYS", "BatchFilters", "BatchSource", "source_text", "source_texts"]
+
+#: Column label shown in the panel -> field the server sorts on (None: sorted here).
+SORT_KEYS: dict[str, str | None] = {
+    "id": "id",
+    "name": "name",
+    "state": "state",
+    "rows": "row_count",
+    "columns": "column_count",
+    "created": "created_at",
+    "source": None,
+}
+
+#: Fields the panel asks for: what its table shows, nothing more.
+DISPLAY_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "state",
+    "created_at",
+    "row_count",
+    "column_count",
+    "source",
+)
+
+#: Rows per request when the panel counts or collects ids (the API's maximum page).
+_PROBE = C.MAX_LIMIT
+
+
+@dataclass(frozen=True)
+class BatchFilters:
+    """The panel's filters and sort order, as plain values.
+
+    ``states`` empty means every state. Dates are whole UTC days, both ends included.
+    """
+
+    states: tuple[str, ...] = ()
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    rows_min: int | None = None
+    rows_max: int | None = None
+    name_contains: str = ""
+    sort_by: str = "id"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.states if s not in C.BATCH_STATES]
+        if unknown:
+            raise MammothInputError(
+                "states", f"unknown state {unknown[0]!r}", accepted=", ".join(C.BATCH_STATES)
+            )
+        if self.sort_by not in SORT_KEYS:
+            raise MammothInputError(
+                "sort_by", f"cannot sort on {self.sort_by!r}", accepted=", ".join(SORT_KEYS)
+            )
+        if self.created_from and self.created_to and self.created_to < self.created_from:
+            raise MammothInputError(
+                "created",
+                f"the end {self.created_to} is before the start {self.created_from}",
+                accepted="a start on or before the end",
+            )
+        for name in ("rows_min", "rows_max"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise MammothInputError(
+                    name, f"{value} is negative", accepted="a whole number >= 0"
+                )
+        if (
+            self.rows_min is not None
+            and self.rows_max is not None
+            and self.rows_max < self.rows_min
+        ):
+            raise MammothInputError(
+                "rows",
+                f"the maximum {self.rows_max} is below the minimum {self.rows_min}",
+                accepted="a minimum at or below the maximum",
+            )
+
+    @property
+    def local(self) -> bool:
+        """True when part of the filter or the sort must be applied here, not by the server."""
+        return (
+            bool(self.name_contains.strip())
+            or self.rows_min is not None
+            or self.rows_max is not None
+            or SORT_KEYS[self.sort_by] is None
+        )
+
+    def server_params(self) -> dict[str, Any]:
+        """The ``status`` and ``created_at`` filters for ``client.batches.list``."""
+        params: dict[str, Any] = {}
+        if self.states and set(self.states) != set(C.BATCH_STATES):
+            params["status"] = list(self.states)
+        if self.created_from is not None or self.created_to is not None:
+            start = pd.Timestamp(self.created_from, tz="UTC") if self.created_from else None
+            end = (
+                pd.Timestamp(self.created_to, tz="UTC")
+                + pd.Timedelta(days=1)
+                - pd.Timedelta(milliseconds=1)
+                if self.created_to
+                else None
+            )
+            params["created_at"] = (start, end)
+        return params
+
+    def server_sort(self) -> list[tuple[str, str]]:
+        """The sort terms the server applies, ending on ``id`` so that pages are stable."""
+        field = SORT_KEYS[self.sort_by]
+        direction = "desc" if self.descending else "asc"
+        if field is None or field == "id":
+            return [("id", direction if field == "id" else "asc")]
+        return [(field, direction), ("id", "asc")]
+
+    def count_key(self) -> tuple[Any, ...]:
+        """What the number of server-side matches depends on."""
+        params = self.server_params()
+        return (tuple(sorted(params.get("status", ()))), params.get("created_at"))
+
+    def server_key(self) -> tuple[Any, ...]:
+        """What the server's answer depends on: the filters it applies and its sort."""
+        return (*self.count_key(), tuple(self.server_sort()))
+
+    def apply_locally(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The part of the filter and sort the server cannot do, over rows it returned in order."""
+        keep = pd.Series(True, index=frame.index)
+        needle = self.name_contains.strip()
+        if needle:
+            names = frame["name"].astype("string")
+            keep &= names.str.contains(needle, case=False, regex=False).fillna(False).astype(bool)
+        if self.rows_min is not None or self.rows_max is not None:
+            counts = frame["row_count"]
+            present = counts.notna()
+            inside = present.copy()
+            if self.rows_min is not None:
+                inside &= (counts >= self.rows_min).fillna(False).astype(bool)
+            if self.rows_max is not None:
+                inside &= (counts <= self.rows_max).fillna(False).astype(bool)
+            keep &= inside
+        result = frame.loc[keep.to_numpy(dtype=bool)]
+        if SORT_KEYS[self.sort_by] is None:
+            keys = source_texts(result)
+            ids = list(result.index)
+            filled = sorted(
+                (i for i in range(len(ids)) if keys[i]),
+                key=lambda i: (keys[i].casefold(), ids[i]),
+                reverse=self.descending,
+            )
+            empty = [i for i in range(len(ids)) if not keys[i]]
+            result = result.iloc[filled + empty]
+        return result
+
+
+_SOURCE_COLUMNS = (
+    "source_type",
+    "source_dataset_name",
+    "source_dataset_id",
+    "source_file_name",
+    "source_connector",
+)
+
+
+def source_texts(frame: pd.DataFrame) -> list[str]:
+    """:func:`source_text` of every row, in order."""
+    values = [
+        frame[c].tolist() if c in frame.columns else [None] * len(frame) for c in _SOURCE_COLUMNS
+    ]
+    return [_source_text(*row) for row in zip(*values, strict=True)]
+
+
+def source_text(row: pd.Series) -> str:
+    """``dataset: CRM export (102)``, ``file: customers.csv``, ``cloud: postgres``…"""
+    return _source_text(*(row.get(c) for c in _SOURCE_COLUMNS))
+
+
+def _source_text(
+    kind: Any, dataset_name: Any, dataset_id: Any, file_name: Any, connector: Any
+) -> str:
+    kind_text = _text(kind)
+    if _text(dataset_name) or not _missing(dataset_id):
+        label = _text(dataset_name) or "dataset"
+        suffix = "" if _missing(dataset_id) else f" ({int(dataset_id)})"
+        return f"{kind_text or 'dataset'}: {label}{suffix}"
+    detail = _text(file_name) or _text(connector)
+    if detail:
+        return f"{kind_text}: {detail}" if kind_text else detail
+    return kind_text
+
+
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _text(value: Any) -> str:
+    return "" if _missing(value) else str(value)
+
+
+class BatchSource:
+    """Fetches pages, counts and id lists of one dataset's batches through the client.
+
+    Results are cached per filter until :meth:`invalidate`; every method is thread-safe.
+    """
+
+    def __init__(self, handle: DatasetHandle) -> None:
+        self.handle = handle
+        self._lock = threading.RLock()
+        self._counts: dict[tuple[Any, ...], int] = {}
+        self._candidates: dict[tuple[Any, ...], pd.DataFrame] = {}
+        self._frames: dict[BatchFilters, pd.DataFrame] = {}
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._counts.clear()
+            self._candidates.clear()
+            self._frames.clear()
+
+    def _list(self, **kwargs: Any) -> pd.DataFrame:
+        handle = self.handle
+        return handle.client.batches.list(
+            handle.workspace_id, handle.project_id, handle.dataset_id, **kwargs
+        )
+
+    # -- server-side filters ------------------------------------------------------------
+
+    def _probe(self, filters: BatchFilters, offset: int) -> int:
+        return len(
+            self._list(fields=["id"], limit=_PROBE, offset=offset, **filters.server_params())
+        )
+
+    def _server_count(self, filters: BatchFilters) -> int:
+        """How many batches match, with O(log n) probes of one small page each."""
+        known_at_least = 0
+        known_at_most: int | None = None
+        offset = 0
+        while True:
+            found = self._probe(filters, offset)
+            if 0 < found < _PROBE or (found == 0 and offset == known_at_least):
+                return offset + found
+            if found == _PROBE:
+                known_at_least = offset + _PROBE
+            else:
+                known_at_most = offset
+            if known_at_most is not None and known_at_most <= known_at_least:
+                return known_at_least
+            offset = (
+                known_at_least * 2
+                if known_at_most is None
+                else (known_at_least + known_at_most) // 2
+            )
+
+    def _candidate_frame(self, filters: BatchFilters) -> pd.DataFrame:
+        """Every batch matching the server-side part of the filter, in the server's order."""
+        key = filters.server_key()
+        with self._lock:
+            cached = self._candidates.get(key)
+            if cached is None:
+                cached = self._list(
+                    fields=list(DISPLAY_FIELDS),
+                    sort=filters.server_sort(),
+                    **filters.server_params(),
+                )
+                self._candidates[key] = cached
+            return cached
+
+    def _local_frame(self, filters: BatchFilters) -> pd.DataFrame:
+        with self._lock:
+            cached = self._frames.get(filters)
+            if cached is None:
+                cached = filters.apply_locally(self._candidate_frame(filters))
+                self._frames[filters] = cached
+            return cached
+
+    # -- what the panel asks ------------------------------------------------------------
+
+    def count(self, filters: BatchFilters) -> int:
+        if filters.local:
+            return len(self._local_frame(filters))
+        key = filters.count_key()
+        with self._lock:
+            if key not in self._counts:
+                self._counts[key] = self._server_count(filters)
+            return self._counts[key]
+
+    def page(self, filters: BatchFilters, offset: int, size: int) -> pd.DataFrame:
+        if filters.local:
+            return self._local_frame(filters).iloc[offset : offset + size]
+        return self._list(
+            fields=list(DISPLAY_FIELDS),
+            sort=filters.server_sort(),
+            limit=size,
+            offset=offset,
+            **filters.server_params(),
+        )
+
+    def frame(self, filters: BatchFilters) -> pd.DataFrame:
+        """Every matching batch, filtered and sorted (fetched on demand, then cached)."""
+        if filters.local:
+            return self._local_frame(filters)
+        return self._candidate_frame(filters)
+
+    def matching_ids(self, filters: BatchFilters) -> list[int]:
+        if filters.local:
+            return [int(i) for i in self._local_frame(filters).index]
+        frame = self._list(fields=["id"], sort=filters.server_sort(), **filters.server_params())
+        return [int(i) for i in frame.index]
+
+    def states_of(self, ids: Sequence[int]) -> dict[int, str]:
+        """The current state of each id that still exists (chunked by the API's page size)."""
+        states: dict[int, str] = {}
+        for start in range(0, len(ids), _PROBE):
+            chunk = list(ids[start : start + _PROBE])
+            frame = self._list(fields=["id", "state"], id=chunk)
+            for batch_id, state in zip(frame.index.tolist(), frame["state"].tolist(), strict=True):
+                states[int(batch_id)] = "" if _missing(state) else str(state)
+        return states

@@ -1,0 +1,365 @@
+"""Pieces both panels share: the status line, the inline confirmation, the job follower.
+
+Everything here composes stock ipywidgets controls (no custom front end), so it renders
+wherever ipywidgets 7.7 or 8 does. Background work only ever sets widget values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from mammoth_pandas.errors import (
+    AuthenticationError,
+    JobFailedError,
+    JobTimeoutError,
+    MammothAPIError,
+    MammothConnectionError,
+    MammothError,
+    MammothInputError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+)
+
+if TYPE_CHECKING:
+    from mammoth_pandas.jobs import Job
+
+__all__ = [
+    "ActionResult",
+    "Confirmation",
+    "JobRunner",
+    "StatusLine",
+    "close_all",
+    "describe_error",
+    "describe_ids",
+    "plural",
+]
+
+#: Colours of the status line by level (text colour, background).
+_LEVEL_COLOURS: dict[str, tuple[str, str]] = {
+    "info": ("#1d2939", "transparent"),
+    "busy": ("#175cd3", "transparent"),
+    "success": ("#05603a", "#ecfdf3"),
+    "warning": ("#93370d", "#fffaeb"),
+    "error": ("#b42318", "#fef3f2"),
+}
+
+
+def describe_ids(ids: Sequence[int], *, limit: int = 10) -> str:
+    """``12, 14, 15`` or, for long lists, ``1, 2, … 40 (and 30 more)``."""
+    shown = [str(i) for i in ids[:limit]]
+    text = ", ".join(shown)
+    if len(ids) > limit:
+        text += f" … (and {len(ids) - limit} more)"
+    return text
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """``1 batch``, ``3 batches``."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def describe_error(exc: BaseException, *, doing: str | None = None) -> str:
+    """Say in words what went wrong; never includes a credential (the errors carry none)."""
+    prefix = f"{doing} failed: " if doing else ""
+    if isinstance(exc, RateLimitError):
+        wait = f" in {exc.retry_after:g} s" if exc.retry_after else " in a moment"
+        return f"{prefix}the server is rate limiting requests; try again{wait}."
+    if isinstance(exc, MammothConnectionError):
+        return f"{prefix}lost the connection to the server ({exc}). Check it and press Refresh."
+    if isinstance(exc, JobFailedError):
+        reason = exc.reason or "no reason given"
+        return f"{prefix}job {exc.job.id} ended as {exc.job.status}: {reason}."
+    if isinstance(exc, JobTimeoutError):
+        return (
+            f"{prefix}job {exc.job.id} is still running; it may finish on the server. "
+            "Press Refresh later."
+        )
+    if isinstance(exc, AuthenticationError):
+        return f"{prefix}the server refused the credentials ({exc.status})."
+    if isinstance(exc, NotFoundError):
+        return f"{prefix}not found on the server: {_api_text(exc)}."
+    if isinstance(exc, ServerError):
+        return f"{prefix}the server failed ({exc.status}): {_api_text(exc)}."
+    if isinstance(exc, MammothAPIError):
+        return f"{prefix}the server answered {exc.status}: {_api_text(exc)}."
+    if isinstance(exc, MammothInputError):
+        return f"{prefix}{exc}."
+    if isinstance(exc, MammothError):
+        return f"{prefix}{exc}."
+    return f"{prefix}unexpected {type(exc).__name__}: {exc}."
+
+
+def _api_text(exc: MammothAPIError) -> str:
+    text = exc.detail or str(exc)
+    return text.rstrip(".")
+
+
+class StatusLine(widgets.HTML):
+    """One line of text saying what the panel did last, coloured by level.
+
+    ``text`` and ``level`` hold the plain message for notebooks and tests; ``value``
+    holds its HTML rendering.
+    """
+
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = ""
+        self.level = "info"
+        self.show(text)
+
+    def show(self, text: str, level: str = "info") -> None:
+        if level not in _LEVEL_COLOURS:
+            raise MammothInputError(
+                "level", f"unknown level {level!r}", accepted=", ".join(_LEVEL_COLOURS)
+            )
+        colour, background = _LEVEL_COLOURS[level]
+        self.text = text
+        self.level = level
+        self.value = (
+            f'<span style="color:{colour};background:{background};padding:1px 4px;'
+            f'border-radius:3px">{html.escape(text)}</span>'
+            if text
+            else ""
+        )
+
+    def info(self, text: str) -> None:
+        self.show(text, "info")
+
+    def busy(self, text: str) -> None:
+        self.show(text, "busy")
+
+    def success(self, text: str) -> None:
+        self.show(text, "success")
+
+    def warning(self, text: str) -> None:
+        self.show(text, "warning")
+
+    def error(self, text: str) -> None:
+        self.show(text, "error")
+
+
+class Confirmation(widgets.HBox):
+    """An inline "Do this?" with Confirm and Cancel buttons, hidden until asked.
+
+    ``ask(message, on_confirm, ...)`` shows the question; Confirm calls ``on_confirm``,
+    Cancel calls ``on_cancel``; either hides the question again.
+    """
+
+    def __init__(self) -> None:
+        self.message = widgets.HTML()
+        self.confirm_button = widgets.Button(description="Confirm", button_style="warning")
+        self.cancel_button = widgets.Button(description="Cancel")
+        super().__init__([self.message, self.confirm_button, self.cancel_button])
+        self.layout.display = "none"
+        self.question = ""
+        self._on_confirm: Callable[[], None] | None = None
+        self._on_cancel: Callable[[], None] | None = None
+        self.confirm_button.on_click(self._confirm)
+        self.cancel_button.on_click(self._cancel)
+
+    @property
+    def pending(self) -> bool:
+        return self._on_confirm is not None
+
+    def ask(
+        self,
+        question: str,
+        on_confirm: Callable[[], None],
+        *,
+        on_cancel: Callable[[], None] | None = None,
+        confirm_label: str = "Confirm",
+        danger: bool = False,
+    ) -> None:
+        self.question = question
+        self.message.value = f"<b>{html.escape(question)}</b>"
+        self.confirm_button.description = confirm_label
+        self.confirm_button.button_style = "danger" if danger else "warning"
+        self.confirm_button.disabled = False
+        self._on_confirm = on_confirm
+        self._on_cancel = on_cancel
+        self.layout.display = "flex"
+
+    def dismiss(self) -> None:
+        self._on_confirm = None
+        self._on_cancel = None
+        self.question = ""
+        self.message.value = ""
+        self.layout.display = "none"
+
+    def _confirm(self, _button: widgets.Button) -> None:
+        callback = self._on_confirm
+        self.dismiss()
+        if callback is not None:
+            callback()
+
+    def _cancel(self, _button: widgets.Button) -> None:
+        callback = self._on_cancel
+        self.dismiss()
+        if callback is not None:
+            callback()
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What a panel action did: passed to ``on_action_finished`` callbacks.
+
+    ``succeeded`` is true when the job ended in success; ``error`` holds the exception
+    otherwise; ``message`` is the sentence the status line shows.
+    """
+
+    action: str
+    ids: tuple[int, ...] = ()
+    job: Job | None = None
+    succeeded: bool = False
+    error: BaseException | None = None
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class JobRunner:
+    """Runs one action at a time in a background thread and follows its job.
+
+    ``start(submit, follow=..., finish=...)``: ``submit()`` sends the request and returns
+    the :class:`~mammoth_pandas.jobs.Job`; the runner polls ``job.refresh()`` (0.05 s,
+    growing ×1.5, capped at 1 s) moving ``progress`` along, then calls ``finish(job)`` in
+    the same thread; any exception on the way goes to ``fail(exc)``. Only widget values
+    are touched from the thread: nothing is printed or displayed.
+    """
+
+    def __init__(
+        self,
+        progress: widgets.IntProgress,
+        *,
+        on_busy: Callable[[bool], None],
+        poll_initial: float = 0.05,
+        poll_max: float = 1.0,
+        job_timeout: float = 600.0,
+    ) -> None:
+        self.progress = progress
+        self._on_busy = on_busy
+        self.poll_initial = poll_initial
+        self.poll_max = poll_max
+        self.job_timeout = job_timeout
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def start(
+        self,
+        submit: Callable[[], Job],
+        *,
+        on_status: Callable[[Job], None],
+        finish: Callable[[Job], None],
+        fail: Callable[[BaseException, Job | None], None],
+        after: Callable[[], None] | None = None,
+    ) -> None:
+        with self._lock:
+            if self.running:
+                raise MammothInputError(
+                    "action", "another action is still running", accepted="one at a time"
+                )
+            self._stop.clear()
+            self._on_busy(True)
+            self.progress.bar_style = "info"
+            self.progress.value = self.progress.min
+            thread = threading.Thread(
+                target=self._run,
+                args=(submit, on_status, finish, fail, after),
+                name="mammoth-panel-job",
+                daemon=True,
+            )
+            self._thread = thread
+            thread.start()
+
+    def _run(
+        self,
+        submit: Callable[[], Job],
+        on_status: Callable[[Job], None],
+        finish: Callable[[Job], None],
+        fail: Callable[[BaseException, Job | None], None],
+        after: Callable[[], None] | None,
+    ) -> None:
+        job: Job | None = None
+        try:
+            job = submit()
+            self._advance(0.1)
+            job = self._follow(job, on_status)
+            self.progress.value = self.progress.max
+            self.progress.bar_style = "success" if job.succeeded else "danger"
+            finish(job)
+        except Exception as exc:  # every failure ends in the status line, never in the void
+            self.progress.bar_style = "danger"
+            with contextlib.suppress(Exception):  # the failure handler must not kill the thread
+                fail(exc, job)
+        finally:
+            self._on_busy(False)
+        if after is not None:
+            with contextlib.suppress(Exception):  # the panels report callback errors themselves
+                after()
+
+    def _follow(self, job: Job, on_status: Callable[[Job], None]) -> Job:
+        delay = self.poll_initial
+        deadline = time.monotonic() + self.job_timeout
+        on_status(job)
+        while not job.done:
+            if time.monotonic() > deadline:
+                raise JobTimeoutError(
+                    f"job {job.id} did not end in {self.job_timeout:g} s", job=job
+                )
+            if self._stop.wait(delay):
+                raise JobTimeoutError(f"stopped following job {job.id}", job=job)
+            delay = min(delay * 1.5, self.poll_max)
+            refreshed = job.refresh()
+            job = refreshed if refreshed is not None else job
+            self._advance(0.25)
+            on_status(job)
+        return job
+
+    def _advance(self, share: float) -> None:
+        """Move the bar a share of the way that remains (jobs report no percentage)."""
+        bar = self.progress
+        remaining = bar.max - bar.value
+        bar.value = min(bar.max - 1, bar.value + max(1, int(remaining * share)))
+
+    def wait(self, timeout: float | None = 30.0) -> None:
+        """Block until the running action (if any) has finished; ``TimeoutError`` if not in time."""
+        thread = self._thread
+        if thread is None:
+            return
+        thread.join(timeout)
+        if thread.is_alive():
+            raise TimeoutError(f"the panel's action still runs after {timeout} s")
+
+    def stop(self) -> None:
+        """Stop following (the job itself goes on on the server)."""
+        self._stop.set()
+
+
+def close_all(roots: Iterable[widgets.Widget]) -> None:
+    """Close these widgets, everything inside them, and their layouts and styles."""
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        stack.extend(getattr(widget, "children", ()))
+        for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+            if isinstance(part, widgets.Widget):
+                part.close()
+        widget.close()

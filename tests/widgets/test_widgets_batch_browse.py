@@ -1,0 +1,309 @@
+"""The batch panel's table, filters, sorting, paging and selection, driven like a user would."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from mammoth_pandas import _contract as C
+from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.sandbox import DEMO, Sandbox
+from mammoth_pandas.widgets import BatchPanel
+from mammoth_pandas.widgets._batch_source import source_texts
+
+IDS = (DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+
+
+@pytest.fixture(scope="module")
+def listing(sandbox: Sandbox) -> pd.DataFrame:
+    """Every batch of the demo destination, straight from the client."""
+    return sandbox.client().batches.list(*IDS)
+
+
+def test_opens_on_the_first_page_with_every_column(panel: BatchPanel, listing: pd.DataFrame):
+    assert panel.total == len(listing) == 60
+    assert panel.page_label.value == "page 1 of 3"
+    assert panel.page_ids == sorted(listing.index)[:20]
+    assert len(panel.row_checkboxes) == 20
+    assert panel.status.text == "60 batches."
+    assert panel.prev_button.disabled
+    assert not panel.next_button.disabled
+    first = listing.loc[panel.page_ids[0]]
+    cells = panel._rows[0].cells.value
+    for text in (str(panel.page_ids[0]), str(first["name"]), str(first["state"])):
+        assert text in cells
+    assert first["created_at"].strftime("%Y-%m-%d %H:%M") in cells
+    assert STATE_COLOUR(first["state"]) in cells
+    for label in ("id", "name", "state", "rows", "columns", "created", "source"):
+        assert f">{label}</span>" in panel.header.value
+
+
+def STATE_COLOUR(state: str) -> str:
+    from mammoth_pandas.widgets.batch_panel import STATE_COLOURS
+
+    return STATE_COLOURS[state][1]
+
+
+def test_dataset_handle_opens_the_panel(sandbox: Sandbox):
+    panel = sandbox.client().dataset(*IDS).panel(page_size=10)
+    try:
+        assert isinstance(panel, BatchPanel)
+        assert panel.page_label.value == "page 1 of 6"
+        assert len(panel.row_checkboxes) == 10
+    finally:
+        panel.close()
+
+
+@pytest.mark.parametrize("page_size", [0, 101, "20", True, 2.5])
+def test_a_bad_page_size_is_refused_before_any_request(sandbox: Sandbox, page_size):
+    with pytest.raises(MammothInputError, match="page_size"):
+        BatchPanel(sandbox.client().dataset(*IDS), page_size=page_size)
+
+
+def test_a_dataset_handle_is_required():
+    with pytest.raises(MammothInputError, match="dataset_handle"):
+        BatchPanel(object())  # type: ignore[arg-type]
+
+
+def test_paging_forward_back_and_by_number(panel: BatchPanel, listing: pd.DataFrame):
+    ordered = sorted(listing.index)
+    panel.next_button.click()
+    assert panel.page_label.value == "page 2 of 3"
+    assert panel.page_ids == ordered[20:40]
+    panel.next_button.click()
+    assert panel.page_ids == ordered[40:60]
+    assert panel.next_button.disabled
+    panel.next_button.click()  # disabled in a browser; clicking from code changes nothing
+    assert panel.page == 3
+    panel.prev_button.click()
+    assert panel.page == 2
+    panel.page = 99
+    assert panel.page == 3
+    panel.page = 0
+    assert panel.page == 1
+    assert panel.page_ids == ordered[:20]
+
+
+def test_page_size_change_keeps_the_first_visible_batch(panel: BatchPanel, listing: pd.DataFrame):
+    ordered = sorted(listing.index)
+    panel.page = 3
+    panel.page_size_input.value = 10
+    assert panel.page_label.value == "page 5 of 6"
+    assert panel.page_ids == ordered[40:50]
+    assert len(panel.row_checkboxes) == 10
+    panel.page_size_input.value = 50
+    assert panel.page_label.value == "page 1 of 2"
+    assert ordered[40] in panel.page_ids
+    assert len(panel.row_checkboxes) == 50
+    assert panel.page_size == 50
+
+
+def test_state_filter_goes_to_the_server(panel: BatchPanel, listing: pd.DataFrame):
+    panel.state_filter.value = ("suspended", "sync_pending")
+    expected = listing[listing["state"].isin(["suspended", "sync_pending"])]
+    assert panel.total == len(expected) == 9
+    assert panel.page_ids == sorted(expected.index)
+    assert set(panel.page_frame["state"]) == {"suspended", "sync_pending"}
+    assert panel.status.text == "9 batches match the filters."
+    assert panel.page_label.value == "page 1 of 1"
+
+
+def test_created_range_includes_both_whole_days(panel: BatchPanel, listing: pd.DataFrame):
+    start, end = dt.date(2025, 3, 1), dt.date(2025, 6, 30)
+    panel.created_from.value = start
+    panel.created_to.value = end
+    days = listing["created_at"].dt.date
+    expected = listing[(days >= start) & (days <= end)]
+    assert 0 < len(expected) < len(listing)
+    assert panel.total == len(expected)
+    assert list(panel.frame.index) == sorted(expected.index)
+
+
+def test_a_reversed_date_range_is_reported_not_raised(panel: BatchPanel):
+    panel.created_from.value = dt.date(2025, 6, 1)
+    shown = panel.page_ids
+    panel.created_to.value = dt.date(2025, 5, 1)
+    assert panel.status.level == "error"
+    assert "before the start" in panel.status.text
+    assert panel.page_ids == shown
+
+
+def test_row_range_and_name_filter_match_pandas(panel: BatchPanel, listing: pd.DataFrame):
+    panel.rows_min.value = "10"
+    panel.rows_max.value = "20"
+    panel.name_filter.value = "CSV"
+    names = listing["name"].str.lower()
+    expected = listing[
+        (listing["row_count"] >= 10) & (listing["row_count"] <= 20) & names.str.contains("csv")
+    ]
+    assert 0 < len(expected) < 40
+    assert panel.total == len(expected)
+    assert list(panel.frame.index) == sorted(expected.index)
+    assert all(10 <= n <= 20 for n in panel.page_frame["row_count"])
+
+
+def test_filters_combine_server_and_local_parts(panel: BatchPanel, listing: pd.DataFrame):
+    panel.state_filter.value = ("active",)
+    panel.name_filter.value = "sync"
+    expected = listing[
+        (listing["state"] == "active") & listing["name"].str.contains("sync", case=False)
+    ]
+    assert len(expected) > 0
+    assert panel.page_ids == sorted(expected.index)[:20]
+
+
+def test_bad_row_bounds_are_reported_in_words(panel: BatchPanel):
+    panel.rows_min.value = "ten"
+    assert panel.status.level == "error"
+    assert "rows_min" in panel.status.text
+    assert "'ten' is not a whole number" in panel.status.text
+    panel.rows_min.value = "30"
+    panel.rows_max.value = "5"
+    assert "rows" in panel.status.text
+    assert "below the minimum" in panel.status.text
+    panel.rows_max.value = ""
+    assert panel.status.level == "info"
+    assert panel.total == 0
+    assert panel.row_checkboxes == []
+    assert panel.empty_note.layout.display is None
+    assert panel.page_label.value == "page 1 of 1"
+
+
+def test_clear_filters_button(panel: BatchPanel):
+    panel.state_filter.value = ("suspended",)
+    panel.name_filter.value = "x"
+    panel.created_from.value = dt.date(2025, 1, 1)
+    panel.clear_filters_button.click()
+    assert panel.state_filter.value == ()
+    assert panel.name_filter.value == ""
+    assert panel.created_from.value is None
+    assert panel.total == 60
+
+
+@pytest.mark.parametrize(
+    ("label", "column"),
+    [("id", None), ("rows", "row_count"), ("columns", "column_count"), ("created", "created_at")],
+)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_sorting_by_numbers_and_times(panel, listing, label, column, direction):
+    panel.sort_by.value = label
+    panel.sort_direction.value = direction
+    frame = listing.reset_index()
+    if column is None:
+        expected = frame.sort_values("id", ascending=direction == "asc")
+    else:
+        # ties are broken by id, ascending, whatever the direction
+        frame["neg_id"] = -frame["id"]
+        expected = frame.sort_values(
+            [column, "id"] if direction == "asc" else [column, "neg_id"],
+            ascending=direction == "asc",
+        )
+    assert panel.page_ids == expected["id"].tolist()[:20]
+
+
+@pytest.mark.parametrize("label", ["name", "state"])
+def test_sorting_by_text_follows_the_server(panel, sandbox, label):
+    field = {"name": "name", "state": "state"}[label]
+    panel.sort_by.value = label
+    panel.sort_direction.value = "desc"
+    expected = sandbox.client().batches.list(*IDS, sort=[(field, "desc"), ("id", "asc")])
+    assert panel.page_ids == list(expected.index)[:20]
+    assert list(panel.frame.index) == list(expected.index)
+
+
+def test_sorting_by_source_happens_locally(panel: BatchPanel, listing: pd.DataFrame):
+    panel.sort_by.value = "source"
+    texts = dict(zip(listing.index, source_texts(listing), strict=True))
+    expected = sorted(listing.index, key=lambda i: (texts[i].casefold(), i))
+    assert list(panel.frame.index) == expected
+    panel.sort_direction.value = "desc"
+    shown = [texts[i] for i in panel.frame.index]
+    assert shown == sorted(shown, key=str.casefold, reverse=True)
+    assert shown[0].startswith("file:")
+
+
+def test_selection_is_kept_by_id_across_pages_filters_sorts_and_refresh(panel: BatchPanel):
+    first = panel.page_ids
+    panel.row_checkboxes[0].value = True
+    panel.row_checkboxes[3].value = True
+    panel.next_button.click()
+    assert not any(box.value for box in panel.row_checkboxes)
+    panel.row_checkboxes[1].value = True
+    expected = sorted([first[0], first[3], panel.page_ids[1]])
+    assert panel.selected == expected
+    assert panel.selection_label.value == "3 selected (1 on this page)"
+
+    panel.state_filter.value = ("suspended",)
+    panel.sort_by.value = "name"
+    panel.refresh()
+    assert panel.selected == expected
+    panel.clear_filters_button.click()
+    panel.sort_by.value = "id"
+    panel.page = 1
+    checked = [i for i, box in zip(panel.page_ids, panel.row_checkboxes, strict=True) if box.value]
+    assert checked == [first[0], first[3]]
+    panel.row_checkboxes[0].value = False
+    assert panel.selected == expected[1:]
+    assert panel.selection_label.value == "2 selected (1 on this page)"
+
+
+def test_select_page_select_all_matching_and_clear(panel: BatchPanel, listing: pd.DataFrame):
+    panel.select_page_button.click()
+    assert panel.selected == panel.page_ids
+    assert all(box.value for box in panel.row_checkboxes)
+    panel.state_filter.value = ("suspended",)
+    panel.select_matching_button.click()
+    suspended = sorted(listing.index[listing["state"] == "suspended"])
+    assert panel.selected == sorted(set(suspended) | set(sorted(listing.index)[:20]))
+    assert panel.selection_label.value.startswith(f"{len(panel.selected)} selected")
+    panel.clear_selection_button.click()
+    assert panel.selected == []
+    assert panel.selection_label.value == "0 selected"
+    assert not any(box.value for box in panel.row_checkboxes)
+
+
+def test_select_all_matching_with_a_local_filter(panel: BatchPanel, listing: pd.DataFrame):
+    panel.name_filter.value = "crm"
+    panel.select_matching_button.click()
+    expected = listing.index[listing["name"].str.contains("crm", case=False)]
+    assert panel.selected == sorted(expected)
+
+
+def test_programmatic_selection(panel: BatchPanel):
+    panel.select([1002, 1001, 1050])
+    assert panel.selected == [1001, 1002, 1050]
+    assert [box.value for box in panel.row_checkboxes[:3]] == [True, True, False]
+    panel.deselect([1002])
+    assert panel.selected == [1001, 1050]
+
+
+def test_frame_is_the_filtered_sorted_listing(panel: BatchPanel, listing: pd.DataFrame):
+    panel.state_filter.value = ("active",)
+    panel.sort_by.value = "rows"
+    frame = panel.frame
+    assert set(frame["state"]) == {"active"}
+    assert len(frame) == (listing["state"] == "active").sum()
+    assert frame["row_count"].is_monotonic_increasing
+    for column in ("name", "state", "created_at", "row_count", "column_count", "source_type"):
+        assert column in frame.columns
+    assert pd.api.types.is_string_dtype(frame["name"])
+
+
+def test_actions_need_a_selection(panel: BatchPanel):
+    for button, verb in (
+        (panel.suspend_button, "suspend"),
+        (panel.restore_button, "restore"),
+        (panel.delete_button, "delete"),
+    ):
+        button.click()
+        assert panel.status.level == "warning"
+        assert panel.status.text == f"Select at least one batch to {verb}."
+        assert not panel.confirmation.pending
+        assert panel.confirmation.layout.display == "none"
+
+
+def test_every_state_can_be_chosen(panel: BatchPanel):
+    assert tuple(panel.state_filter.options) == C.BATCH_STATES
+    assert panel.delete_button.button_style == "danger"
