@@ -113,9 +113,13 @@ class Sandbox:
             credentials=(self.api_key, self.api_secret, self.token),
             job_delay=self.job_delay,
         )
-        self._server = make_server(
-            self.host, self.port, app, threaded=True, request_handler=_quiet_handler()
-        )
+        try:
+            self._server = make_server(
+                self.host, self.port, app, threaded=True, request_handler=_quiet_handler()
+            )
+        except (OSError, SystemExit) as exc:  # Werkzeug exits the process when it cannot bind
+            self.stop()
+            raise OSError(f"the sandbox cannot listen on {self.host}:{self.port}") from exc
         self.port = self._server.server_port
         self._runner.start()
         self._thread = threading.Thread(
@@ -218,7 +222,11 @@ class Sandbox:
 
 def _prepare(store: Store, *, seed: bool, scale: int) -> None:
     """Seed an empty database, add the scale dataset, and settle what a crash left."""
+    import time
+
     from mammoth_pandas.sandbox import seed as seeding
+
+    now = time.time()
 
     with store.write() as db:
         if db.meta("initialised") is None:
@@ -231,6 +239,9 @@ def _prepare(store: Store, *, seed: bool, scale: int) -> None:
                 )
             db.set_meta("initialised", "1")
         seeding.seed_scale(db, scale)
+        # Jobs a crash left processing run again now: each job applies in one transaction,
+        # so an interrupted one left nothing behind.
+        db.run("UPDATE jobs SET run_after = MIN(run_after, ?) WHERE status = 'processing'", (now,))
 
 
 def _quiet_handler() -> Any:

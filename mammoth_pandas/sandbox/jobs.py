@@ -54,7 +54,8 @@ class JobRunner:
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
-        self._thread.join(timeout=10)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=10)
 
     def hold(self, held: bool) -> None:
         """Pause (``True``) or resume (``False``) the running of jobs; calls nest."""
