@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mammoth_pandas.mapping.infer import Profile
-from mammoth_pandas.mapping.normalize import is_opaque, name_similarity
+from mammoth_pandas.mapping.normalize import is_opaque, name_similarity, normalize_name
 from mammoth_pandas.mapping.sides import Column
 
 __all__ = ["Evidence", "Weights", "data_similarity", "score_matrix", "score_pair", "type_fit"]
@@ -208,8 +208,11 @@ def combine(name: float | None, data: float | None, fit: float, weights: Weights
 def score_pair(dest: Column, source: Column, weights: Weights | None = None) -> Evidence:
     """All the evidence for one destination/source pair."""
     weights = weights or Weights()
-    if is_opaque(dest.c_name) or is_opaque(source.c_name):
-        name: float | None = None
+    if normalize_name(dest.c_name) == normalize_name(source.c_name):
+        name: float | None = 1.0
+        name_how = "same name"
+    elif is_opaque(dest.c_name) or is_opaque(source.c_name):
+        name = None
         name_how = "opaque name"
     else:
         match = name_similarity(dest.c_name, source.c_name)

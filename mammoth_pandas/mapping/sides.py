@@ -167,6 +167,15 @@ def _from_schema(
     return columns
 
 
+def _dtype_type(values: pd.Series) -> str:
+    """The type a column's dtype implies (for a column with no values to look at)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return "numeric"
+    return "text"
+
+
 def _from_frame(role: str, frame: pd.DataFrame) -> list[Column]:
     names = [str(c) for c in frame.columns]
     counts = Counter(names)
@@ -179,7 +188,7 @@ def _from_frame(role: str, frame: pd.DataFrame) -> list[Column]:
     for position, name in enumerate(names):
         values = frame.iloc[:, position]
         prof = profile(values)
-        c_type = "text" if prof.kind == "empty" else prof.kind
+        c_type = prof.kind if prof.kind != "empty" else _dtype_type(values)
         columns.append(Column(name, name, c_type, values, prof))
     return columns
 

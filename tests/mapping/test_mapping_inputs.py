@@ -122,3 +122,19 @@ def test_profile_of_text_numbers_keeps_numbers_and_failure_share():
     assert prof.kind == "numeric"
     assert prof.number_fail == pytest.approx(0.1)
     assert prof.numbers.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+
+
+def test_frames_without_rows_take_types_from_dtypes_and_same_names_match():
+    frame = pd.DataFrame(
+        {
+            0: pd.array([1, None], dtype="Int64"),
+            "when": pd.to_datetime(["2024-01-01", None]).tz_localize("UTC"),
+            "flag": [True, False],
+            "label": pd.array(["a", None], dtype="string"),
+        }
+    )
+    mapping = derive_mapping(frame.iloc[:0], frame)
+    types = {c.c_id: c.c_type for c in mapping.source.columns}
+    assert types == {"0": "numeric", "when": "date", "flag": "text", "label": "text"}
+    pairs = {r.destination.c_id: r.source.c_id if r.source else None for r in mapping.rows}
+    assert pairs == {"0": "0", "when": "when", "flag": "flag", "label": "label"}
