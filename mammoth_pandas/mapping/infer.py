@@ -12,6 +12,7 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,8 @@ __all__ = [
 SAMPLE_SIZE = 400
 #: Share of values that must parse for text to count as numbers or dates.
 PARSE_SHARE = 0.9
+#: Points in a numeric column's quantile sketch (what distributions are compared on).
+QUANTILES = 65
 _MAX_FAIL = 1 - PARSE_SHARE + 1e-9
 
 _NUMBER_CLEAN = re.compile(r"[\s$€£¥%]|(?<=\d),(?=\d{3}(?:\D|$))")
@@ -194,6 +197,34 @@ class Profile:
     @property
     def empty(self) -> bool:
         return self.kind == "empty"
+
+    @cached_property
+    def sketch(self) -> np.ndarray:
+        """``QUANTILES`` evenly spaced quantiles of ``numbers`` (empty without numbers)."""
+        n = self.numbers.size
+        if not n:
+            return self.numbers
+        return np.interp(np.linspace(0.0, n - 1, QUANTILES), np.arange(n), self.numbers)
+
+    @cached_property
+    def median(self) -> float:
+        return float(self.sketch[QUANTILES // 2]) if self.sketch.size else 0.0
+
+    @cached_property
+    def spread(self) -> float:
+        """Interquartile range, else the full range, of ``numbers``."""
+        q = self.sketch
+        if not q.size:
+            return 0.0
+        spread = float(q[(QUANTILES - 1) * 3 // 4] - q[(QUANTILES - 1) // 4])
+        return spread if spread > 0 else float(q[-1] - q[0])
+
+    @cached_property
+    def standardised(self) -> np.ndarray | None:
+        """The sketch centred on the median and divided by the spread (None if constant)."""
+        if self.spread <= 0:
+            return None
+        return (self.sketch - self.median) / self.spread
 
 
 def _text_summary(texts: list[str]) -> tuple[frozenset[str], float, dict[str, float], float]:

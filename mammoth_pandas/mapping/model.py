@@ -413,7 +413,7 @@ class Mapping:
                     d.c_type.upper(),
                     f"{s.c_name} ({s.c_id})" if s else "—",
                     s.c_type.upper() if s else "",
-                    f"{row.confidence:.2f}",
+                    f"{row.confidence:.2f}" if s else "",
                     row.status,
                 ]
             )
@@ -422,7 +422,12 @@ class Mapping:
     _HEADERS = ("destination", "type", "source", "source type", "confidence", "status")
 
     def __str__(self) -> str:
-        table = tabulate(self._display_rows(), headers=list(self._HEADERS), tablefmt="simple")
+        table = tabulate(
+            self._display_rows(),
+            headers=list(self._HEADERS),
+            tablefmt="simple",
+            disable_numparse=True,
+        )
         return f"{self._summary()}\n{table}"
 
     def __repr__(self) -> str:

@@ -19,7 +19,6 @@ __all__ = ["Evidence", "Weights", "data_similarity", "score_matrix", "score_pair
 
 #: Format classes that identify what a column holds when both sides share them.
 _TELLING_FORMATS = frozenset({"email", "url", "uuid", "phone", "date", "code"})
-_GRID = np.linspace(0.0, 1.0, 65)
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,6 @@ def type_fit(dest: Column, source: Column) -> tuple[float, str]:
     return 0.0, f"{s}→{d} is not possible"
 
 
-def _quantiles(numbers: np.ndarray) -> np.ndarray:
-    return np.quantile(numbers, _GRID) if numbers.size else numbers
-
-
 def _ks(a: np.ndarray, b: np.ndarray) -> float:
     """Two-sample Kolmogorov–Smirnov statistic on quantile sketches."""
     points = np.concatenate([a, b])
@@ -97,25 +92,12 @@ def _ks(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(cdf_a - cdf_b)))
 
 
-def _spread(q: np.ndarray) -> float:
-    spread = float(q[int(0.75 * (q.size - 1))] - q[int(0.25 * (q.size - 1))])
-    return spread if spread > 0 else float(q[-1] - q[0])
-
-
-def _standardise(q: np.ndarray) -> np.ndarray | None:
-    spread = _spread(q)
-    if spread <= 0:
-        return None
-    return (q - np.median(q)) / spread
-
-
-def _scale_consistency(qa: np.ndarray, qb: np.ndarray) -> float:
+def _scale_consistency(a: Profile, b: Profile) -> float:
     """Whether b looks like a rescaled a: the spreads and the medians change by one factor.
 
     1.0 when they do; near 0 when only the location moved (another quantity, not a unit).
     """
-    ma, mb = float(np.median(qa)), float(np.median(qb))
-    sa, sb = _spread(qa), _spread(qb)
+    ma, mb, sa, sb = a.median, b.median, a.spread, b.spread
     if sa <= 0 or sb <= 0 or ma == 0 or mb == 0 or (ma > 0) != (mb > 0):
         return 0.5
     k_location, k_spread = abs(mb / ma), sb / sa
@@ -123,13 +105,12 @@ def _scale_consistency(qa: np.ndarray, qb: np.ndarray) -> float:
 
 
 def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
-    qa, qb = _quantiles(a.numbers), _quantiles(b.numbers)
-    raw = 1.0 - _ks(qa, qb)
-    sa, sb = _standardise(qa), _standardise(qb)
+    raw = 1.0 - _ks(a.sketch, b.sketch)
+    sa, sb = a.standardised, b.standardised
     if sa is None or sb is None:
         shape = 1.0 if sa is None and sb is None else 0.0
     else:
-        shape = (1.0 - _ks(sa, sb)) * (0.6 + 0.4 * _scale_consistency(qa, qb))
+        shape = (1.0 - _ks(sa, sb)) * (0.6 + 0.4 * _scale_consistency(a, b))
     if a.kind == "date":
         shape *= 0.8
     if raw >= 0.75 * shape:
