@@ -284,6 +284,11 @@ class SandboxApp:
             if ids:
                 sql += f" AND id IN ({','.join('?' * len(ids))})"
                 params += ids
+            for column in ("name", "status"):
+                values = _text_list(request.args.get(column))
+                if values:
+                    sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                    params += values
             rows = db.all(sql + " ORDER BY id LIMIT ? OFFSET ?", (*params, limit + 1, offset))
             page = [dataset_json(db, row, fields) for row in rows[:limit]]
         base = f"api/v2/workspaces/{ws}/projects/{pr}/datasets"
@@ -501,6 +506,10 @@ def _next(base: str, request: Request, limit: int, offset: int, more: bool) -> s
     params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
     params += [("limit", str(limit)), ("offset", str(offset + limit))]
     return f"{base}?{urlencode(params)}"
+
+
+def _text_list(raw: str | None) -> list[str]:
+    return [item.strip() for item in (raw or "").split(",") if item.strip()]
 
 
 def _dataset_fields(raw: str | None) -> tuple[str, ...]:

@@ -106,7 +106,9 @@ def test_concurrent_deletes_of_one_batch_act_once(fresh_api):
 
     with ThreadPoolExecutor(THREADS) as pool:
         statuses = sorted(pool.map(client, range(THREADS)))
-    assert statuses == [202] + [400] * (THREADS - 1)
+    assert statuses.count(202) == 1
+    # The others find it being deleted (400) or, once the job ran, gone (404).
+    assert set(statuses) - {202} <= {400, 404}
     sb.wait_idle()
     assert [a["batch_ids"] for a in sb.actions()] == [[1005]]
     _check_consistent(fresh_api)

@@ -103,11 +103,12 @@ def test_seed_has_every_state_and_source_kind_over_a_year(api):
 
 
 def test_seed_is_deterministic(sandbox, fresh_sandbox):
-    first = requests.get(sandbox.url + CUSTOMERS, headers=sandbox.headers, timeout=10).json()
-    again = requests.get(
-        fresh_sandbox.url + CUSTOMERS, headers=fresh_sandbox.headers, timeout=10
-    ).json()
-    assert first["batches"] == again["batches"]
+    def listing(sb: Sandbox) -> list[tuple]:
+        body = requests.get(sb.url + CUSTOMERS, headers=sb.headers, timeout=10).json()
+        keys = ("id", "name", "created_at", "row_count", "source", "description")
+        return [tuple(str(b[k]) for k in keys) for b in body["batches"]]
+
+    assert listing(sandbox) == listing(fresh_sandbox)
     assert sandbox.rows(DEMO.crm_export) == fresh_sandbox.rows(DEMO.crm_export)
 
 
@@ -205,6 +206,10 @@ def test_dataset_list_pages_and_projects(api):
     assert "offset=4" in page["next"]
     other = api.get("/workspaces/1/projects/2/datasets").json()
     assert [d["id"] for d in other["datasets"]] == [DEMO.partner_leads]
+    named = api.get("/workspaces/1/projects/1/datasets", params={"name": "Orders, Products"})
+    assert [d["id"] for d in named.json()["datasets"]] == [103, 105]
+    ready = api.get("/workspaces/1/projects/1/datasets", params={"status": "error", "name": ""})
+    assert ready.json()["datasets"] == []
     assert api.get("/workspaces/1/projects/7/datasets").status_code == 404
     assert api.get("/workspaces/1/projects/1/datasets", params={"limit": 101}).status_code == 400
 
