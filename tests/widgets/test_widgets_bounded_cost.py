@@ -1,0 +1,103 @@
+"""The batch panel's cost follows the page size, not the number of batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from conftest import CountingSession, live_widgets
+
+from mammoth_pandas.sandbox import DEMO, Sandbox
+from mammoth_pandas.widgets import BatchPanel
+
+LARGE = 100_000
+
+
+def exercise(panel: BatchPanel) -> None:
+    """Open, page, filter, sort and change the page size, as a user would."""
+    panel.next_button.click()
+    panel.page = panel.page_count
+    panel.prev_button.click()
+    panel.state_filter.value = ("active", "suspended")
+    panel.created_from.value = dt.date(2025, 3, 1)
+    panel.sort_by.value = "created"
+    panel.sort_direction.value = "desc"
+    panel.next_button.click()
+    panel.page_size_input.value = 50
+    panel.next_button.click()
+    panel.page_size_input.value = 20
+    panel.select_page_button.click()
+    panel.refresh_button.click()
+    panel.clear_filters_button.click()
+
+
+def widgets_used(sandbox: Sandbox, dataset_id: int) -> tuple[int, int, int, int]:
+    """Widgets alive after opening, after exercising, after closing; and the batch count."""
+    before = live_widgets()
+    panel = BatchPanel(sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, dataset_id))
+    opened = live_widgets() - before
+    exercise(panel)
+    assert panel.status.level == "info", panel.status.text
+    used = live_widgets() - before
+    total = panel.total
+    panel.close()
+    return opened, used, live_widgets() - before, total
+
+
+def test_widget_count_does_not_depend_on_the_number_of_batches(
+    sandbox: Sandbox, large_sandbox: Sandbox
+):
+    small = widgets_used(sandbox, DEMO.customers)
+    large = widgets_used(large_sandbox, DEMO.scale)
+    assert small[3] == 60
+    assert large[3] == LARGE
+    assert small[:3] == large[:3]
+    opened, used, closed, _ = small
+    # opening creates one page of rows; a larger page size adds its extra rows once
+    assert used > opened
+    assert closed == 0  # close() releases every widget the panel made
+
+
+def test_widgets_grow_with_the_page_size_only(sandbox: Sandbox):
+    counts = []
+    for size in (10, 20, 40):
+        before = live_widgets()
+        panel = BatchPanel(
+            sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers),
+            page_size=size,
+        )
+        counts.append(live_widgets() - before)
+        panel.close()
+    per_row = (counts[1] - counts[0]) / 10
+    assert per_row == (counts[2] - counts[1]) / 20
+    assert 0 < per_row <= 8  # a checkbox, one HTML strip of cells, a row box; layouts, styles
+
+
+def test_requests_stay_logarithmic_in_the_number_of_batches(large_sandbox: Sandbox):
+    session = CountingSession()
+    client = large_sandbox.client(session=session)
+    panel = BatchPanel(client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.scale))
+    # counting 100,000 batches without a total in the listing: doubling then bisecting
+    bound = 2 * math.ceil(math.log2(LARGE / 100)) + 3
+    try:
+        assert panel.total == LARGE
+        assert panel.page_label.value == f"page 1 of {LARGE // 20}"
+        assert session.sent <= bound
+
+        session.sent = 0
+        panel.next_button.click()
+        panel.page = 4_000
+        assert session.sent == 2  # one request per page turn once the count is known
+        assert panel.page_ids == list(range(panel.page_ids[0], panel.page_ids[0] + 20))
+
+        session.sent = 0
+        panel.state_filter.value = ("suspended",)
+        assert session.sent <= bound
+        assert 0 < panel.total < LARGE
+        assert set(panel.page_frame["state"]) == {"suspended"}
+
+        session.sent = 0
+        panel.sort_by.value = "rows"
+        assert session.sent == 1  # the count does not depend on the order
+    finally:
+        panel.close()
