@@ -197,3 +197,11 @@ def test_ambiguous_columns_are_listed_with_candidates():
 def test_observer_must_be_callable(mapping):
     with pytest.raises(MammothInputError, match="callback"):
         mapping.observe("not callable")
+
+
+def test_panel_is_a_mapping_panel_on_this_mapping(mapping):
+    from mammoth_pandas.widgets import MappingPanel
+
+    panel = mapping.panel()
+    assert isinstance(panel, MappingPanel)
+    assert panel.mapping is mapping
