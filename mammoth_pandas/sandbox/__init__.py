@@ -192,7 +192,7 @@ class Sandbox:
 
     def actions(self) -> list[dict[str, Any]]:
         """The log of applied mutations: job id, operation, batch ids, idempotency key."""
-        from mammoth_pandas.sandbox.app import actions
+        from mammoth_pandas.sandbox.views import actions
 
         with self._live_store().read() as db:
             return actions(db)
