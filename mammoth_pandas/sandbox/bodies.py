@@ -98,14 +98,20 @@ _BY_NAME = ("destination_c_name", "source_c_name")
 
 def _resolve_mapping(
     mapping: list[Any], dest_schema: list[dict[str, str]], source_schema: list[dict[str, str]]
-) -> list[tuple[str, str]]:
+) -> list[list[Any]]:
+    """``[destination c_id, source c_id, None]`` per item; an ``add_column`` item gives
+    ``[None, source c_id, {"c_name", "c_type"}]`` (the column is created by the job)."""
     style: str | None = None
-    pairs: list[tuple[str, str]] = []
+    pairs: list[list[Any]] = []
     seen: set[str] = set()
     for index, item in enumerate(mapping):
         at = f"mapping.{index}"
         if not isinstance(item, dict):
             raise body_error(at, "must be an object", name="INVALID_MAPPING")
+        if "action" in item:
+            style = _check_style(item, style, at, adding=True)
+            pairs.append(_add_column(item, style, dest_schema, source_schema, at, seen))
+            continue
         has_id = any(k in item for k in _BY_ID)
         has_name = any(k in item for k in _BY_NAME)
         if has_id and has_name:
@@ -150,8 +156,54 @@ def _resolve_mapping(
                 name="INVALID_MAPPING",
             )
         seen.add(dest_col["c_id"])
-        pairs.append((dest_col["c_id"], src_col["c_id"]))
+        pairs.append([dest_col["c_id"], src_col["c_id"], None])
     return pairs
+
+
+def _check_style(item: dict[str, Any], style: str | None, at: str, *, adding: bool) -> str:
+    kind = "id" if "source_c_id" in item else "name" if "source_c_name" in item else None
+    if kind is None:
+        raise body_error(f"{at}.source_c_id", "required: the source column", name="INVALID_MAPPING")
+    if style is not None and style != kind:
+        raise body_error(
+            at,
+            f"mapping is by {style} but this item is by {kind}; never mix",
+            name="INVALID_MAPPING",
+        )
+    return kind
+
+
+def _add_column(
+    item: dict[str, Any],
+    style: str,
+    dest_schema: list[dict[str, str]],
+    source_schema: list[dict[str, str]],
+    at: str,
+    seen: set[str],
+) -> list[Any]:
+    """A newer servers' item: ``{source_c_id, expected_destination_c_type, action: add_column}``."""
+    if item["action"] != "add_column":
+        raise body_error(f"{at}.action", "the only action is 'add_column'", name="INVALID_MAPPING")
+    if any(k in item for k in ("destination_c_id", "destination_c_name")):
+        raise body_error(at, "an add_column item has no destination column", name="INVALID_MAPPING")
+    src_key, lookup = ("source_c_id", "c_id") if style == "id" else ("source_c_name", "c_name")
+    src_col = _column(item, src_key, lookup, source_schema, at, "source")
+    expected = item.get("expected_destination_c_type")
+    if expected not in contract.MAPPING_TYPES:
+        raise body_error(
+            f"{at}.expected_destination_c_type",
+            f"must be one of {', '.join(contract.MAPPING_TYPES)}",
+            name="INVALID_MAPPING",
+        )
+    name = src_col["c_name"]
+    if any(c["c_name"] == name for c in dest_schema) or f"+{name}" in seen:
+        raise body_error(
+            f"{at}.{src_key}",
+            f"the destination already has a column named {name!r}",
+            name="INVALID_MAPPING",
+        )
+    seen.add(f"+{name}")
+    return [None, src_col["c_id"], {"c_name": name, "c_type": expected.lower()}]
 
 
 def _column(

@@ -217,8 +217,18 @@ def apply_create(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[i
     if source is None:
         raise JobFailure(f"source dataset {source_id} no longer exists")
     schema = db.dataset_schema(dataset_id)
+    pairs: list[tuple[str, str]] = []
+    for dest, src, *added in params["mapping"]:
+        if dest is None:  # add_column: a new destination column, named after the source's
+            if any(c["c_name"] == added[0]["c_name"] for c in schema):
+                raise JobFailure(f"the destination already has a column {added[0]['c_name']!r}")
+            numbers = [int(c["c_id"].rsplit("_", 1)[1]) for c in schema if c["c_id"][7:].isdigit()]
+            dest = f"column_{max(numbers, default=0) + 1}"
+            schema.append(
+                {"c_id": dest, "c_name": added[0]["c_name"], "c_type": added[0]["c_type"]}
+            )
+        pairs.append((dest, src))
     types = {column["c_id"]: column["c_type"] for column in schema}
-    pairs = [(d, s) for d, s in params["mapping"]]
     missing = [d for d, _ in pairs if d not in types]
     if missing:
         raise JobFailure(f"destination columns no longer exist: {missing}")
@@ -241,6 +251,8 @@ def apply_create(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[i
             "numeric_error_columns": sorted(numeric_errors),
             "date_error_columns": sorted(date_errors),
         }
+    if len(schema) != len(db.dataset_schema(dataset_id)):
+        db.run("UPDATE datasets SET data_schema = ? WHERE id = ?", (json.dumps(schema), dataset_id))
     batch_id = db.insert_batch(
         dataset_id=dataset_id,
         name=params.get("name") or source["name"],

@@ -479,3 +479,62 @@ def test_orders_legacy_appends_into_orders(fresh_api):
     rows = fresh_api.sb.rows(DEMO.orders, job["response"]["batch_id"])
     assert rows
     assert all(len(r["column_3"]) == 10 and r["column_5"] is None for r in rows)
+
+
+# -- add_column items (newer servers) ------------------------------------------------------
+
+
+def test_add_column_item_adds_the_source_column_to_the_destination(fresh_api):
+    mapping = [
+        *BY_ID[:2],
+        {"source_c_id": "column_6", "expected_destination_c_type": "TEXT", "action": "add_column"},
+    ]
+    check = fresh_api.finished(_create(fresh_api, mapping, validate_only=True))
+    assert check["status"] == "success"
+    assert len(fresh_api.dataset(CUSTOMERS)["data_schema"]) == 7  # validate_only adds nothing
+    job = fresh_api.finished(_create(fresh_api, mapping))
+    assert job["status"] == "success"
+    schema = fresh_api.dataset(CUSTOMERS)["data_schema"]
+    assert schema[-1] == {"c_id": "column_8", "c_name": "Phone", "c_type": "text"}
+    assert fresh_api.dataset(CUSTOMERS)["stats"]["column_count"] == 8
+    rows = fresh_api.sb.rows(CUSTOMERS, job["response"]["batch_id"])
+    phones = [r["column_6"] for r in fresh_api.sb.rows(DEMO.crm_export)]
+    assert [r["column_8"] for r in rows] == phones
+    assert fresh_api.batch(CUSTOMERS, job["response"]["batch_id"])["column_count"] == 8
+
+
+ADD_PHONE = {
+    "source_c_id": "column_6",
+    "expected_destination_c_type": "TEXT",
+    "action": "add_column",
+}
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ([{**ADD_PHONE, "action": "drop"}], "mapping.2.action"),
+        ([ADD_PHONE, ADD_PHONE], "mapping.3.source_c_id"),
+        (
+            [{**ADD_PHONE, "expected_destination_c_type": "PHONE"}],
+            "mapping.2.expected_destination_c_type",
+        ),
+        ([{**ADD_PHONE, "source_c_id": "column_42"}], "mapping.2.source_c_id"),
+        (
+            [
+                {
+                    "source_c_name": "Phone",
+                    "expected_destination_c_type": "TEXT",
+                    "action": "add_column",
+                }
+            ],
+            "mapping.2",
+        ),
+        ([{**ADD_PHONE, "destination_c_id": "column_7"}], "mapping.2"),
+    ],
+)
+def test_bad_add_column_items(api, extra, key):
+    response = _create(api, [*BY_ID[:2], *extra])
+    assert response.status_code == 400, response.text
+    assert response.json()["extra"][0]["key"] == key
+    assert len(api.dataset(CUSTOMERS)["data_schema"]) == 7
