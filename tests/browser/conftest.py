@@ -1,0 +1,342 @@
+"""The real-browser harness: JupyterLab on 127.0.0.1 with a token, driven by Debian's Chromium
+through Playwright's sync API (Playwright never downloads a browser here).
+
+- ``lab_sandbox``: a seeded sandbox the browser tests may change, started outside JupyterLab
+  so that the notebooks (through ``MAMMOTH_API_*`` in JupyterLab's environment) and the
+  tests (through a client) see the same data.
+- ``jupyterlab``: a JupyterLab server on a temporary copy of ``notebooks/``.
+- ``lab``: a :class:`LabPage` (one Chromium page) with helpers to open a notebook, run all
+  cells, wait for the kernel and save numbered screenshots to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mammoth_pandas import _contract
+from mammoth_pandas.sandbox import Sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS_DIR = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("MAMMOTH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+#: How long JupyterLab may take to answer, a kernel to start, a job to show its result.
+START_TIMEOUT = 90.0
+STEP_TIMEOUT_MS = 60_000
+
+CREDENTIAL_VARIABLES = (
+    _contract.ENV_URL,
+    _contract.ENV_KEY,
+    _contract.ENV_SECRET,
+    _contract.ENV_TOKEN,
+    _contract.ENV_SDK_KEY,
+    _contract.ENV_SDK_SECRET,
+)
+
+# JupyterLab settings that keep a test run quiet, offline and free of prompts.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    # Start the notebook's kernel without asking which one.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def require_chromium() -> str:
+    """The Chromium binary, or a test failure saying how to install it (never a skip)."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: the browser tests need Debian's chromium "
+            "(apt-get install chromium, as .ci/run does) or MAMMOTH_CHROMIUM pointing to one.",
+            pytrace=False,
+        )
+    return CHROMIUM
+
+
+class JupyterLabServer:
+    """A JupyterLab process on 127.0.0.1 with a random token, serving ``root_dir``.
+
+    ``command`` is what starts it (by default ``python -m jupyterlab``); the server options
+    are appended to it, so a wrapper such as ``python -m mammoth_pandas lab … --`` works too.
+    """
+
+    def __init__(
+        self,
+        root_dir: Path,
+        *,
+        env: Mapping[str, str],
+        settings_dir: Path,
+        command: Sequence[str] | None = None,
+        log_path: Path,
+    ) -> None:
+        self.root_dir = root_dir
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        for name, values in LAB_SETTINGS.items():
+            path = settings_dir / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values), encoding="utf-8")
+        workspaces = settings_dir.parent / "workspaces"
+        workspaces.mkdir(parents=True, exist_ok=True)
+        self.args = [
+            *(command or [sys.executable, "-m", "jupyterlab"]),
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={root_dir}",
+            "--allow-root",
+            "--LabApp.extension_manager=readonly",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.user_settings_dir={settings_dir}",
+            f"--LabApp.workspaces_dir={workspaces}",
+        ]
+        self.env = dict(env)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> JupyterLabServer:
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            self.args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.root_dir,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early:\n{self.log()}")
+            status = self.api("status")
+            if status is not None:
+                return self
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f"JupyterLab did not answer within {START_TIMEOUT}s:\n{self.log()}"
+                )
+            time.sleep(0.2)  # polling interval while waiting for the server to come up
+
+    def api(self, path: str) -> Any:
+        """GET ``/api/<path>`` with the token; the parsed JSON, or None if nothing answers."""
+        request = urllib.request.Request(
+            f"{self.base_url}/api/{path}", headers={"Authorization": f"token {self.token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return None
+
+    def url(self, notebook: str) -> str:
+        return f"{self.base_url}/lab/tree/{notebook}?token={self.token}"
+
+    def log(self) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return text.replace(self.token, "<token>")[-6000:]
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # SIGTERM: the server shuts its kernels down and exits; the group kill is the backstop.
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        with contextlib.suppress(ProcessLookupError):  # kernels left in the server's group
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class LabPage:
+    """One Chromium page on a JupyterLab server, with numbered screenshots."""
+
+    def __init__(self, page: Any, server: JupyterLabServer, artifact_prefix: str) -> None:
+        self.page = page
+        self.server = server
+        self.prefix = artifact_prefix
+        self.shots: list[Path] = []
+
+    def screenshot(self, step: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self.prefix}-{len(self.shots) + 1:02d}-{step}")
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+        self.shots.append(path)
+        return path
+
+    def open(self, notebook: str) -> None:
+        """Open ``notebook`` and wait until its kernel is idle."""
+        self.page.goto(self.server.url(notebook))
+        self.page.wait_for_selector(".jp-Notebook", timeout=STEP_TIMEOUT_MS)
+        self.wait_kernel_idle()
+        self.screenshot("opened")
+
+    def wait_kernel_idle(self, timeout_ms: int = STEP_TIMEOUT_MS) -> None:
+        """Until the open notebook has a kernel (not "No Kernel") and it is idle."""
+        self.page.wait_for_function(
+            """() => {
+                const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+                if (!panel) return false;
+                const name = panel.querySelector('.jp-Toolbar-kernelName');
+                const state = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+                return !!name && !!state && name.textContent.trim() !== 'No Kernel'
+                    && state.getAttribute('data-status') === 'idle';
+            }""",
+            timeout=timeout_ms,
+        )
+
+    def run_all(self) -> None:
+        """Run → Run All Cells through the menu, then wait until every cell has run."""
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.wait_all_cells_ran()
+
+    def wait_all_cells_ran(self, timeout_ms: int = STEP_TIMEOUT_MS * 3) -> None:
+        """Until no code cell is queued or running ("[*]") and each has a count, then idle."""
+        self.page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll(
+                    '.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
+                return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
+            }""",
+            timeout=timeout_ms,
+        )
+        self.wait_kernel_idle()
+
+    def errors(self) -> list[str]:
+        """Text of every error output (tracebacks) in the open notebook."""
+        texts: list[str] = self.page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ).all_inner_texts()
+        return [t for t in texts if "Traceback" in t or "Error" in t]
+
+
+def lab_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARIABLES}
+    env.update(extra)
+    return env
+
+
+def sandbox_environment(sb: Sandbox) -> dict[str, str]:
+    """The variables that make a notebook's ``MammothClient.from_env()`` use ``sb``."""
+    return {
+        _contract.ENV_URL: sb.url,
+        _contract.ENV_KEY: sb.api_key,
+        _contract.ENV_SECRET: sb.api_secret,
+    }
+
+
+@pytest.fixture(scope="module")
+def lab_sandbox() -> Iterator[Sandbox]:
+    """A seeded sandbox of this module's own, shared by its notebook and its tests."""
+    with Sandbox(job_delay=0.05) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary copy of ``notebooks/`` for JupyterLab to serve (and to save into)."""
+    root = tmp_path_factory.mktemp("lab") / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(
+    lab_root: Path, lab_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JupyterLabServer]:
+    """JupyterLab on ``lab_root`` whose kernels get ``lab_sandbox``'s credentials."""
+    state = tmp_path_factory.mktemp("lab-state")
+    server = JupyterLabServer(
+        lab_root,
+        env=lab_environment(sandbox_environment(lab_sandbox)),
+        settings_dir=state / "settings",
+        log_path=state / "jupyterlab.log",
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, launched headless through Playwright (one per worker)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def lab(
+    chromium: Any, jupyterlab: JupyterLabServer, request: pytest.FixtureRequest
+) -> Iterator[LabPage]:
+    """A fresh page on ``jupyterlab``; a failing test still leaves a last screenshot."""
+    context = chromium.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    lab_page = LabPage(page, jupyterlab, request.node.name)
+    for old in ARTIFACTS.glob(f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', request.node.name)}-*.png"):
+        old.unlink()
+    yield lab_page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        lab_page.screenshot("failure")
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
