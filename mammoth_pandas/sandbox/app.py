@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import socket
 import sqlite3
 import time
@@ -45,6 +46,8 @@ from mammoth_pandas.sandbox.jobs import JobRunner
 from mammoth_pandas.sandbox.query import parse_batch_query, parse_fields, parse_int, parse_int_list
 from mammoth_pandas.sandbox.store import Db, Store, job_json
 from mammoth_pandas.sandbox.views import actions, batch_json, dataset_fields, dataset_json
+
+log = logging.getLogger(__name__)
 
 P = contract.API_PREFIX
 DS = P + "/workspaces/<int:ws>/projects/<int:pr>/datasets"
@@ -125,6 +128,11 @@ class SandboxApp:
             response = answer.response
         except sqlite3.Error as error:
             response = render(ApiError("INTERNAL_ERROR", f"storage error: {error}"))
+        except ConnectionError:  # a dropped connection: no answer at all
+            raise
+        except Exception as error:  # a sandbox bug still answers with the one envelope
+            log.exception("sandbox request %s %s failed", request.method, request.path)
+            response = render(ApiError("INTERNAL_ERROR", f"internal error: {error}"))
         key = request.headers.get(contract.HEADER_IDEMPOTENCY_KEY)
         if key and request.method in WRITE_METHODS:
             response.headers[contract.HEADER_IDEMPOTENCY_KEY] = key

@@ -225,3 +225,17 @@ def test_jobs_list_keeps_order_and_skips_unknown(fresh_api):
     bad = fresh_api.get("/jobs", params={"job_ids": "1,x"})
     assert bad.status_code == 400
     assert bad.json()["extra"][0]["key"] == "job_ids"
+
+
+def test_a_handler_bug_still_answers_with_the_error_envelope(fresh_api, monkeypatch):
+    from mammoth_pandas.sandbox.app import SandboxApp
+
+    def broken(self, request, job_id):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(SandboxApp, "on_get_job", broken)
+    response = fresh_api.get("/jobs/1")
+    assert response.status_code == 500
+    assert response.json()["name"] == "INTERNAL_ERROR"
+    assert "boom" in response.json()["detail"]
+    assert fresh_api.get(CUSTOMERS).status_code == 200
