@@ -1,0 +1,114 @@
+"""Helpers of the reliability suites: fault counting on the sandbox side, a
+request-counting session, condition waits and the figures the README quotes.
+
+Every request under ``/api/v2`` draws once from the sandbox's fault dice, so wrapping
+``Faults.draw_request`` counts both the requests that reached the server and the faults
+injected into them; :meth:`FaultCounter.force` also schedules exact faults.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import requests
+
+from mammoth_pandas.sandbox import Sandbox
+
+
+class Figures:
+    """Counters of one worker's run (faults injected, operations survived, inputs tried…)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            self.counts[name] += amount
+
+    def merge(self, prefix: str, counts: Counter[str] | dict[str, int]) -> None:
+        for name, amount in counts.items():
+            self.add(f"{prefix}{name}", amount)
+
+
+_FIGURES = Figures()
+
+
+class FaultCounter:
+    """Counts the requests that reached the sandbox's API and the faults injected."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        self.sb = sb
+        self.requests = 0
+        self.faults: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._forced: list[str] = []
+        self._original = sb.faults.draw_request
+
+        def draw() -> str | None:
+            with self._lock:
+                forced = self._forced.pop(0) if self._forced else None
+            fault = forced if forced is not None else self._original()
+            with self._lock:
+                self.requests += 1
+                if fault is not None:
+                    self.faults[fault] += 1
+            return fault
+
+        sb.faults.draw_request = draw  # type: ignore[method-assign]
+
+    def force(self, *faults: str) -> None:
+        """The next requests get these faults, in order (then the configured dice again)."""
+        with self._lock:
+            self._forced = list(faults)
+
+    @property
+    def pending(self) -> int:
+        """Forced faults not yet used."""
+        with self._lock:
+            return len(self._forced)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests = 0
+            self.faults = Counter()
+            self._forced = []
+
+    @property
+    def injected(self) -> int:
+        return sum(self.faults.values())
+
+    def restore(self) -> None:
+        self.sb.faults.draw_request = self._original  # type: ignore[method-assign]
+
+
+def wait_for(condition: Any, timeout: float = 10.0, what: str = "condition") -> None:
+    """Wait until ``condition()`` is true (polling), or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout} s")
+        time.sleep(0.01)
+
+
+def server_threads_done() -> bool:
+    """No request of any sandbox in this process is still being handled."""
+    return not any(
+        "process_request_thread" in thread.name and thread.is_alive()
+        for thread in threading.enumerate()
+    )
+
+
+class CountingSession(requests.Session):
+    """A ``requests.Session`` counting what it sends (bad input must send nothing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.sent.append(request)
+        return super().send(request, **kwargs)
