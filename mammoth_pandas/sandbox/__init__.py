@@ -217,7 +217,7 @@ class Sandbox:
 
     def __repr__(self) -> str:
         state = self.url if self.running else "stopped"
-        return f"Sandbox({state}, api_key={self.api_key!r}, api_secret='***')"
+        return f"Sandbox({state}, api_key='{self.api_key[:4]}…', api_secret='***')"
 
 
 def _prepare(store: Store, *, seed: bool, scale: int) -> None:

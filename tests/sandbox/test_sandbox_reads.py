@@ -53,6 +53,7 @@ def test_sandbox_controls_need_credentials(anon):
 
 def test_repr_never_shows_the_secret(sandbox):
     assert sandbox.api_secret not in repr(sandbox)
+    assert sandbox.api_key not in repr(sandbox)
     assert sandbox.token not in repr(sandbox)
     assert sandbox.url in repr(sandbox)
 
