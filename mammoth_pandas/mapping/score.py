@@ -17,6 +17,8 @@ from mammoth_pandas.mapping.sides import Column
 
 __all__ = ["Evidence", "Weights", "data_similarity", "score_matrix", "score_pair", "type_fit"]
 
+#: Numeric columns with fewer distinct values than this are weaker evidence by their values.
+FEW_LEVELS = 12
 #: Format classes that identify what a column holds when both sides share them.
 _TELLING_FORMATS = frozenset({"email", "url", "uuid", "phone", "date", "code"})
 
@@ -113,9 +115,17 @@ def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
         shape = (1.0 - _ks(sa, sb)) * (0.6 + 0.4 * _scale_consistency(a, b))
     if a.kind == "date":
         shape *= 0.8
+    # A handful of codes (1..4, 0/1) match many columns by chance: such evidence counts less.
+    levels = min(len(a.distinct), len(b.distinct)) if a.kind == "numeric" else FEW_LEVELS
+    weight = 1.0 if levels >= FEW_LEVELS else 0.8 + 0.2 * max(levels - 2, 0) / (FEW_LEVELS - 2)
+    few = " among few distinct values" if weight < 1.0 else ""
     if raw >= 0.75 * shape:
-        return raw, f"{'dates' if a.kind == 'date' else 'values'} distributed alike ({raw:.0%})"
-    return 0.75 * shape, f"same shape on another scale ({shape:.0%}), e.g. other units"
+        kind = "dates" if a.kind == "date" else "values"
+        return weight * raw, f"{kind} distributed alike ({raw:.0%}){few}"
+    return (
+        weight * 0.75 * shape,
+        f"same shape on another scale ({shape:.0%}), e.g. other units{few}",
+    )
 
 
 def _format_similarity(a: dict[str, float], b: dict[str, float]) -> float:
