@@ -34,6 +34,7 @@ __all__ = [
     "Mapping",
     "Row",
     "Side",
+    "Weights",
     "derive_mapping",
     "infer_schema",
 ]
@@ -63,6 +64,9 @@ def derive_mapping(
     ids, types are inferred, values serve as evidence). ``source_data`` and
     ``destination_data`` add rows (a DataFrame or a list of dicts, columns keyed by id or
     name) to a dataset or schema side: the API serves schemas, not rows.
+
+    Pairs scoring below ``min_confidence`` are never proposed; ``weights`` tunes how name,
+    type and value evidence combine (see :class:`~mammoth_pandas.mapping.score.Weights`).
 
     Nothing is sent to the server and no input is changed. Raises :class:`MappingError`
     for a side that cannot be mapped (no columns, duplicate names or ids, unknown types).
@@ -117,4 +121,6 @@ def derive_mapping(
     handle_client = client
     if handle_client is None and dest.dataset is not None:
         handle_client = getattr(dest.dataset, "client", None)
-    return Mapping(src, dest, rows, client=handle_client, min_confidence=float(min_confidence))
+    return Mapping(
+        src, dest, rows, client=handle_client, min_confidence=float(min_confidence), weights=weights
+    )

@@ -11,7 +11,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from mammoth_pandas.errors import MappingError
-from mammoth_pandas.mapping.score import Evidence, score_pair
+from mammoth_pandas.mapping.score import Evidence, Weights, score_pair
 from mammoth_pandas.mapping.sides import Column, Side
 
 if TYPE_CHECKING:
@@ -69,10 +69,12 @@ class Mapping:
         *,
         client: Any = None,
         min_confidence: float = 0.0,
+        weights: Weights | None = None,
     ) -> None:
         self.source = source
         self.destination = destination
         self.min_confidence = min_confidence
+        self.weights = weights or Weights()
         self._rows = list(rows)
         self._client = client
         self._observers: list[Observer] = []
@@ -182,7 +184,7 @@ class Mapping:
         """Every source column for ``dest``, best first, with its score and evidence."""
         column = self._destination(dest)
         ranked = sorted(
-            ((src, score_pair(column, src)) for src in self.source.columns),
+            ((src, score_pair(column, src, self.weights)) for src in self.source.columns),
             key=lambda item: -item[1].score,
         )
         return [
@@ -249,7 +251,7 @@ class Mapping:
         destination cannot take (a date into a number or the reverse).
         """
         d, s = self._destination(dest), self._source(source)
-        evidence = score_pair(d, s)
+        evidence = score_pair(d, s, self.weights)
         if evidence.type_fit <= 0:
             raise MappingError(
                 "source",
