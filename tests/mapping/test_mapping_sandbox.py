@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mammoth_pandas.errors import MappingError
+from mammoth_pandas.errors import JobFailedError, MappingError
 from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.sandbox import DEMO
 
@@ -110,3 +110,33 @@ def test_nothing_mapped_is_refused_before_sending(client):
         mapping.unset(row.destination.c_id)
     with pytest.raises(MappingError, match="no destination column is filled"):
         mapping.append()
+
+
+def test_a_failed_append_job_raises_and_adds_no_batch(fresh_sandbox):
+    sb = fresh_sandbox
+    client = sb.client()
+    source = client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.crm_export)
+    destination = client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+    mapping = derive_mapping(source, destination)
+    before = set(destination.batches().index)
+    sb.faults.set(job_failure=1.0)
+    with pytest.raises(JobFailedError):
+        mapping.append()
+    sb.faults.clear()
+    sb.wait_idle()
+    assert set(destination.batches().index) == before
+
+
+def test_append_without_waiting_returns_the_running_job(fresh_sandbox):
+    sb = fresh_sandbox
+    client = sb.client()
+    source = client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.crm_export)
+    destination = client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+    mapping = derive_mapping(source, destination)
+    job = mapping.append(wait=False)
+    assert job.id
+    done = job.wait(timeout=30)
+    assert done.succeeded
+    landed = sb.rows(DEMO.customers, done.response["batch_id"])
+    assert landed
+    assert {row["column_2"] for row in landed} == {r["column_1"] for r in sb.rows(DEMO.crm_export)}
