@@ -278,11 +278,18 @@ def _is_abbreviation(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+#: Words that name an identifier: "order id", "order number" and "order code" are the same.
+IDENTIFIER_WORDS: frozenset[str] = frozenset({"id", "number", "code", "key", "reference"})
+
+
 @lru_cache(maxsize=65536)
 def token_similarity(a: str, b: str) -> tuple[float, str]:
-    """Similarity of two words in ``[0, 1]`` and its kind (``same``, ``abbreviation``, ``typo``)."""
+    """Similarity of two words in ``[0, 1]`` and its kind (``same``, ``abbreviation``,
+    ``identifier``, ``typo``)."""
     if a == b:
         return 1.0, "same"
+    if a in IDENTIFIER_WORDS and b in IDENTIFIER_WORDS:
+        return 0.8, "identifier"
     if _is_abbreviation(a, b) or _is_abbreviation(b, a):
         return 0.85, "abbreviation"
     if a.isdigit() or b.isdigit() or frozenset((a, b)) in _OPPOSITES:

@@ -53,6 +53,7 @@ def test_rules_recognise_prefixes_skeletons_initials_and_typos():
     assert name_similarity("mpg", "Miles per Gallon").how == "initials"
     assert name_similarity("petal_lenght", "petalLength").how.startswith("typo")
     assert name_similarity("temp_max", "max temperature").score >= 0.9
+    assert name_similarity("Order ID", "order_no").how == "identifier id~number"
 
 
 def test_lookalike_names_that_mean_something_else_score_low():
