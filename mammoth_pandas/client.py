@@ -326,7 +326,8 @@ class BatchesAPI:
         self, ids: tuple[int, int, int], query: _ListQuery, workers: int
     ) -> Iterator[pd.DataFrame]:
         for records in self._record_pages(ids, query, workers):
-            yield self._with_origin(frames.batch_frame(records, query.fields), ids)
+            if records:
+                yield self._with_origin(frames.batch_frame(records, query.fields), ids)
 
     def list(
         self,
@@ -387,7 +388,7 @@ class BatchesAPI:
             for name, value in (("dataset_id", ds), ("project_id", pr), ("workspace_id", ws)):
                 part.insert(0, name, pd.Series(value, index=part.index, dtype="Int64"))
             parts.append(part)
-        combined = _concat_keep_categories(parts)
+        combined = _concat_keep_categories(parts)  # categories differ between datasets
         combined.attrs = {
             ATTRS_KEY: {
                 "client": self._client.token,
@@ -535,7 +536,11 @@ class BatchesAPI:
     def _workers(self, max_workers: int | None) -> int:
         if max_workers is None:
             return self._client.max_workers
-        return _count("max_workers", max_workers, minimum=1)
+        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+            raise MammothInputError(
+                "max_workers", f"got {max_workers!r}", accepted="None or an integer >= 1"
+            )
+        return max_workers
 
     def _origin(self, ids: tuple[int, int, int]) -> dict[str, Any]:
         ws, pr, ds = ids
@@ -593,14 +598,16 @@ class BatchesAPI:
 
         first = next(plan)
         records, nxt = self._fetch_page(path, query.params, *first)
-        yield take(records)
-        if len(records) < first[1] or nxt == "":
+        fresh = take(records)
+        yield fresh
+        if _last_page(records, fresh, first[1], nxt):
             return
         if workers <= 1:
             for offset, want in plan:
                 records, nxt = self._fetch_page(path, query.params, offset, want)
-                yield take(records)
-                if len(records) < want or nxt == "":
+                fresh = take(records)
+                yield fresh
+                if _last_page(records, fresh, want, nxt):
                     return
             return
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mammoth-page")
@@ -618,13 +625,20 @@ class BatchesAPI:
                     return
                 want, future = pending.popleft()
                 records, nxt = future.result()
-                yield take(records)
-                if len(records) < want or nxt == "":
+                fresh = take(records)
+                yield fresh
+                if _last_page(records, fresh, want, nxt):
                     return
         finally:
             for _, future in pending:
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _last_page(records: Records, fresh: Records, want: int, nxt: Any) -> bool:
+    """A short or empty page ends the listing, whatever ``next`` says; so does an empty
+    ``next``, and a full page with nothing new (a server that does not advance)."""
+    return len(records) < want or nxt == "" or not fresh
 
 
 _LIST_DEFAULTS: dict[str, Any] = {
@@ -645,17 +659,19 @@ def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate listing frames, unioning categoricals so that they stay categorical."""
     if len(parts) == 1:
         return parts[0].copy()
-    from pandas.api.types import union_categoricals
-
     combined = pd.concat(parts)
     for name in parts[0].columns:
-        if isinstance(parts[0][name].dtype, pd.CategoricalDtype):
-            if name == "state":
-                combined[name] = combined[name].astype(parts[0][name].dtype)
-            else:
-                combined[name] = pd.Categorical(
-                    union_categoricals([p[name].array for p in parts], ignore_order=True)
-                )
+        dtype = parts[0][name].dtype
+        if not isinstance(dtype, pd.CategoricalDtype):
+            continue
+        if name == "state":
+            known = list(dtype.categories)
+            extra = {c for p in parts for c in p[name].cat.categories if c not in set(known)}
+            categories = known + sorted(extra)
+        else:
+            categories = sorted({c for p in parts for c in p[name].cat.categories})
+        values = combined[name].astype(object).where(combined[name].notna(), None)
+        combined[name] = pd.Categorical(values.tolist(), categories=categories)
     return combined
 
 

@@ -310,9 +310,10 @@ def sort(value: Any) -> str:
         if not text:
             return ""
         if text.startswith("("):
-            for raw in re.split(r"\)\s*,\s*\(", text):
-                term = raw if raw.startswith("(") else "(" + raw
-                term = term if term.endswith(")") else term + ")"
+            if not text.endswith(")"):
+                raise MammothInputError("sort", f"malformed {text!r}", accepted=accepted)
+            for raw in re.split(r"\)\s*,\s*\(", text[1:-1]):
+                term = "(" + raw + ")"
                 match = _SORT_TERM_RE.match(term.replace(" ", ""))
                 if not match:
                     raise MammothInputError("sort", f"malformed term {term!r}", accepted=accepted)

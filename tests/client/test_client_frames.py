@@ -1,0 +1,146 @@
+"""Listing frames: declared columns and dtype kinds, also when empty; projection; get."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from pandas.api import types as pdt
+
+from mammoth_pandas import _contract as C
+from mammoth_pandas import frames
+from mammoth_pandas.sandbox import Sandbox
+
+
+def check_kinds(df: pd.DataFrame) -> None:
+    """Assert dtype kinds that hold on pandas 2 and 3 alike."""
+    assert df.index.name == "id"
+    assert pdt.is_integer_dtype(df.index.dtype)
+    kinds = {
+        "name": pdt.is_string_dtype,
+        "created_at": lambda d: isinstance(d, pd.DatetimeTZDtype) and str(d.tz) == "UTC",
+        "row_count": lambda d: pdt.is_integer_dtype(d) and pd.api.types.is_extension_array_dtype(d),
+        "column_count": lambda d: pdt.is_integer_dtype(d) and pdt.is_extension_array_dtype(d),
+        "source_dataset_id": lambda d: pdt.is_integer_dtype(d) and pdt.is_extension_array_dtype(d),
+        "data_schema": pdt.is_object_dtype,
+    }
+    for column in df.columns:
+        dtype = df[column].dtype
+        if column in kinds:
+            assert kinds[column](dtype), (column, dtype)
+        else:
+            assert isinstance(dtype, pd.CategoricalDtype), (column, dtype)
+    if "state" in df.columns:
+        assert list(df["state"].cat.categories) == list(C.BATCH_STATES)
+
+
+def test_listing_has_every_declared_column_with_its_dtype(client, ids) -> None:
+    df = client.batches.list(*ids)
+    assert list(df.columns) == [c.name for c in frames.BATCH_COLUMNS if c.name != "data_schema"]
+    check_kinds(df)
+    assert len(df) == 60
+    assert df.index.is_unique
+    assert set(df["state"].dropna()) <= set(C.BATCH_STATES)
+    assert df["created_at"].notna().all()
+    assert (df["row_count"] >= 0).all()
+    # flattened sources are readable values
+    appended = df[df.source_type == "dataset"]
+    assert len(appended) > 0
+    assert appended.source_dataset_id.notna().all()
+    assert appended.source_dataset_name.notna().all()
+    files = df[df.source_type == "file"]
+    assert files.source_file_name.notna().all()
+    assert files.source_url.str.startswith("https://").all()
+
+
+def test_empty_listing_has_the_same_columns_and_dtypes(client, ids) -> None:
+    full = client.batches.list(*ids)
+    empty = client.batches.list(*ids, created_at=("1990-01-01", "1990-01-02"))
+    assert len(empty) == 0
+    assert list(empty.columns) == list(full.columns)
+    check_kinds(empty)
+    for column in full.columns:
+        assert type(empty[column].dtype) is type(full[column].dtype), column
+    assert empty.state.dtype == full.state.dtype
+
+
+def test_fields_project_columns(client, ids) -> None:
+    df = client.batches.list(*ids, fields="id,name")
+    assert list(df.columns) == ["name"]
+    df = client.batches.list(*ids, fields=["state", "source"])
+    assert list(df.columns) == ["state"] + [
+        c.name for c in frames.BATCH_COLUMNS if c.field == "source"
+    ]
+    df = client.batches.list(*ids, fields="__full", limit=3)
+    assert "data_schema" in df.columns
+    first = df["data_schema"].iloc[0]
+    assert isinstance(first, list)
+    assert {"c_id", "c_name", "c_type"} <= set(first[0])
+    check_kinds(df)
+
+
+def test_get_returns_a_series_with_the_listing_values(client, ids) -> None:
+    df = client.batches.list(*ids)
+    batch_id = int(df.index[5])
+    series = client.batches.get(*ids, batch_id)
+    assert isinstance(series, pd.Series)
+    assert series.name == batch_id
+    assert list(series.index) == list(df.columns)
+    for column in df.columns:
+        expected, got = df.loc[batch_id, column], series[column]
+        assert (pd.isna(expected) and pd.isna(got)) or expected == got, column
+    assert isinstance(series["created_at"], pd.Timestamp)
+    assert series["created_at"].tz is not None
+    full = client.batches.get(*ids, batch_id, fields="__full")
+    assert isinstance(full["data_schema"], list)
+
+
+def test_frame_building_tolerates_unknown_states_and_odd_values() -> None:
+    records = [
+        {"id": 2, "name": 5, "state": "archived_in_future", "created_at": "not a time",
+         "row_count": "12", "source": "weird",
+         "description": {"numeric_error_columns": ["a", "b"]}},
+        {"id": 1, "state": None, "created_at": "2024-02-04T14:44:41.532345Z", "row_count": None},
+        {"id": 2, "name": "duplicate"},
+    ]  # fmt: skip
+    df = frames.batch_frame(records)
+    assert list(df.index) == [2, 1]
+    assert df.loc[2, "state"] == "archived_in_future"
+    assert set(C.BATCH_STATES) <= set(df.state.cat.categories)
+    assert pd.isna(df.loc[2, "created_at"])
+    assert df.loc[2, "row_count"] == 12
+    assert df.loc[2, "name"] == "5"
+    assert df.loc[2, "numeric_error_columns"] == "a, b"
+    assert pd.isna(df.loc[2, "source_type"])
+    assert df.loc[1, "created_at"] == pd.Timestamp("2024-02-04T14:44:41.532345Z")
+
+
+def test_schema_and_datasets_frames(client, ids) -> None:
+    schema = client.datasets.schema(*ids)
+    assert list(schema.columns) == ["c_id", "c_name", "c_type"]
+    assert pdt.is_string_dtype(schema.c_id.dtype)
+    assert set(schema.c_type) <= set(C.COLUMN_TYPES)
+    assert schema.c_id.str.match(r"column_\d+").all()
+    datasets = client.datasets.list(ids[0], ids[1])
+    assert ids[2] in datasets.index
+    assert pdt.is_string_dtype(datasets.name.dtype)
+    assert isinstance(datasets.created_at.dtype, pd.DatetimeTZDtype)
+    assert pdt.is_integer_dtype(datasets.batch_count.dtype)
+    info = client.datasets.get(*ids)
+    assert info["id"] == ids[2]
+    assert len(info["data_schema"]) == len(schema)
+
+
+@pytest.mark.parametrize("state", C.BATCH_STATES)
+def test_state_filter_matches_the_state_column(client, ids, state: str) -> None:
+    df = client.batches.list(*ids, status=state)
+    assert (df.state == state).all()
+    assert len(df) == (client.batches.list(*ids).state == state).sum()
+
+
+def test_pickled_frame_round_trips(sandbox: Sandbox, ids) -> None:
+    import pickle
+
+    df = sandbox.client().batches.list(*ids)
+    again = pickle.loads(pickle.dumps(df))
+    pd.testing.assert_frame_equal(df, again)
+    assert again.attrs == df.attrs

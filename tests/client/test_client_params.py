@@ -1,0 +1,139 @@
+"""Parameter forms: the seed SDK's strings and the Pythonic forms give the same wire value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mammoth_pandas import params as P
+from mammoth_pandas.errors import MammothInputError
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1,2,3", [1, 2, 3], (1, 2, 3), range(1, 4), np.array([1, 2, 3]), pd.Index([1, 2, 3]),
+     pd.Series([1, 2, 3]), [np.int64(1), 2.0, "3"], [1, 2, 2, 3]],
+)  # fmt: skip
+def test_id_forms_normalise_to_the_same_list(value: object) -> None:
+    assert P.id_list("id", value) == [1, 2, 3]
+
+
+def test_a_set_of_ids_and_a_scalar() -> None:
+    assert sorted(P.id_list("id", {3, 1, 2})) == [1, 2, 3]
+    assert P.id_list("id", 7) == [7]
+    assert P.id_list("id", np.int32(7)) == [7]
+
+
+@pytest.mark.parametrize(
+    ("value", "wire"),
+    [
+        ("(from:'2023-12-19T09:39:18.628Z',to:'2023-12-26T10:42:43.152Z')",
+         "(from:'2023-12-19T09:39:18.628Z',to:'2023-12-26T10:42:43.152Z')"),
+        (("2023-12-19T09:39:18.628Z", "2023-12-26T10:42:43.152Z"),
+         "(from:'2023-12-19T09:39:18.628Z',to:'2023-12-26T10:42:43.152Z')"),
+        ((pd.Timestamp("2023-12-19 09:39:18.628", tz="UTC"), None),
+         "(from:'2023-12-19T09:39:18.628Z')"),
+        ((None, dt.datetime(2024, 1, 2, 3, 4, 5)), "(to:'2024-01-02T03:04:05.000Z')"),
+        (slice("2024-01-01", "2024-02-01"),
+         "(from:'2024-01-01T00:00:00.000Z',to:'2024-02-01T00:00:00.000Z')"),
+        ({"from": dt.date(2024, 1, 1)}, "(from:'2024-01-01T00:00:00.000Z')"),
+        (dt.date(2024, 3, 5), "(from:'2024-03-05T00:00:00.000Z',to:'2024-03-05T23:59:59.999999Z')"),
+        ("2024-03-05", "(from:'2024-03-05T00:00:00.000Z',to:'2024-03-05T23:59:59.999999Z')"),
+        (pd.Timestamp("2024-01-01 12:00", tz="Europe/Paris"), "(from:'2024-01-01T11:00:00.000Z')"),
+        ("(from:'2024-01-01T00:00:00Z')", "(from:'2024-01-01T00:00:00.000Z')"),
+        (None, ""),
+        ((None, None), ""),
+    ],
+)  # fmt: skip
+def test_created_at_forms(value: object, wire: str) -> None:
+    assert P.created_at(value) == wire
+
+
+@pytest.mark.parametrize(
+    ("value", "wire"),
+    [
+        ("(id:asc),(state:asc)", "(id:asc),(state:asc)"),
+        (["-created_at", "id"], "(created_at:desc),(id:asc)"),
+        ([("created_at", "desc"), ("id", "asc")], "(created_at:desc),(id:asc)"),
+        (("row_count", "desc"), "(row_count:desc)"),
+        ("-created_at", "(created_at:desc)"),
+        ("name,-id", "(name:asc),(id:desc)"),
+        (None, ""),
+    ],
+)
+def test_sort_forms(value: object, wire: str) -> None:
+    assert P.sort(value) == wire
+
+
+def test_fields_forms() -> None:
+    assert P.fields("id,name") == ("id", "name")
+    assert P.fields(["name"]) == ("id", "name")
+    assert P.fields("__min") == ("id", "name", "state", "created_at")
+    assert P.fields(None) == P.fields("__standard")
+    assert P.fields(["__min", "row_count"]) == ("id", "name", "state", "created_at", "row_count")
+    assert P.fields("status") == ("id", "state")  # the seed docs call the state "status"
+    assert P.fields_wire(P.fields("__full")) == "__full"
+    assert P.fields_wire(P.fields("name")) == "id,name"
+
+
+def test_states_accept_strings_and_lists() -> None:
+    assert P.states("active,suspended") == ["active", "suspended"]
+    assert P.states(["Active", "suspended", "active"]) == ["active", "suspended"]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: P.id_list("id", [1, True]), "id"),
+        (lambda: P.id_list("id", [1, float("nan")]), "id"),
+        (lambda: P.id_list("id", [-1]), "id"),
+        (lambda: P.id_list("id", [1.5]), "id"),
+        (lambda: P.id_list("id", "1,,2"), "id"),
+        (lambda: P.id_list("id", "1,a"), "id"),
+        (lambda: P.id_list("id", {"a": 1}), "id"),
+        (lambda: P.id_list("id", [None]), "id"),
+        (lambda: P.id_list("id", [pd.NA]), "id"),
+        (lambda: P.id_list("id", list(range(P.MAX_IDS + 1))), "id"),
+        (lambda: P.id_list("ids", [], allow_empty=False), "ids"),
+        (lambda: P.states("archived"), "status"),
+        (lambda: P.states([1]), "status"),
+        (lambda: P.created_at("(from:2024-01-01)"), "created_at"),
+        (lambda: P.created_at("(since:'2024-01-01')"), "created_at"),
+        (lambda: P.created_at(("2024-02-01", "2024-01-01")), "created_at"),
+        (lambda: P.created_at(("2024-01-01",)), "created_at"),
+        (lambda: P.created_at((1, 2)), "created_at"),
+        (lambda: P.created_at(("yesterday-ish", None)), "created_at"),
+        (lambda: P.created_at({"since": "2024-01-01"}), "created_at"),
+        (lambda: P.created_at(slice("2024-01-01", None, 2)), "created_at"),
+        (lambda: P.created_at((pd.NaT, None)), "created_at"),
+        (lambda: P.sort("(id:up)"), "sort"),
+        (lambda: P.sort("(nope:asc)"), "sort"),
+        (lambda: P.sort("(id:asc"), "sort"),
+        (lambda: P.sort(["id", "-id"]), "sort"),
+        (lambda: P.sort([]), "sort"),
+        (lambda: P.sort(5), "sort"),
+        (lambda: P.sort([("id",)]), "sort"),
+        (lambda: P.fields("id,colour"), "fields"),
+        (lambda: P.fields([3]), "fields"),
+        (lambda: P.page_size(0), "page_size"),
+        (lambda: P.page_size(101), "page_size"),
+        (lambda: P.page_size(True), "page_size"),
+        (lambda: P.limit(-1), "limit"),
+        (lambda: P.limit(2.5), "limit"),
+        (lambda: P.non_negative_int("offset", -5), "offset"),
+        (lambda: P.flag("validate_only", "yes"), "validate_only"),
+        (lambda: P.timeout(0), "timeout"),
+        (lambda: P.timeout(float("nan")), "timeout"),
+        (lambda: P.path_id("workspace_id", 0, minimum=1), "workspace_id"),
+    ],
+)
+def test_bad_values_name_the_parameter_and_what_it_accepts(call, field: str) -> None:
+    with pytest.raises(MammothInputError) as info:
+        call()
+    assert info.value.field == field
+    assert str(info.value).startswith(f"{field}: ")
+    assert info.value.accepted
+    assert isinstance(info.value, ValueError)

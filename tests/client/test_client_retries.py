@@ -1,0 +1,238 @@
+"""Retries: reads on 429/502/503/504, connection errors and broken bodies; writes only when
+no double action is possible. ``responses`` for exact timings, the sandbox for real faults."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import pytest
+import requests
+import responses
+from urllib3.exceptions import ProtocolError
+from urllib3.response import HTTPResponse
+
+from mammoth_pandas import _contract as C
+from mammoth_pandas import _transport
+from mammoth_pandas.client import MammothClient
+from mammoth_pandas.errors import (
+    MammothConnectionError,
+    RateLimitError,
+    ServerError,
+)
+from mammoth_pandas.sandbox import DEMO, Sandbox
+
+BASE = "http://127.0.0.1:9/api/v2"
+JOB_URL = BASE + "/jobs/7"
+BATCHES = BASE + "/workspaces/1/projects/1/datasets/5/batches"
+JOB = {"job": {"id": 7, "status": "success", "response": {}}}
+WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
+
+
+@pytest.fixture
+def sleeps(monkeypatch) -> list[float]:
+    """Record the transport's waits instead of waiting."""
+    waited: list[float] = []
+    monkeypatch.setattr(_transport, "_sleep", waited.append)
+    return waited
+
+
+@pytest.fixture
+def client() -> MammothClient:
+    return MammothClient(BASE, api_key="k", api_secret="s", max_retries=3)
+
+
+def test_retry_after_is_honoured_on_reads(sandbox: Sandbox, sleeps: list[float]) -> None:
+    clean = sandbox.client().batches.list(WS, PR, DS, page_size=10)
+    client = sandbox.client(max_retries=10)
+    try:
+        sandbox.faults.set(rate_429=0.4, rate_503=0.2, retry_after=2, seed=7)
+        faulty = client.batches.list(WS, PR, DS, page_size=10, max_workers=1)
+    finally:
+        sandbox.faults.clear()
+    pd.testing.assert_frame_equal(clean, faulty)
+    assert len(sleeps) >= 2
+    assert set(sleeps) == {2.0}  # both 429 and 503 carried Retry-After: 2
+
+
+def test_a_huge_retry_after_is_capped(sleeps: list[float]) -> None:
+    retry = _transport.MammothRetry(total=3, status_forcelist={503}, retry_after_cap=10.0)
+    answer = HTTPResponse(body=b"", status=503, headers={"Retry-After": "3600"})
+    retry = retry.increment(method="GET", url="/x", response=answer)
+    retry.sleep(answer)
+    assert sleeps == [10.0]
+
+
+def test_backoff_grows_and_the_whole_run_is_bounded_in_time(sleeps: list[float]) -> None:
+    retry = _transport.MammothRetry(total=5, backoff_factor=0.2, backoff_max=5.0, total_time=60.0)
+    waits = []
+    for _ in range(4):
+        retry = retry.increment(method="GET", url="/x", error=ProtocolError("dropped"))
+        waits.append(retry.get_backoff_time())
+    assert waits == sorted(waits)
+    assert waits[-1] > waits[0]
+    assert not retry.is_exhausted()
+    assert retry.started is not None
+    retry.started -= 61.0  # pretend the first failure was over a minute ago
+    assert retry.is_exhausted()
+
+
+def test_reads_give_up_after_max_retries(client: MammothClient) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, JOB_URL, status=502, json={"detail": "bad gateway"})
+        with pytest.raises(ServerError) as info:
+            client.jobs.get(7)
+        assert len(rsps.calls) == 1 + 3
+    assert info.value.status == 502
+    assert "bad gateway" in str(info.value)
+
+
+def test_rate_limit_error_carries_retry_after(client: MammothClient, sleeps: list[float]) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(
+            responses.GET,
+            JOB_URL,
+            status=429,
+            json={"detail": "quota"},
+            headers={"Retry-After": "1"},
+        )
+        with pytest.raises(RateLimitError) as info:
+            client.jobs.get(7)
+    assert info.value.retry_after == 1.0
+    assert info.value.status == 429
+
+
+def test_a_500_is_not_retried(client: MammothClient, sleeps: list[float]) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, JOB_URL, status=500, json={"message": "boom", "detail": "x"})
+        with pytest.raises(ServerError, match="boom"):
+            client.jobs.get(7)
+        assert len(rsps.calls) == 1
+
+
+def test_garbled_bodies_are_fetched_again_then_reported(
+    client: MammothClient, sleeps: list[float]
+) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, JOB_URL, body="<html>maintenance</html>", content_type="text/html")
+        rsps.add(responses.GET, JOB_URL, body='{"job": {"id": 7, "sta')
+        rsps.add(responses.GET, JOB_URL, json=JOB)
+        assert client.jobs.get(7).succeeded
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, JOB_URL, body="<html>maintenance</html>")
+        with pytest.raises(MammothConnectionError, match="not valid JSON") as info:
+            client.jobs.get(7)
+        assert len(rsps.calls) == 1 + 3
+    assert info.value.applied is False
+
+
+def test_writes_carry_a_fresh_idempotency_key(client: MammothClient, sleeps: list[float]) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.PATCH, BATCHES, json={"status_code": 202, "job_id": 7}, status=202)
+        rsps.add(responses.PATCH, BATCHES, json={"status_code": 202, "job_id": 8}, status=202)
+        client.batches.update(1, 1, 5, suspend=[1])
+        client.batches.update(1, 1, 5, suspend=[1])
+        keys = [c.request.headers[C.HEADER_IDEMPOTENCY_KEY] for c in rsps.calls]
+    assert len(set(keys)) == 2
+    assert all(len(k) == 36 for k in keys)
+
+
+def test_a_write_is_not_retried_until_the_server_honours_keys(
+    client: MammothClient, sleeps: list[float]
+) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.PATCH, BATCHES, status=503, json={"detail": "busy"})
+        with pytest.raises(ServerError):
+            client.batches.update(1, 1, 5, suspend=[1])
+        assert len(rsps.calls) == 1
+        rsps.add(
+            responses.PATCH, BATCHES, body=requests.exceptions.ConnectionError("reset by peer")
+        )
+        with pytest.raises(MammothConnectionError) as info:
+            client.batches.update(1, 1, 5, suspend=[1])
+    assert info.value.applied is None
+    assert "may or may not have been applied" in str(info.value)
+    assert "list the batches" in str(info.value)
+
+
+def test_writes_are_retried_with_the_same_key_once_keys_are_honoured(
+    client: MammothClient, sleeps: list[float]
+) -> None:
+    def echo(status: int, body: Any) -> Any:
+        def callback(request: Any) -> tuple[int, dict[str, str], str]:
+            key = request.headers[C.HEADER_IDEMPOTENCY_KEY]
+            return status, {C.HEADER_IDEMPOTENCY_KEY: key}, json.dumps(body)
+
+        return callback
+
+    with responses.RequestsMock() as rsps:
+        rsps.add_callback(responses.PATCH, BATCHES, callback=echo(202, {"job_id": 1}))
+        client.batches.update(1, 1, 5, suspend=[1])
+        rsps.add(responses.PATCH, BATCHES, body=requests.exceptions.ConnectionError("dropped"))
+        rsps.add_callback(responses.PATCH, BATCHES, callback=echo(503, {"detail": "busy"}))
+        rsps.add_callback(responses.PATCH, BATCHES, callback=echo(202, {"job_id": 2}))
+        job = client.batches.update(1, 1, 5, suspend=[1])
+        keys = [c.request.headers[C.HEADER_IDEMPOTENCY_KEY] for c in rsps.calls[1:]]
+    assert job.id == 2
+    assert len(keys) == 3
+    assert len(set(keys)) == 1
+
+
+# -- against the sandbox's fault injection ---------------------------------------------------
+
+
+def test_reads_survive_every_read_fault(sandbox: Sandbox, sleeps: list[float]) -> None:
+    clean = sandbox.client().batches.list(WS, PR, DS, page_size=10)
+    client = sandbox.client(max_retries=8)
+    try:
+        sandbox.faults.set(rate_429=0.1, rate_502=0.1, rate_503=0.1, drop=0.1, truncate=0.1,
+                           non_json=0.1, retry_after=0, seed=11)  # fmt: skip
+        for workers in (1, 4):
+            faulty = client.batches.list(WS, PR, DS, page_size=10, max_workers=workers)
+            pd.testing.assert_frame_equal(clean, faulty)
+    finally:
+        sandbox.faults.clear()
+    assert len(sleeps) >= 3  # faults were met and retried
+
+
+def test_a_write_whose_answer_is_lost_is_applied_once(
+    fresh_sandbox: Sandbox, sleeps: list[float]
+) -> None:
+    client = fresh_sandbox.client(max_retries=6)
+    active = [int(i) for i in client.batches.list(WS, PR, DS, status="active").index[:2]]
+    client.batches.update(WS, PR, DS, suspend=active[:1], wait=True)  # the server echoes keys
+    fresh_sandbox.faults.set(drop_after=0.4, rate_503=0.2, retry_after=0, seed=7)
+    job = client.batches.update(WS, PR, DS, suspend=active[1:])
+    fresh_sandbox.faults.clear()
+    assert len(sleeps) >= 2  # it was retried (after a lost answer and a 503)
+    job.wait(30)
+    applied = [a for a in fresh_sandbox.actions() if a["batch_ids"] == active[1:]]
+    assert len(applied) == 1
+    assert client.batches.get(WS, PR, DS, active[1])["state"] == "suspended"
+
+
+def test_a_dropped_first_write_says_it_may_have_been_applied(fresh_sandbox: Sandbox) -> None:
+    client = fresh_sandbox.client()
+    target = int(client.batches.list(WS, PR, DS, status="active").index[0])
+    fresh_sandbox.faults.set(drop=1.0)
+    with pytest.raises(MammothConnectionError) as info:
+        client.batches.update(WS, PR, DS, suspend=[target])
+    fresh_sandbox.faults.clear()
+    assert info.value.applied is None
+    assert "may or may not" in str(info.value)
+    assert fresh_sandbox.actions() == []
+
+
+def test_connection_refused_means_not_applied(sleeps: list[float]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = MammothClient(f"http://127.0.0.1:{port}", token="t", max_retries=1)
+    with pytest.raises(MammothConnectionError) as info:
+        client.batches.update(1, 1, 1, suspend=[1])
+    assert info.value.applied is False
+    with pytest.raises(MammothConnectionError):
+        client.batches.list(1, 1, 1)
