@@ -349,6 +349,16 @@ class Mapping:
                 )
         assert src is not None
         assert dest is not None
+        if (src.workspace_id, src.project_id, src.dataset_id) == (
+            dest.workspace_id,
+            dest.project_id,
+            dest.dataset_id,
+        ):
+            raise MappingError(
+                "source",
+                f"dataset {src.dataset_id} is the destination itself",
+                accepted="another dataset of the destination's project",
+            )
         if (src.workspace_id, src.project_id) != (dest.workspace_id, dest.project_id):
             raise MappingError(
                 "source",

@@ -140,3 +140,11 @@ def test_append_without_waiting_returns_the_running_job(fresh_sandbox):
     landed = sb.rows(DEMO.customers, done.response["batch_id"])
     assert landed
     assert {row["column_2"] for row in landed} == {r["column_1"] for r in sb.rows(DEMO.crm_export)}
+
+
+def test_appending_a_dataset_into_itself_is_refused_before_sending(client):
+    customers = client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+    mapping = derive_mapping(customers, customers)
+    assert mapping.unmatched_destination == []
+    with pytest.raises(MappingError, match="is the destination itself"):
+        mapping.validate()
