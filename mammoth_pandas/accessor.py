@@ -134,4 +134,6 @@ class MammothAccessor:
         if len(groups) == 1:
             (ws, pr, ds), ids = groups[0]
             return client.batches.list(ws, pr, ds, id=ids)
-        return client.batches.list_many([g for g, _ in groups])
+        wanted = {batch for _, ids in groups for batch in ids}
+        combined = client.batches.list_many([g for g, _ in groups])
+        return combined[combined.index.isin(wanted)]
