@@ -1,0 +1,132 @@
+"""The reliability figures quoted in the README, from a run of ``tests/reliability``.
+
+::
+
+    python -m bench.reliability_figures            # run the suites (pytest -n 2), then report
+    python -m bench.reliability_figures --no-run   # report the last run's figures
+
+Each pytest worker of the suites writes its counters to
+``test-artifacts/reliability/figures-<worker>-<run>.json``; this adds up the newest run's
+files, writes the total to ``test-artifacts/reliability-figures.json`` and prints it as
+a markdown table. (Not a ``bench_*`` module: ``python -m bench`` does not run it.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+PARTS = ARTIFACTS / "reliability"
+TOTAL = ARTIFACTS / "reliability-figures.json"
+
+#: (label, counter names summed) in the order of the README's table.
+ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("faults injected (all kinds)", ("faults_injected.*",)),
+    ("reads run under injected faults, each equal to the no-fault result", ("reads_survived",)),
+    ("writes run under injected faults, each applied exactly once", ("writes_exactly_once",)),
+    ("unrecoverable cases, each a typed error (writes: `applied` stated)", ("typed_errors",)),
+    ("bad client inputs refused before any request", ("bad_inputs_client",)),
+    ("hostile requests sent to the sandbox", ("bad_inputs_server",)),
+    ("  of which rejected (4xx), with no state change", ("bad_inputs_server_rejected",)),
+    ("pages read while batches were appended and deleted", ("listing_pages",)),
+    ("batches appended / deleted during those reads", ("listing_concurrent_appends",)),
+    ("duplicate batches in those listings", ("listing_duplicates",)),
+    ("refused requests with missing or wrong credentials", ("security_refusals",)),
+    ("SIGKILLs of the sandbox process", ("durability_kills",)),
+    (
+        "jobs caught `processing` by a kill, all ended after the restart",
+        ("durability_jobs_interrupted",),
+    ),
+)
+
+
+def newest_run() -> tuple[str, Counter[str], int]:
+    files = sorted(PARTS.glob("figures-*.json"), key=lambda p: p.stat().st_mtime)
+    if not files:
+        raise SystemExit(f"no figures in {PARTS}: run the suites first (without --no-run)")
+    run = json.loads(files[-1].read_text())["run"]
+    total: Counter[str] = Counter()
+    workers = 0
+    for path in files:
+        data = json.loads(path.read_text())
+        if data["run"] == run:
+            total.update(data["counts"])
+            workers += 1
+    return run, total, workers
+
+
+def value(counts: Counter[str], names: tuple[str, ...]) -> int:
+    out = 0
+    for name in names:
+        if name.endswith("*"):
+            out += sum(v for k, v in counts.items() if k.startswith(name[:-1]))
+        else:
+            out += counts.get(name, 0)
+    return out
+
+
+def report(counts: Counter[str]) -> dict[str, Any]:
+    faults = {k.split(".", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("faults_")}
+    return {
+        "faults_injected": sum(faults.values()),
+        "faults_by_kind": faults,
+        "reads_survived": counts["reads_survived"],
+        "writes_exactly_once": counts["writes_exactly_once"],
+        "typed_errors": counts["typed_errors"],
+        "bad_inputs_client": counts["bad_inputs_client"],
+        "bad_inputs_server": counts["bad_inputs_server"],
+        "bad_inputs_server_rejected": counts["bad_inputs_server_rejected"],
+        "listing_pages": counts["listing_pages"],
+        "listing_batches_read": counts["listing_batches_read"],
+        "listing_concurrent_appends": counts["listing_concurrent_appends"],
+        "listing_concurrent_deletes": counts["listing_concurrent_deletes"],
+        "listing_duplicates": counts["listing_duplicates"],
+        "listing_missed_under_deletes_behind": counts["listing_missed_under_deletes_behind"],
+        "security_refusals": counts["security_refusals"],
+        "security_secret_checks": counts["security_secret_checks"],
+        "durability_kills": counts["durability_kills"],
+        "durability_jobs_interrupted": counts["durability_jobs_interrupted"],
+        "durability_jobs_recovered": counts["durability_jobs_recovered"],
+    }
+
+
+def table(counts: Counter[str]) -> str:
+    lines = ["| figure | count |", "|---|---:|"]
+    for label, names in ROWS:
+        number = f"{value(counts, names):,}"
+        if names == ("listing_concurrent_appends",):
+            number += f" / {counts['listing_concurrent_deletes']:,}"
+        lines.append(f"| {label} | {number} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-run", action="store_true", help="only report the last run")
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not args.no_run:
+        command = [sys.executable, "-m", "pytest", "tests/reliability", "-n", "2", "-q",
+                   "-p", "no:cacheprovider"]  # fmt: skip
+        result = subprocess.run(command, cwd=REPO, check=False)
+        if result.returncode != 0:
+            print("the reliability suites failed; figures not reported", file=sys.stderr)
+            return result.returncode
+    run, counts, workers = newest_run()
+    summary = {"run": run, "workers": workers, **report(counts)}
+    TOTAL.write_text(json.dumps(summary, indent=2) + "\n")
+    print(table(counts))
+    print(f"\nfaults by kind: {summary['faults_by_kind']}")
+    print(f"(run {run}, {workers} worker(s); written to {TOTAL.relative_to(REPO)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
