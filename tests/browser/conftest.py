@@ -45,7 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT = {"width": 1600, "height": 1000}
 #: How long JupyterLab may take to answer, a kernel to start, a job to show its result.
 START_TIMEOUT = 90.0
 STEP_TIMEOUT_MS = 60_000
@@ -204,8 +204,11 @@ class LabPage:
         self.prefix = artifact_prefix
         self.shots: list[Path] = []
 
-    def screenshot(self, step: str) -> Path:
+    def screenshot(self, step: str, show: Any = None) -> Path:
+        """Save the page as ``<test>-NN-<step>.png``, scrolled to ``show`` (a locator) if given."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        if show is not None:
+            show.scroll_into_view_if_needed()
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self.prefix}-{len(self.shots) + 1:02d}-{step}")
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=False)
@@ -217,6 +220,12 @@ class LabPage:
         self.page.goto(self.server.url(notebook))
         self.page.wait_for_selector(".jp-Notebook", timeout=STEP_TIMEOUT_MS)
         self.wait_kernel_idle()
+        # Room for the panels' tables: collapse the file browser (click its open sidebar tab).
+        # JupyterLab remembers the layout, so it may already be collapsed.
+        open_tab = self.page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+        if open_tab.count():
+            open_tab.click()
+        self.page.locator("#jp-left-stack").wait_for(state="hidden")
         self.screenshot("opened")
 
     def wait_kernel_idle(self, timeout_ms: int = STEP_TIMEOUT_MS) -> None:
