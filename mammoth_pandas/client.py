@@ -327,7 +327,8 @@ class BatchesAPI:
     ) -> Iterator[pd.DataFrame]:
         for records in self._record_pages(ids, query, workers):
             if records:
-                yield self._with_origin(frames.batch_frame(records, query.fields), ids)
+                frame = frames.batch_frame(records, query.fields, unique=True)
+                yield self._with_origin(frame, ids)
 
     def list(
         self,
@@ -360,7 +361,8 @@ class BatchesAPI:
         records: Records = []
         for page in self._record_pages(ids, query, self._workers(max_workers)):
             records.extend(page)
-        return self._with_origin(frames.batch_frame(records, query.fields), ids)
+        frame = frames.batch_frame(records, query.fields, unique=True)
+        return self._with_origin(frame, ids)
 
     def list_many(
         self,
@@ -553,59 +555,39 @@ class BatchesAPI:
     def _fetch_page(
         self, path: str, params: dict[str, Any], offset: int, size: int
     ) -> tuple[Records, Any]:
-        body = self._t.get(path, {**params, "limit": size, "offset": offset})
-        if not isinstance(body, dict):
-            return [], ""
-        batches = body.get("batches")
-        records = [b for b in batches if isinstance(b, dict)] if isinstance(batches, list) else []
-        return records, body.get("next")
+        return page_records(self._t.get(path, {**params, "limit": size, "offset": offset}))
 
     def _record_pages(
         self, ids: tuple[int, int, int], query: _ListQuery, workers: int
     ) -> Iterator[Records]:
         """Pages of new records, in order. Offsets only ever advance; the loop stops on a
-        short or empty page (or an explicitly empty ``next``) and when ``limit`` is met."""
+        short or empty page, an empty ``next``, a page with nothing new, or at ``limit``.
+        With ``workers > 1`` the next pages are fetched ahead, at most ``workers`` at once,
+        once the first page has shown that more may exist; they are still taken in order."""
         if query.empty:
             return
         path = f"{_dataset_path(*ids)}/batches"
         limit, size = query.limit, query.page_size
-        seen: set[Any] = set()
-        delivered = 0
+        collector = PageCollector(limit)
 
-        def sizes() -> Iterator[tuple[int, int]]:
+        def plan() -> Iterator[tuple[int, int]]:
             for k in itertools.count():
                 start = k * size
                 if limit is not None and start >= limit:
                     return
                 yield query.offset + start, size if limit is None else min(size, limit - start)
 
-        plan = sizes()
-
-        def take(records: Records) -> Records:
-            nonlocal delivered
-            fresh = []
-            for record in records:
-                key = record.get("id")
-                if key is not None:
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                fresh.append(record)
-            if limit is not None:
-                fresh = fresh[: max(0, limit - delivered)]
-            delivered += len(fresh)
-            return fresh
-
-        first = next(plan)
+        steps = plan()
+        first = next(steps)
         records, nxt = self._fetch_page(path, query.params, *first)
-        fresh = take(records)
+        fresh = collector.take(records)
         yield fresh
         if _last_page(records, fresh, first[1], nxt):
             return
         if workers <= 1:
-            for offset, want in plan:
+            for offset, want in steps:
                 records, nxt = self._fetch_page(path, query.params, offset, want)
-                fresh = take(records)
+                fresh = collector.take(records)
                 yield fresh
                 if _last_page(records, fresh, want, nxt):
                     return
@@ -615,7 +597,7 @@ class BatchesAPI:
         try:
             while True:
                 while len(pending) < workers:
-                    step = next(plan, None)
+                    step = next(steps, None)
                     if step is None:
                         break
                     offset, want = step
@@ -625,7 +607,7 @@ class BatchesAPI:
                     return
                 want, future = pending.popleft()
                 records, nxt = future.result()
-                fresh = take(records)
+                fresh = collector.take(records)
                 yield fresh
                 if _last_page(records, fresh, want, nxt):
                     return
@@ -633,6 +615,44 @@ class BatchesAPI:
             for _, future in pending:
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def page_records(body: Any) -> tuple[Records, Any]:
+    """A listing page's batch records and its ``next``, tolerating odd bodies."""
+    if not isinstance(body, dict):
+        return [], ""
+    batches = body.get("batches")
+    if not isinstance(batches, list):
+        return [], body.get("next")
+    return [b for b in batches if isinstance(b, dict)], body.get("next")
+
+
+class PageCollector:
+    """Keeps the records not seen on earlier pages (by id), up to ``limit`` in all."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.seen: set[Any] = set()
+        self.delivered = 0
+
+    def take(self, records: Records) -> Records:
+        ids = [r.get("id") for r in records]
+        new = set(ids)
+        if len(new) == len(ids) and None not in new and self.seen.isdisjoint(new):
+            self.seen |= new  # the usual case: every id is new
+            fresh = records
+        else:
+            fresh = []
+            for record, key in zip(records, ids, strict=True):
+                if key is not None:
+                    if key in self.seen:
+                        continue
+                    self.seen.add(key)
+                fresh.append(record)
+        if self.limit is not None:
+            fresh = fresh[: max(0, self.limit - self.delivered)]
+        self.delivered += len(fresh)
+        return fresh
 
 
 def _last_page(records: Records, fresh: Records, want: int, nxt: Any) -> bool:

@@ -15,12 +15,13 @@ work as on strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from mammoth_pandas import _contract as C
 
@@ -57,14 +58,16 @@ class Column:
 #: The batch listing's columns (the index ``id`` is not listed: it is always ``int64``).
 BATCH_COLUMNS: tuple[Column, ...] = (
     Column("name", "string", "name", None, "batch name"),
-    Column("state", STATE_DTYPE, "state", None, "categorical over every known batch state"),
+    Column("state", STATE_DTYPE, "state", None, "every known state is a category, even if absent"),
     Column("created_at", UTC, "created_at", None, "creation time, UTC"),
     Column("row_count", "Int64", "row_count", None, "rows in the batch"),
     Column("column_count", "Int64", "column_count", None, "columns in the batch"),
-    Column("source_type", "category", "source", "type", "file, append, cloud, webhook, …"),
-    Column("source_dataset_id", "Int64", "source", "dataset_id", "dataset appended from"),
-    Column("source_dataset_name", "category", "source", "dataset_name", "its name"),
-    Column("source_resource_path", "category", "source", "resource_path", "its path"),
+    Column("source_type", "category", "source", "type", "file, dataset, cloud, webhook, …"),
+    Column(
+        "source_dataset_id", "Int64", "source", "dataset_id", "dataset the rows were appended from"
+    ),
+    Column("source_dataset_name", "category", "source", "dataset_name", "that dataset's name"),
+    Column("source_resource_path", "category", "source", "resource_path", "that dataset's path"),
     Column("source_file_name", "category", "source", "file_name", "uploaded file name"),
     Column("source_url", "category", "source", "url", "file URL"),
     Column("source_connector", "category", "source", "connector_name", "cloud connector"),
@@ -82,7 +85,13 @@ BATCH_COLUMNS: tuple[Column, ...] = (
         "date_error_columns",
         "columns with text where dates were expected, comma separated",
     ),
-    Column("data_schema", "object", "data_schema", None, "list of {c_id, c_name, c_type}"),
+    Column(
+        "data_schema",
+        "object",
+        "data_schema",
+        None,
+        "list of {c_id, c_name, c_type}; only when asked (fields=__full)",
+    ),
 )
 
 DATASET_COLUMNS: tuple[Column, ...] = (
@@ -111,13 +120,23 @@ def columns_for_fields(fields: Sequence[str]) -> tuple[Column, ...]:
 # -- conversion ---------------------------------------------------------------------------
 
 
+_EMPTY: dict[str, Any] = {}
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _kind(array: np.ndarray) -> str:
+    """pandas' C-level type inference: "string", "integer", "empty", "mixed", …"""
+    return str(infer_dtype(array, skipna=True))
+
+
 def _joined(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) if value else None
-    return value if value is None or isinstance(value, str) else str(value)
-
-
-def _text(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else str(value)
 
 
@@ -125,26 +144,41 @@ def _to_ints(values: list[Any]) -> Any:
     try:
         return pd.array(values, dtype="Int64")
     except (TypeError, ValueError):
-        return pd.array(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")).astype(
-            "Int64"
-        )
+        numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        return pd.array(numbers.where(numbers == numbers.round())).astype("Int64")
 
 
 def _to_times(values: list[Any]) -> Any:
-    parsed = pd.to_datetime(
-        pd.Series(values, dtype=object), utc=True, format="ISO8601", errors="coerce"
-    )
-    return parsed.astype(UTC).array
+    parsed = pd.to_datetime(_objects(values), utc=True, format="ISO8601", errors="coerce")
+    return pd.Series(parsed).astype(UTC).array
+
+
+def _no_categories(n: int) -> Any:
+    empty = pd.CategoricalDtype(pd.Index([], dtype=object))
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=empty)
 
 
 def _to_categories(values: list[Any], dtype: Any) -> Any:
+    array = _objects(values)
+    kind = _kind(array)
+    if kind not in ("string", "empty"):
+        array = _objects([_joined(v) for v in values])  # lists joined, other values as text
     if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None:
         known = set(dtype.categories)
-        extra = {v for v in values if v is not None and v not in known}
+        extra = {v for v in pd.unique(array) if isinstance(v, str) and v not in known}
         if extra:  # a newer server's value: keep it rather than turning it into NaN
-            dtype = pd.CategoricalDtype([*dtype.categories, *sorted(map(str, extra))])
-        return pd.Categorical(values, dtype=dtype)
-    return pd.Categorical(np.array(values, dtype=object))
+            dtype = pd.CategoricalDtype([*dtype.categories, *sorted(extra)])
+        return pd.Categorical(array, dtype=dtype)
+    if kind == "empty":
+        return _no_categories(len(values))
+    return pd.Categorical(array)
+
+
+def _to_strings(values: list[Any]) -> Any:
+    array = _objects(values)
+    if _kind(array) not in ("string", "empty"):
+        array = _objects([v if v is None or isinstance(v, str) else str(v) for v in values])
+    return pd.array(array, dtype="string")
 
 
 def _convert(values: list[Any], dtype: Any) -> Any:
@@ -155,23 +189,36 @@ def _convert(values: list[Any], dtype: Any) -> Any:
     if isinstance(dtype, pd.DatetimeTZDtype):
         return _to_times(values)
     if dtype == "string":
-        return pd.array([_text(v) for v in values], dtype="string")
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
+        return _to_strings(values)
+    return _objects(values)
 
 
-def _extract(records: list[dict[str, Any]], column: Column, parents: dict[str, list[Any]]) -> list:
-    if column.key is None:
-        return [r.get(column.field) for r in records]
-    parent = parents.get(column.field)
-    if parent is None:
-        parent = [v if isinstance(v, dict) else {} for v in (r.get(column.field) for r in records)]
-        parents[column.field] = parent
-    key = column.key
-    if column.field == "description" or column.dtype == "category":
-        return [_joined(p.get(key)) for p in parent]
-    return [p.get(key) for p in parent]
+def _parents(records: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
+    """The nested ``source``/``description`` objects, ``{}`` where missing or not a dict."""
+    parent = [r.get(field) or _EMPTY for r in records]
+    try:
+        for value in parent:
+            value.get  # noqa: B018 - a cheap check that every value is dict-like
+    except AttributeError:
+        parent = [v if isinstance(v, dict) else _EMPTY for v in parent]
+    return parent
+
+
+def _missing(n: int, dtype: Any) -> Any:
+    """An all-missing column of ``dtype``, built without looking at any record."""
+    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None:
+        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=dtype)
+    if isinstance(dtype, pd.CategoricalDtype) or dtype == "category":
+        return _no_categories(n)
+    if dtype == "Int64":
+        return pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool))
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return pd.array(np.full(n, np.datetime64("NaT", "ns")), dtype="datetime64[ns]").tz_localize(
+            "UTC"
+        )
+    if dtype == "string":
+        return pd.array(np.full(n, None, dtype=object), dtype="string")
+    return np.full(n, None, dtype=object)
 
 
 def _frame(
@@ -179,8 +226,21 @@ def _frame(
     columns: Sequence[Column],
     index: Any,
 ) -> pd.DataFrame:
-    parents: dict[str, list[Any]] = {}
-    data = {col.name: _convert(_extract(records, col, parents), col.dtype) for col in columns}
+    parents: dict[str, tuple[list[dict[str, Any]], set[str]]] = {}
+    data = {}
+    for col in columns:
+        if col.key is None:
+            data[col.name] = _convert([r.get(col.field) for r in records], col.dtype)
+            continue
+        if col.field not in parents:
+            parent = _parents(records, col.field)
+            parents[col.field] = (parent, set().union(*parent))  # the keys present at all
+        parent, present = parents[col.field]
+        if col.key in present:
+            key = col.key
+            data[col.name] = _convert([p.get(key) for p in parent], col.dtype)
+        else:
+            data[col.name] = _missing(len(records), col.dtype)
     if not data:
         return pd.DataFrame(index=index)
     return pd.DataFrame(data, index=index, copy=False)
@@ -195,9 +255,16 @@ def _id_index(ids: list[Any]) -> pd.Index:
 def batch_frame(
     records: list[dict[str, Any]],
     fields: Sequence[str] = C.FIELD_PRESETS[C.DEFAULT_FIELDS],
+    *,
+    unique: bool = False,
 ) -> pd.DataFrame:
-    """Batch records → the listing frame (index ``id``, the columns of ``fields``)."""
-    records = _dedupe(records)
+    """Batch records → the listing frame (index ``id``, the columns of ``fields``).
+
+    Records repeating an earlier id are dropped, unless ``unique`` says the caller
+    already made sure there are none.
+    """
+    if not unique:
+        records = _dedupe(records)
     index = _id_index([r.get("id") for r in records])
     return _frame(records, columns_for_fields(fields), index)
 
@@ -251,6 +318,3 @@ def _dtype_name(dtype: Any) -> str:
     if isinstance(dtype, pd.CategoricalDtype):
         return "category" if dtype.categories is None else "category (fixed)"
     return str(dtype)
-
-
-ConvertFn = Callable[[list[Any]], Any]
