@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from reliability_support import CountingSession, FaultCounter
+from reliability_support import CountingSession, FaultCounter, server_threads_done, wait_for
 
 from mammoth_pandas import _contract as C
 from mammoth_pandas.client import MammothClient
@@ -368,3 +368,30 @@ def test_a_session_of_writes_under_seeded_mixed_faults(write_sandbox, no_wait, f
     created = [int(job.response["batch_id"]) for job in jobs if job.operation == "create_batch"]
     assert len(set(created)) == 3
     figures.add("writes_exactly_once", len(jobs))
+
+
+def test_a_write_slower_than_the_timeout_is_applied_once_and_reported_unknown(
+    write_sandbox, no_wait, figures
+):
+    """The server applies the write after the client stopped waiting; the retries carry
+    the same key, so however many attempts timed out, the action happens once."""
+    sb, counter = write_sandbox
+    w = _world(sb, counter, warm=True)
+    client = sb.client(session=w.session, timeout=0.1, max_retries=2)
+    client._transport.honours_idempotency = True  # as after an earlier answered write
+    sb.faults.set(latency=0.4)
+    with pytest.raises(MammothConnectionError) as info:
+        client.batches.update(WS, PR, DS, suspend=[w.active[0]])
+    assert info.value.applied is None
+    assert "may or may not have been applied" in str(info.value)
+    assert len(w.writes()) == 3  # the first attempt and two retries, all timed out
+    assert len({r.headers[C.HEADER_IDEMPOTENCY_KEY] for r in w.writes()}) == 1
+    wait_for(server_threads_done, what="the slow attempts to finish")
+    sb.faults.clear()
+    sb.wait_idle()
+    applied = w.applied()
+    assert len(applied) == 1  # three attempts reached the server, one action
+    assert applied[0]["batch_ids"] == [w.active[0]]
+    assert w.state(w.active[0]) == "suspended"
+    figures.add("typed_errors")
+    figures.add("writes_exactly_once")
