@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ipywidgets
@@ -34,6 +34,17 @@ class CountingSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         self.sent += 1
         return super().send(request, **kwargs)
+
+
+@pytest.fixture
+def count_widgets() -> Callable[[], int]:
+    """A function giving the number of live widgets."""
+    return live_widgets
+
+
+@pytest.fixture
+def counting_session() -> CountingSession:
+    return CountingSession()
 
 
 def customers(client: MammothClient) -> DatasetHandle:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-
-from conftest import CountingSession, live_widgets
+from collections.abc import Callable
+from typing import Any
 
 from mammoth_pandas.sandbox import DEMO, Sandbox
 from mammoth_pandas.widgets import BatchPanel
@@ -31,7 +31,9 @@ def exercise(panel: BatchPanel) -> None:
     panel.clear_filters_button.click()
 
 
-def widgets_used(sandbox: Sandbox, dataset_id: int) -> tuple[int, int, int, int]:
+def widgets_used(
+    sandbox: Sandbox, dataset_id: int, live_widgets: Callable[[], int]
+) -> tuple[int, int, int, int]:
     """Widgets alive after opening, after exercising, after closing; and the batch count."""
     before = live_widgets()
     panel = BatchPanel(sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, dataset_id))
@@ -45,10 +47,10 @@ def widgets_used(sandbox: Sandbox, dataset_id: int) -> tuple[int, int, int, int]
 
 
 def test_widget_count_does_not_depend_on_the_number_of_batches(
-    sandbox: Sandbox, large_sandbox: Sandbox
+    sandbox: Sandbox, large_sandbox: Sandbox, count_widgets: Callable[[], int]
 ):
-    small = widgets_used(sandbox, DEMO.customers)
-    large = widgets_used(large_sandbox, DEMO.scale)
+    small = widgets_used(sandbox, DEMO.customers, count_widgets)
+    large = widgets_used(large_sandbox, DEMO.scale, count_widgets)
     assert small[3] == 60
     assert large[3] == LARGE
     assert small[:3] == large[:3]
@@ -58,23 +60,25 @@ def test_widget_count_does_not_depend_on_the_number_of_batches(
     assert closed == 0  # close() releases every widget the panel made
 
 
-def test_widgets_grow_with_the_page_size_only(sandbox: Sandbox):
+def test_widgets_grow_with_the_page_size_only(sandbox: Sandbox, count_widgets: Callable[[], int]):
     counts = []
     for size in (10, 20, 40):
-        before = live_widgets()
+        before = count_widgets()
         panel = BatchPanel(
             sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers),
             page_size=size,
         )
-        counts.append(live_widgets() - before)
+        counts.append(count_widgets() - before)
         panel.close()
     per_row = (counts[1] - counts[0]) / 10
     assert per_row == (counts[2] - counts[1]) / 20
     assert 0 < per_row <= 8  # a checkbox, one HTML strip of cells, a row box; layouts, styles
 
 
-def test_requests_stay_logarithmic_in_the_number_of_batches(large_sandbox: Sandbox):
-    session = CountingSession()
+def test_requests_stay_logarithmic_in_the_number_of_batches(
+    large_sandbox: Sandbox, counting_session: Any
+):
+    session = counting_session
     client = large_sandbox.client(session=session)
     panel = BatchPanel(client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.scale))
     # counting 100,000 batches without a total in the listing: doubling then bisecting
