@@ -4,7 +4,7 @@
   wire only through :class:`MammothAuth`, applied per request, so no header dict, log line
   or exception message ever holds them.
 - Reads are retried on the transport: a urllib3 :class:`MammothRetry` mounted through
-  ``HTTPAdapter`` retries GETs on 429/502/503/504 and on connection errors, with
+  ``HTTPAdapter`` retries GETs on 429/500/502/503/504 and on connection errors, with
   exponential backoff, honouring ``Retry-After`` (each wait capped, the whole retry
   sequence bounded in count and in time). Connection attempts that failed before the
   request was sent are retried for every method: nothing reached the server.
@@ -15,6 +15,8 @@
   (it echoed the header), or the connection failed before the request was sent.
   Otherwise the caller gets ``MammothConnectionError(applied=None)`` saying that the
   action may or may not have been applied and how to check.
+- Redirects are never followed: a 3xx is an error naming its ``Location``, so that the
+  key pair cannot travel to another address.
 """
 
 from __future__ import annotations
@@ -47,10 +49,10 @@ __all__ = ["MammothAuth", "MammothRetry", "Secret", "Transport"]
 
 log = logging.getLogger("mammoth_pandas.client")
 
-#: Statuses on which reads are retried.
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Statuses on which reads are retried (a GET is idempotent, so a 500 is worth another try).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Statuses on which a write is retried, only when the server honours idempotency keys.
-WRITE_RETRY_STATUSES = frozenset({409, 429, 502, 503, 504})
+WRITE_RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 
 
 def _sleep(seconds: float) -> None:  # indirection so tests can replace the waiting
@@ -181,7 +183,9 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def error_for(response: requests.Response, what: str) -> MammothAPIError:
+def error_for(
+    response: requests.Response, what: str, *, note: str | None = None
+) -> MammothAPIError:
     """The typed exception for an error answer; its message reads ``message`` then ``detail``."""
     status = response.status_code
     body = _parse_body(response)
@@ -191,7 +195,17 @@ def error_for(response: requests.Response, what: str) -> MammothAPIError:
     elif isinstance(body, str) and body.strip():
         message = body.strip()
     text = f"{what} → HTTP {status}: {message or response.reason or 'error'}"
+    if note:
+        text += f" ({note})"
     kwargs: dict[str, Any] = {"status": status, "body": body, "response": response}
+    if 300 <= status < 400:
+        location = response.headers.get("Location", "?")
+        return MammothAPIError(
+            f"{what} → HTTP {status}: the server redirects to {location}; redirects are not "
+            "followed, so that credentials never travel to another address: point "
+            "server_url at the final address",
+            **kwargs,
+        )
     if status == 400 or status == 422:
         return BadRequestError(text, **kwargs)
     if status in (401, 403):
@@ -268,7 +282,11 @@ class Transport:
             attempt += 1
             try:
                 response = self.session.get(
-                    self.url(path), params=params, auth=self.auth, timeout=self.timeout
+                    self.url(path),
+                    params=params,
+                    auth=self.auth,
+                    timeout=self.timeout,
+                    allow_redirects=False,
                 )
             except requests.exceptions.ChunkedEncodingError as exc:
                 problem = f"the answer was cut off ({type(exc).__name__})"
@@ -278,7 +296,7 @@ class Transport:
                     applied=False,
                 ) from None
             else:
-                if response.status_code >= 400:
+                if response.status_code >= 300:
                     raise error_for(response, what)
                 try:
                     return json.loads(response.content)
@@ -319,6 +337,7 @@ class Transport:
                     headers=headers,
                     auth=self.auth,
                     timeout=self.timeout,
+                    allow_redirects=False,
                 )
             except requests.exceptions.ConnectionError as exc:
                 if _failed_before_sending(exc):
@@ -334,6 +353,16 @@ class Transport:
                 raise self._ambiguous(
                     what, f"the connection failed ({_describe(exc)})", check
                 ) from None
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                if can_retry:
+                    log.debug("%s: answer cut off, retrying with the same key", what)
+                    continue
+                raise self._ambiguous(
+                    what, f"the answer was cut off ({_describe(exc)})", check
+                ) from None
             except requests.exceptions.Timeout as exc:
                 if can_retry:
                     continue
@@ -345,12 +374,15 @@ class Transport:
             if response.headers.get(C.HEADER_IDEMPOTENCY_KEY) == key:
                 self.honours_idempotency = True
                 can_retry = attempt <= self.max_retries
-            if response.status_code >= 400:
+            if response.status_code >= 300:
                 if response.status_code in WRITE_RETRY_STATUSES and can_retry:
                     wait = _retry_after(response)
                     _sleep(min(wait if wait is not None else 0.2 * 2 ** (attempt - 1), 10.0))
                     continue
-                raise error_for(response, what)
+                note = None
+                if response.status_code >= 500:
+                    note = f"the action may or may not have been applied; {check}"
+                raise error_for(response, what, note=note)
             try:
                 return json.loads(response.content) if response.content else {}
             except ValueError:

@@ -17,6 +17,7 @@ from mammoth_pandas import _contract as C
 from mammoth_pandas import _transport
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
+    MammothAPIError,
     MammothConnectionError,
     RateLimitError,
     ServerError,
@@ -40,7 +41,7 @@ def sleeps(monkeypatch) -> list[float]:
 
 @pytest.fixture
 def client() -> MammothClient:
-    return MammothClient(BASE, api_key="k", api_secret="s", max_retries=3)
+    return MammothClient(BASE, api_key="k", api_secret="s", max_retries=4)
 
 
 def test_retry_after_is_honoured_on_reads(sandbox: Sandbox, sleeps: list[float]) -> None:
@@ -83,7 +84,7 @@ def test_reads_give_up_after_max_retries(client: MammothClient) -> None:
         rsps.add(responses.GET, JOB_URL, status=502, json={"detail": "bad gateway"})
         with pytest.raises(ServerError) as info:
             client.jobs.get(7)
-        assert len(rsps.calls) == 1 + 3
+        assert len(rsps.calls) == 1 + 4
     assert info.value.status == 502
     assert "bad gateway" in str(info.value)
 
@@ -103,12 +104,33 @@ def test_rate_limit_error_carries_retry_after(client: MammothClient, sleeps: lis
     assert info.value.status == 429
 
 
-def test_a_500_is_not_retried(client: MammothClient, sleeps: list[float]) -> None:
+def test_a_500_on_a_read_is_retried(client: MammothClient) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, JOB_URL, status=500, json={"message": "boom", "detail": "x"})
+        rsps.add(responses.GET, JOB_URL, json=JOB)
+        assert client.jobs.get(7).succeeded
+        assert len(rsps.calls) == 2
     with responses.RequestsMock() as rsps:
         rsps.add(responses.GET, JOB_URL, status=500, json={"message": "boom", "detail": "x"})
         with pytest.raises(ServerError, match="boom"):
             client.jobs.get(7)
+        assert len(rsps.calls) == 1 + 4
+
+
+def test_redirects_are_not_followed(client: MammothClient) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(
+            responses.GET, JOB_URL, status=302, headers={"Location": "http://elsewhere.invalid/x"}
+        )
+        with pytest.raises(MammothAPIError, match=r"elsewhere\.invalid") as info:
+            client.jobs.get(7)
         assert len(rsps.calls) == 1
+        rsps.add(
+            responses.PATCH, BATCHES, status=307, headers={"Location": "https://other.invalid/"}
+        )
+        with pytest.raises(MammothAPIError, match="not followed"):
+            client.batches.update(1, 1, 5, suspend=[1])
+    assert info.value.status == 302
 
 
 def test_garbled_bodies_are_fetched_again_then_reported(
@@ -123,7 +145,7 @@ def test_garbled_bodies_are_fetched_again_then_reported(
         rsps.add(responses.GET, JOB_URL, body="<html>maintenance</html>")
         with pytest.raises(MammothConnectionError, match="not valid JSON") as info:
             client.jobs.get(7)
-        assert len(rsps.calls) == 1 + 3
+        assert len(rsps.calls) == 1 + 4
     assert info.value.applied is False
 
 
@@ -143,7 +165,7 @@ def test_a_write_is_not_retried_until_the_server_honours_keys(
 ) -> None:
     with responses.RequestsMock() as rsps:
         rsps.add(responses.PATCH, BATCHES, status=503, json={"detail": "busy"})
-        with pytest.raises(ServerError):
+        with pytest.raises(ServerError, match="may or may not have been applied"):
             client.batches.update(1, 1, 5, suspend=[1])
         assert len(rsps.calls) == 1
         rsps.add(
@@ -171,11 +193,13 @@ def test_writes_are_retried_with_the_same_key_once_keys_are_honoured(
         client.batches.update(1, 1, 5, suspend=[1])
         rsps.add(responses.PATCH, BATCHES, body=requests.exceptions.ConnectionError("dropped"))
         rsps.add_callback(responses.PATCH, BATCHES, callback=echo(503, {"detail": "busy"}))
+        rsps.add_callback(responses.PATCH, BATCHES, callback=echo(500, {"detail": "oops"}))
+        rsps.add(responses.PATCH, BATCHES, body=requests.exceptions.ChunkedEncodingError("cut"))
         rsps.add_callback(responses.PATCH, BATCHES, callback=echo(202, {"job_id": 2}))
         job = client.batches.update(1, 1, 5, suspend=[1])
         keys = [c.request.headers[C.HEADER_IDEMPOTENCY_KEY] for c in rsps.calls[1:]]
     assert job.id == 2
-    assert len(keys) == 3
+    assert len(keys) == 5
     assert len(set(keys)) == 1
 
 

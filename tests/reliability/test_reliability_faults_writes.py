@@ -209,9 +209,6 @@ def test_write_is_applied_exactly_once_after_two_faults(
     figures.add("writes_exactly_once")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding 2: a write whose answer is cut off is not retried under its key"
-)
 @pytest.mark.parametrize("name", ["update suspend", "delete", "create"])
 def test_write_recovers_from_a_truncated_answer(write_sandbox, no_wait, name):
     sb, counter = write_sandbox
@@ -222,9 +219,6 @@ def test_write_recovers_from_a_truncated_answer(write_sandbox, no_wait, name):
     _exactly_once(w, OPS[name], job)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding 1: a write answered 500 is not retried under its key"
-)
 @pytest.mark.parametrize("name", ["update suspend", "remove"])
 def test_write_recovers_from_a_500(write_sandbox, no_wait, name):
     sb, counter = write_sandbox
@@ -238,7 +232,7 @@ def test_write_recovers_from_a_500(write_sandbox, no_wait, name):
 def test_a_500_on_a_write_is_typed_and_nothing_is_applied(write_sandbox, no_wait, figures):
     sb, counter = write_sandbox
     w = _world(sb, counter, warm=True)
-    counter.force("rate_500")
+    counter.force(*["rate_500"] * 6)  # more than the default five retries under the key
     with pytest.raises(ServerError) as info:
         _suspend(w)
     assert info.value.status == 500

@@ -501,9 +501,6 @@ def test_a_bearer_token_does_not_follow_a_redirect_to_another_origin(redirector)
     assert not _leaks(json.dumps(redirector.received))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding 6: the key pair follows a redirect to another origin"
-)
 def test_the_key_pair_does_not_follow_a_redirect_to_another_origin(redirector):
     client = MammothClient(
         f"http://127.0.0.1:{redirector.start.server_port}", api_key=KEY, api_secret=SECRET
