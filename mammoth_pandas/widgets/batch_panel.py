@@ -27,7 +27,7 @@ import pandas as pd
 import traitlets
 
 from mammoth_pandas import _contract as C
-from mammoth_pandas.errors import JobFailedError, MammothError, MammothInputError
+from mammoth_pandas.errors import JobFailedError, MammothInputError
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource, source_text
 from mammoth_pandas.widgets._common import (
     ActionResult,
@@ -41,6 +41,7 @@ from mammoth_pandas.widgets._common import (
 )
 
 if TYPE_CHECKING:
+    from mammoth_pandas.client import MammothClient
     from mammoth_pandas.dataset import DatasetHandle
     from mammoth_pandas.jobs import Job
 
@@ -187,6 +188,19 @@ class BatchPanel(widgets.VBox):
         super().__init__(self._layout())
         self._connect()
         self.reload(announce=True)
+
+    @classmethod
+    def from_ids(
+        cls,
+        client: MammothClient,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        *,
+        page_size: int = 20,
+    ) -> BatchPanel:
+        """The panel of dataset ``dataset_id`` of a workspace and project, through ``client``."""
+        return cls(client.dataset(workspace_id, project_id, dataset_id), page_size=page_size)
 
     # -- construction -------------------------------------------------------------------
 
@@ -381,7 +395,7 @@ class BatchPanel(widgets.VBox):
         """Add every batch matching the filters (on every page) to the selection."""
         try:
             ids = self._source.matching_ids(self._filters)
-        except MammothError as exc:
+        except Exception as exc:  # said in the status line, never raised into the void
             self.status.error(describe_error(exc, doing="Selecting all matching"))
             return
         self.select(ids)
@@ -478,7 +492,7 @@ class BatchPanel(widgets.VBox):
         try:
             with self._lock:
                 self._load()
-        except MammothError as exc:
+        except Exception as exc:  # said in the status line, never raised into the void
             self.status.error(describe_error(exc, doing="Loading the batches"))
             return False
         if announce:
@@ -624,7 +638,7 @@ class BatchPanel(widgets.VBox):
                 self._selected.difference_update(i for i in ids if states.get(i, "gone") in gone)
             with self._lock:
                 self._load()
-        except MammothError as exc:
+        except Exception as exc:  # the action succeeded: say so, and why the table is stale
             message += f" {describe_error(exc, doing='Reloading the batches')}"
             self.status.warning(message)
         else:

@@ -193,8 +193,8 @@ class MappingPanel(widgets.VBox):
             else:
                 self.mapping.override(dest, value)
                 self.status.info(f"{self._dest_name(dest)} now comes from {self._src_name(value)}.")
-        except MammothInputError as exc:
-            self.status.error(f"{exc}.")
+        except Exception as exc:  # a refused choice is explained and undone, never raised
+            self.status.error(describe_error(exc))
             self._sync()
 
     def _dest_name(self, dest: str) -> str:

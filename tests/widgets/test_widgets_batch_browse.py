@@ -307,3 +307,31 @@ def test_actions_need_a_selection(panel: BatchPanel):
 def test_every_state_can_be_chosen(panel: BatchPanel):
     assert tuple(panel.state_filter.options) == C.BATCH_STATES
     assert panel.delete_button.button_style == "danger"
+
+
+def test_from_a_client_and_ids(sandbox: Sandbox):
+    panel = BatchPanel.from_ids(sandbox.client(), *IDS, page_size=50)
+    try:
+        assert panel.handle.dataset_id == DEMO.customers
+        assert panel.page_label.value == "page 1 of 2"
+    finally:
+        panel.close()
+
+
+def test_an_unexpected_error_is_reported_not_raised(panel: BatchPanel, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    shown = panel.page_ids
+    monkeypatch.setattr(panel.handle.client.batches, "list", broken)
+    panel.refresh_button.click()
+    assert panel.status.level == "error"
+    assert panel.status.text == (
+        "Loading the batches failed: unexpected RuntimeError: disk on fire."
+    )
+    panel.select_matching_button.click()
+    assert "Selecting all matching failed" in panel.status.text
+    assert panel.page_ids == shown
+    monkeypatch.undo()
+    panel.refresh_button.click()
+    assert panel.status.text == "60 batches."
