@@ -21,6 +21,7 @@ import itertools
 import os
 import threading
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -679,7 +680,11 @@ def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate listing frames, unioning categoricals so that they stay categorical."""
     if len(parts) == 1:
         return parts[0].copy()
-    combined = pd.concat(parts)
+    with warnings.catch_warnings():
+        # pandas 2 warns that all-NA parts will count towards the result dtype; every part
+        # carries the declared dtypes (categoricals are rebuilt below), so nothing changes.
+        warnings.simplefilter("ignore", FutureWarning)
+        combined = pd.concat(parts)
     for name in parts[0].columns:
         dtype = parts[0][name].dtype
         if not isinstance(dtype, pd.CategoricalDtype):
