@@ -92,7 +92,8 @@ class JupyterLabServer:
     """A JupyterLab process on 127.0.0.1 with a random token, serving ``root_dir``.
 
     ``command`` is what starts it (by default ``python -m jupyterlab``); the server options
-    are appended to it, so a wrapper such as ``python -m mammoth_pandas lab … --`` works too.
+    are appended to it, so a wrapper such as ``python -m mammoth_pandas lab --`` works too
+    (its own settings give way to these).
     """
 
     def __init__(
@@ -249,15 +250,27 @@ class LabPage:
         self.wait_all_cells_ran()
 
     def wait_all_cells_ran(self, timeout_ms: int = STEP_TIMEOUT_MS * 3) -> None:
-        """Until no code cell is queued or running ("[*]") and each has a count, then idle."""
+        """Until every code cell has a count (none queued or running), then the kernel is idle.
+
+        A cell that fails stops JupyterLab's run, so an error output ends the wait at once
+        and fails the test with the traceback.
+        """
         self.page.wait_for_function(
             """() => {
+                const failed = [...document.querySelectorAll(
+                    ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
+                    .some(o => o.textContent.includes('Traceback'));
                 const prompts = [...document.querySelectorAll(
                     '.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
-                return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
+                return failed || (prompts.length > 0
+                    && prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
             }""",
             timeout=timeout_ms,
         )
+        errors = self.errors()
+        if errors:
+            self.screenshot("cell-error")
+            raise AssertionError("a notebook cell failed:\n" + "\n\n".join(errors))
         self.wait_kernel_idle()
 
     def errors(self) -> list[str]:
@@ -327,21 +340,51 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def lab(
-    chromium: Any, jupyterlab: JupyterLabServer, request: pytest.FixtureRequest
-) -> Iterator[LabPage]:
-    """A fresh page on ``jupyterlab``; a failing test still leaves a last screenshot."""
-    context = chromium.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(STEP_TIMEOUT_MS)
-    lab_page = LabPage(page, jupyterlab, request.node.name)
-    for old in ARTIFACTS.glob(f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', request.node.name)}-*.png"):
+def lab_command_server(lab_root: Path, tmp_path: Path) -> Iterator[JupyterLabServer]:
+    """JupyterLab started by ``python -m mammoth_pandas lab`` with no Mammoth credentials."""
+    server = JupyterLabServer(
+        lab_root,
+        env=lab_environment({}),
+        settings_dir=tmp_path / "lab-state" / "settings",
+        log_path=tmp_path / "lab-command.log",
+        command=[sys.executable, "-m", "mammoth_pandas", "lab", "--notebooks", str(lab_root), "--"],
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def open_lab_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``open_lab_page(server)``: a fresh Chromium page on ``server`` as a :class:`LabPage`.
+
+    Screenshots are named after the test; a failing test still leaves a last screenshot.
+    """
+    prefix = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    for old in ARTIFACTS.glob(f"{prefix}-*.png"):
         old.unlink()
-    yield lab_page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        lab_page.screenshot("failure")
-    context.close()
+    opened: list[tuple[Any, LabPage]] = []
+
+    def open_page(server: JupyterLabServer) -> LabPage:
+        context = chromium.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        lab_page = LabPage(page, server, prefix)
+        opened.append((context, lab_page))
+        return lab_page
+
+    yield open_page
+    report = getattr(request.node, "rep_call", None)
+    for context, lab_page in opened:
+        if report is not None and report.failed:
+            lab_page.screenshot("failure")
+        context.close()
+
+
+@pytest.fixture
+def lab(open_lab_page: Any, jupyterlab: JupyterLabServer) -> LabPage:
+    """A fresh page on the module's ``jupyterlab`` server."""
+    page: LabPage = open_lab_page(jupyterlab)
+    return page
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -55,3 +55,22 @@ def test_widgets_render_and_react_in_jupyterlab(lab, lab_root: Path) -> None:
     lab.page.locator(".harness-label", has_text="clicks: 2").wait_for()
     lab.screenshot("clicked-twice")
     assert lab.errors() == []
+
+
+def test_a_failing_cell_fails_the_run_with_its_traceback(lab, lab_root: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure 6x7')"),
+        nbformat.v4.new_code_cell("y = 2"),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, lab_root / "failing.ipynb")
+
+    lab.open("failing.ipynb")
+    with pytest.raises(AssertionError, match="deliberate failure 6x7"):
+        lab.run_all()

@@ -1,0 +1,53 @@
+"""``mammoth-pandas lab`` without starting anything: its command line and its refusals.
+(The browser tests run it for real: tests/browser/test_browser_lab.py.)"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mammoth_pandas import MammothClient, cli, lab
+from mammoth_pandas.sandbox import DEMO
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_default_folder_is_the_checkouts_notebooks() -> None:
+    assert lab.default_notebooks_dir() == REPO / "notebooks"
+
+
+def test_command_runs_this_interpreters_jupyterlab_on_the_folder(tmp_path: Path) -> None:
+    command = lab.build_command(tmp_path, port=9000, open_browser=False)
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={tmp_path}" in command
+    assert "--ServerApp.ip=127.0.0.1" in command
+    assert "--ServerApp.port=9000" in command
+    assert "--no-browser" in command
+
+
+def test_settings_given_after_the_separator_win(tmp_path: Path) -> None:
+    extra = ["--ServerApp.ip=0.0.0.0", "--no-browser", "--ServerApp.token=abc"]
+    command = lab.build_command(tmp_path, open_browser=False, extra=extra)
+    assert command.count("--no-browser") == 1
+    assert [a for a in command if a.startswith("--ServerApp.ip=")] == ["--ServerApp.ip=0.0.0.0"]
+    assert command[-3:] == extra
+
+
+def test_missing_folder_is_refused_before_anything_starts(tmp_path: Path, capsys) -> None:
+    code = cli.main(["lab", "--notebooks", str(tmp_path / "nowhere"), "--no-browser"])
+    assert code == 2
+    assert "no notebooks folder" in capsys.readouterr().err
+
+
+def test_help_lists_the_options(capsys) -> None:
+    assert lab.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--notebooks", "--port", "--no-browser", "--db"):
+        assert option in out
+
+
+def test_the_kernels_environment_reaches_the_sandbox(sandbox) -> None:
+    env = lab.sandbox_environment(sandbox)
+    assert set(env) == {"MAMMOTH_API_URL", "MAMMOTH_API_KEY", "MAMMOTH_API_SECRET"}
+    client = MammothClient.from_env(env)
+    assert len(client.batches.list(1, 1, DEMO.customers)) > 0
