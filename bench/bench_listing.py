@@ -28,7 +28,8 @@ import requests
 
 from mammoth_pandas import frames
 from mammoth_pandas import params as P
-from mammoth_pandas.client import PageCollector, page_records
+from mammoth_pandas._paging import PageCollector
+from mammoth_pandas.client import page_records
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 PAGE = 100

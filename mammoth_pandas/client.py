@@ -22,9 +22,7 @@ import os
 import threading
 import uuid
 import warnings
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +32,7 @@ import requests
 from mammoth_pandas import _contract as C
 from mammoth_pandas import frames
 from mammoth_pandas import params as P
+from mammoth_pandas._paging import Pager
 from mammoth_pandas._transport import MammothAuth, Secret, Transport
 from mammoth_pandas.dataset import DatasetHandle
 from mammoth_pandas.errors import MammothConfigError, MammothInputError
@@ -561,61 +560,23 @@ class BatchesAPI:
     def _record_pages(
         self, ids: tuple[int, int, int], query: _ListQuery, workers: int
     ) -> Iterator[Records]:
-        """Pages of new records, in order. Offsets only ever advance; the loop stops on a
-        short or empty page, an empty ``next``, a page with nothing new, or at ``limit``.
-        With ``workers > 1`` the next pages are fetched ahead, at most ``workers`` at once,
-        once the first page has shown that more may exist; they are still taken in order."""
+        """Pages of new records, in order: see :mod:`mammoth_pandas._paging` for how pages
+        overlap so that a dataset changing during the read neither repeats nor hides a
+        batch, and how pages are fetched ahead concurrently."""
         if query.empty:
             return
         path = f"{_dataset_path(*ids)}/batches"
-        limit, size = query.limit, query.page_size
-        collector = PageCollector(limit)
 
-        def plan() -> Iterator[tuple[int, int]]:
-            for k in itertools.count():
-                start = k * size
-                if limit is not None and start >= limit:
-                    return
-                yield query.offset + start, size if limit is None else min(size, limit - start)
+        def fetch(offset: int, size: int) -> tuple[Records, Any]:
+            return self._fetch_page(path, query.params, offset, size)
 
-        steps = plan()
-        first = next(steps)
-        records, nxt = self._fetch_page(path, query.params, *first)
-        fresh = collector.take(records)
-        yield fresh
-        if _last_page(records, fresh, first[1], nxt):
-            return
-        if workers <= 1:
-            for offset, want in steps:
-                records, nxt = self._fetch_page(path, query.params, offset, want)
-                fresh = collector.take(records)
-                yield fresh
-                if _last_page(records, fresh, want, nxt):
-                    return
-            return
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mammoth-page")
-        pending: deque[tuple[int, Future[tuple[Records, Any]]]] = deque()
-        try:
-            while True:
-                while len(pending) < workers:
-                    step = next(steps, None)
-                    if step is None:
-                        break
-                    offset, want = step
-                    future = pool.submit(self._fetch_page, path, query.params, offset, want)
-                    pending.append((want, future))
-                if not pending:
-                    return
-                want, future = pending.popleft()
-                records, nxt = future.result()
-                fresh = collector.take(records)
-                yield fresh
-                if _last_page(records, fresh, want, nxt):
-                    return
-        finally:
-            for _, future in pending:
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+        yield from Pager(
+            fetch,
+            start=query.offset,
+            page_size=query.page_size,
+            limit=query.limit,
+            workers=workers,
+        )
 
 
 def page_records(body: Any) -> tuple[Records, Any]:
@@ -626,40 +587,6 @@ def page_records(body: Any) -> tuple[Records, Any]:
     if not isinstance(batches, list):
         return [], body.get("next")
     return [b for b in batches if isinstance(b, dict)], body.get("next")
-
-
-class PageCollector:
-    """Keeps the records not seen on earlier pages (by id), up to ``limit`` in all."""
-
-    def __init__(self, limit: int | None = None) -> None:
-        self.limit = limit
-        self.seen: set[Any] = set()
-        self.delivered = 0
-
-    def take(self, records: Records) -> Records:
-        ids = [r.get("id") for r in records]
-        new = set(ids)
-        if len(new) == len(ids) and None not in new and self.seen.isdisjoint(new):
-            self.seen |= new  # the usual case: every id is new
-            fresh = records
-        else:
-            fresh = []
-            for record, key in zip(records, ids, strict=True):
-                if key is not None:
-                    if key in self.seen:
-                        continue
-                    self.seen.add(key)
-                fresh.append(record)
-        if self.limit is not None:
-            fresh = fresh[: max(0, self.limit - self.delivered)]
-        self.delivered += len(fresh)
-        return fresh
-
-
-def _last_page(records: Records, fresh: Records, want: int, nxt: Any) -> bool:
-    """A short or empty page ends the listing, whatever ``next`` says; so does an empty
-    ``next``, and a full page with nothing new (a server that does not advance)."""
-    return len(records) < want or nxt == "" or not fresh
 
 
 _LIST_DEFAULTS: dict[str, Any] = {

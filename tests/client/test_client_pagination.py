@@ -61,18 +61,25 @@ def test_next_on_an_empty_page_does_not_loop(client: MammothClient) -> None:
         serve(rsps, lambda o, n: ([batch(i) for i in range(o, min(o + n, 20))], "more"))
         df = client.batches.list(1, 1, 5, page_size=10)
         assert list(df.index) == list(range(20))
-        assert offsets(rsps.calls) == [0, 10, 20]
+        # pages overlap by one record: 0-9, 9-18, 18-19 (short: the end)
+        assert offsets(rsps.calls) == [0, 9, 18]
+    with responses.RequestsMock() as rsps:
+        # 19 batches, but an empty page (with a next) from offset 18 on
+        serve(rsps, lambda o, n: ([batch(i) for i in range(o, min(o + n, 19)) if o < 18], "more"))
+        df = client.batches.list(1, 1, 5, page_size=10)
+        assert list(df.index) == list(range(19))
+        assert offsets(rsps.calls) == [0, 9, 18, 16]  # an empty page, then a look back
 
 
 def test_a_full_last_page_with_an_empty_next_stops(client: MammothClient) -> None:
     with responses.RequestsMock() as rsps:
         serve(
             rsps,
-            lambda o, n: ([batch(i) for i in range(o, min(o + n, 20))], "" if o + n >= 20 else "x"),
+            lambda o, n: ([batch(i) for i in range(o, min(o + n, 19))], "" if o + n >= 19 else "x"),
         )
         df = client.batches.list(1, 1, 5, page_size=10)
-        assert len(df) == 20
-        assert offsets(rsps.calls) == [0, 10]
+        assert list(df.index) == list(range(19))
+        assert offsets(rsps.calls) == [0, 9]
 
 
 def test_a_server_repeating_the_same_page_ends_the_loop(client: MammothClient) -> None:
@@ -103,8 +110,38 @@ def test_limit_stops_requests_early(client: MammothClient) -> None:
         serve(rsps, lambda o, n: ([batch(i) for i in range(o, o + n)], "x"))
         df = client.batches.list(1, 1, 5, page_size=10, limit=25)
         assert list(df.index) == list(range(25))
+        assert offsets(rsps.calls) == [0, 9, 18]
+    with responses.RequestsMock() as rsps:
+        serve(rsps, lambda o, n: ([batch(i) for i in range(o, o + n)], "x"))
+        df = client.batches.list(1, 1, 5, limit=7)
+        assert list(df.index) == list(range(7))
         limits = [int(parse_qs(urlsplit(c.request.url).query)["limit"][0]) for c in rsps.calls]
-        assert limits == [10, 10, 5]
+        assert limits == [7]  # one request for exactly the rows wanted
+
+
+def test_deletions_behind_the_read_position_hide_nothing(client: MammothClient) -> None:
+    """Between pages, batches already listed are deleted: the rest shift forward. The
+    overlap (and, past it, a look back) keeps every batch that stayed."""
+    alive = list(range(100))
+    deleted: list[int] = []
+
+    def pages(o: int, n: int) -> tuple[list[dict[str, Any]], str]:
+        page = [batch(i) for i in alive[o : o + n]]
+        if o > 0:  # delete some already-listed batches after answering
+            gone = (
+                [i for i in alive if i < page[0]["id"]][-(len(deleted) % 4 + 1) :] if page else []
+            )
+            for i in gone:
+                alive.remove(i)
+                deleted.append(i)
+        return page, "x"
+
+    with responses.RequestsMock() as rsps:
+        serve(rsps, pages)
+        df = client.batches.list(1, 1, 5, page_size=10)
+    assert df.index.is_unique
+    assert set(range(100)) - set(deleted) <= set(df.index)
+    assert len(deleted) > 10
 
 
 def test_concurrent_pages_come_out_in_order(client: MammothClient) -> None:
@@ -125,7 +162,7 @@ def test_concurrent_pages_come_out_in_order(client: MammothClient) -> None:
         pages_seen = list(client.batches.iter_pages(1, 1, 5, page_size=10, max_workers=6))
     pd.testing.assert_frame_equal(sequential, concurrent)
     assert list(concurrent.index) == list(range(total))
-    assert [len(p) for p in pages_seen] == [10] * 23 + [7]
+    pd.testing.assert_frame_equal(pd.concat(pages_seen), sequential)
 
 
 def test_stopping_iteration_early_stops_fetching(client: MammothClient) -> None:
@@ -135,5 +172,5 @@ def test_stopping_iteration_early_stops_fetching(client: MammothClient) -> None:
         first_two = [next(pages), next(pages)]
         pages.close()
         fetched = len(rsps.calls)
-    assert [len(p) for p in first_two] == [10, 10]
+    assert [len(p) for p in first_two] == [10, 9]  # pages overlap by one record
     assert fetched <= 2 + 3  # the first page plus at most one window of look-ahead
