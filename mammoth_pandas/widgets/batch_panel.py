@@ -211,7 +211,7 @@ class BatchPanel(widgets.VBox):
             options=list(C.BATCH_STATES), value=(), rows=len(C.BATCH_STATES), description="States"
         )
         self.state_filter.tooltip = "No state chosen: every state"
-        self.created_from = w.DatePicker(description="Created from", value=None)
+        self.created_from = w.DatePicker(description="Created", value=None)
         self.created_to = w.DatePicker(description="to", value=None)
         self.rows_min = w.Text(description="Rows", placeholder="min", continuous_update=False)
         self.rows_max = w.Text(description="to", placeholder="max", continuous_update=False)

@@ -49,6 +49,22 @@ _FLAGS: dict[str, tuple[str, str]] = {
     "ambiguous": ("warning", "ambiguous"),
 }
 
+#: (text colour, background) by highlight: themes need not colour ``box_style``, so the
+#: row's label and badge carry the colour themselves.
+_COLOURS: dict[str, tuple[str, str]] = {
+    "danger": ("#b42318", "#fee4e2"),
+    "warning": ("#93370d", "#fef0c7"),
+    "": ("#344054", "#f2f4f7"),
+}
+
+
+def _badge(text: str, style: str) -> str:
+    colour, background = _COLOURS[style]
+    return (
+        f'<span style="color:{colour};background:{background};border-radius:8px;'
+        f'padding:0 6px">{html.escape(text)}</span>'
+    )
+
 
 class _MappingRow:
     """The widgets of one destination column."""
@@ -219,9 +235,6 @@ class MappingPanel(widgets.VBox):
                 if widget_row is None:
                     continue
                 dest = row.destination
-                widget_row.label.value = (
-                    f"<b>{html.escape(dest.c_name)}</b> · {html.escape(dest.c_type.upper())}"
-                )
                 widget_row.source.value = row.source.c_id if row.source is not None else _NONE
                 widget_row.confidence.value = (
                     f"{row.confidence:.2f}" if row.source is not None else ""
@@ -236,7 +249,15 @@ class MappingPanel(widgets.VBox):
                     kind = ""
                 style, word = _FLAGS.get(kind, ("", row.status))
                 widget_row.box.box_style = style
-                widget_row.flag.value = html.escape(word)
+                widget_row.flag.value = _badge(word, style)
+                label = f"<b>{html.escape(dest.c_name)}</b> · {html.escape(dest.c_type.upper())}"
+                if style:
+                    colour, background = _COLOURS[style]
+                    label = (
+                        f'<span style="color:{colour};background:{background};padding:1px 4px;'
+                        f'border-radius:3px">{label}</span>'
+                    )
+                widget_row.label.value = label
                 widget_row.evidence.value = (
                     f'<span title="{html.escape(evidence)}">{html.escape(evidence)}</span>'
                 )

@@ -76,12 +76,15 @@ def test_one_row_per_destination_column_preset_to_the_suggestion(
             assert widget_row.confidence.value == f"{row.confidence:.2f}"
         if row.destination.c_id in conflicts:
             assert widget_row.box.box_style == "danger"
-            assert widget_row.flag.value == "type conflict"
+            assert ">type conflict</span>" in widget_row.flag.value
+            assert "#fee4e2" in widget_row.label.value  # coloured whatever the theme
         elif row.status in ("unmatched", "ambiguous"):
             assert widget_row.box.box_style == "warning"
-            assert widget_row.flag.value == row.status
+            assert f">{row.status}</span>" in widget_row.flag.value
+            assert "#fef0c7" in widget_row.label.value
         else:
             assert widget_row.box.box_style == ""
+            assert "background" not in widget_row.label.value
     unused = {c.c_id: c.c_name for c in mapping.source.columns}
     for c_id in mapping.unused_source:
         assert unused[c_id] in mpanel.unused_label.value
@@ -130,7 +133,7 @@ def test_changes_made_in_code_reach_the_dropdowns(mpanel: MappingPanel, mapping:
     source = mapping.unused_source[0]
     mapping.override(text_dest, source)
     assert mpanel.dropdowns[text_dest].value == source
-    assert mpanel.rows[text_dest].flag.value == "manual"
+    assert ">manual</span>" in mpanel.rows[text_dest].flag.value
     mapping.unset(text_dest)
     assert mpanel.dropdowns[text_dest].value == ""
     assert dest in mpanel.rows
