@@ -187,6 +187,7 @@ class BatchPanel(widgets.VBox):
         self._build_controls(page_size)
         super().__init__(self._layout())
         self._connect()
+        self._name_dataset()
         self.reload(announce=True)
 
     @classmethod
@@ -257,6 +258,16 @@ class BatchPanel(widgets.VBox):
         self.progress = w.IntProgress(value=0, min=0, max=100, description="Job")
         self.status = StatusLine()
         self._runner = JobRunner(self.progress, on_busy=self._set_busy)
+
+    def _name_dataset(self) -> None:
+        """Put the dataset's name in the title (the id alone when it cannot be read)."""
+        try:
+            name = self.handle.info().get("name")
+        except Exception:  # the listing's own error is shown by reload()
+            return
+        if name:
+            dataset_id = int(self.handle.dataset_id)
+            self.title.value = f"<b>Batches of {html.escape(str(name))}</b> (dataset {dataset_id})"
 
     def _layout(self) -> list[widgets.Widget]:
         w = widgets

@@ -28,6 +28,7 @@ def test_opens_on_the_first_page_with_every_column(panel: BatchPanel, listing: p
     assert panel.page_ids == sorted(listing.index)[:20]
     assert len(panel.row_checkboxes) == 20
     assert panel.status.text == "60 batches."
+    assert panel.title.value == "<b>Batches of Customers</b> (dataset 101)"
     assert panel.prev_button.disabled
     assert not panel.next_button.disabled
     first = listing.loc[panel.page_ids[0]]
