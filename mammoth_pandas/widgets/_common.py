@@ -41,6 +41,7 @@ __all__ = [
     "describe_error",
     "describe_ids",
     "plural",
+    "set_tooltip",
 ]
 
 #: Colours of the status line by level (text colour, background).
@@ -347,6 +348,14 @@ class JobRunner:
     def stop(self) -> None:
         """Stop following (the job itself goes on on the server)."""
         self._stop.set()
+
+
+def set_tooltip(widget: widgets.Widget, text: str) -> None:
+    """Hover text: ``tooltip`` in ipywidgets 8, ``description_tooltip`` in 7."""
+    for name in ("tooltip", "description_tooltip"):
+        if widget.has_trait(name):
+            setattr(widget, name, text)
+            return
 
 
 def close_all(roots: Iterable[widgets.Widget]) -> None:

@@ -38,6 +38,7 @@ from mammoth_pandas.widgets._common import (
     describe_error,
     describe_ids,
     plural,
+    set_tooltip,
 )
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ class BatchPanel(widgets.VBox):
         self.state_filter = w.SelectMultiple(
             options=list(C.BATCH_STATES), value=(), rows=len(C.BATCH_STATES), description="States"
         )
-        self.state_filter.tooltip = "No state chosen: every state"
+        set_tooltip(self.state_filter, "No state chosen: every state")
         self.created_from = w.DatePicker(description="Created", value=None)
         self.created_to = w.DatePicker(description="to", value=None)
         self.rows_min = w.Text(description="Rows", placeholder="min", continuous_update=False)
