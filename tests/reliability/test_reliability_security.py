@@ -5,7 +5,6 @@ verification stays on, and credentials never follow a redirect to another origin
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import io
 import json
@@ -494,17 +493,19 @@ def redirector() -> Iterator[_Redirector]:
     servers.close()
 
 
-def test_a_bearer_token_does_not_follow_a_redirect_to_another_origin(redirector):
-    client = MammothClient(f"http://127.0.0.1:{redirector.start.server_port}", token=TOKEN)
-    with contextlib.suppress(MammothError):  # refusing the redirect is fine too
-        client.datasets.get(1, 1, 1)
-    assert not _leaks(json.dumps(redirector.received))
+AUTHS = {"key pair": {"api_key": KEY, "api_secret": SECRET}, "bearer token": {"token": TOKEN}}
+CALLS: dict[str, Callable[[MammothClient], Any]] = {
+    "read": lambda c: c.datasets.get(1, 1, 1),
+    "write": lambda c: c.batches.update(1, 1, 1, suspend=[1]),
+}
 
 
-def test_the_key_pair_does_not_follow_a_redirect_to_another_origin(redirector):
-    client = MammothClient(
-        f"http://127.0.0.1:{redirector.start.server_port}", api_key=KEY, api_secret=SECRET
-    )
-    with contextlib.suppress(MammothError):  # refusing the redirect is fine too
-        client.datasets.get(1, 1, 1)
+@pytest.mark.parametrize("call", sorted(CALLS))
+@pytest.mark.parametrize("auth", sorted(AUTHS))
+def test_credentials_never_follow_a_redirect_to_another_origin(redirector, figures, auth, call):
+    client = MammothClient(f"http://127.0.0.1:{redirector.start.server_port}", **AUTHS[auth])
+    with pytest.raises(MammothError) as info:  # a redirect is refused, with a typed error
+        CALLS[call](client)
+    assert not _leaks(_error_texts(info.value))
     assert not _leaks(json.dumps(redirector.received))
+    figures.add("security_refusals")
