@@ -58,8 +58,11 @@ def test_suspend_asks_then_runs_the_job_and_reports_what_changed(
         assert panel.status.level == "busy"
         assert panel.status.text.startswith("Suspending 3 batches")
         assert panel.confirmation.layout.display == "none"
+        said: list[str] = []
+        panel.status.observe(lambda change: said.append(change["new"]), names="value")
         panel.restore_button.click()  # a second action is refused while one runs
-        assert "still running" in panel.status.text
+        assert not panel.confirmation.pending
+        assert any("An action is still running" in text for text in said)
     result = panel.wait(10)
 
     assert result is not None
