@@ -252,25 +252,29 @@ class BatchSource:
         )
 
     def _server_count(self, filters: BatchFilters) -> int:
-        """How many batches match, with O(log n) probes of one small page each."""
-        known_at_least = 0
-        known_at_most: int | None = None
+        """How many batches match, with O(log n) probes of one small page each.
+
+        Probes start at multiples of the page (``_PROBE``): a short page gives the exact
+        count; a full one says "at least that many more", an empty one "no more than that".
+        The offset doubles until a probe comes back empty, then bisects.
+        """
+        at_least = 0  # a multiple of _PROBE
+        at_most: int | None = None  # a multiple of _PROBE
         offset = 0
         while True:
             found = self._probe(filters, offset)
-            if 0 < found < _PROBE or (found == 0 and offset == known_at_least):
+            if 0 < found < _PROBE or (found == 0 and offset == at_least):
                 return offset + found
             if found == _PROBE:
-                known_at_least = offset + _PROBE
+                at_least = offset + _PROBE
             else:
-                known_at_most = offset
-            if known_at_most is not None and known_at_most <= known_at_least:
-                return known_at_least
-            offset = (
-                known_at_least * 2
-                if known_at_most is None
-                else (known_at_least + known_at_most) // 2
-            )
+                at_most = offset
+            if at_most is not None and at_most <= at_least:
+                return at_least
+            if at_most is None:
+                offset = at_least * 2
+            else:
+                offset = at_least + (at_most - at_least) // _PROBE // 2 * _PROBE
 
     def _candidate_frame(self, filters: BatchFilters) -> pd.DataFrame:
         """Every batch matching the server-side part of the filter, in the server's order."""

@@ -1,0 +1,121 @@
+"""The batch panel's query layer: counting without a total, and what goes to the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.widgets._batch_source import BatchFilters, BatchSource
+
+
+class RangeListing:
+    """Stands in for ``client.batches.list`` over ids ``0..n-1`` (the algorithm, not the wire,
+    is under test here; the sandbox-backed tests cover the wire)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.calls = 0
+
+    def list(self, *ids: int, limit: int | None = None, offset: int = 0, **_: Any) -> pd.DataFrame:
+        self.calls += 1
+        end = self.n if limit is None else min(self.n, offset + limit)
+        return pd.DataFrame(index=pd.Index(range(offset, max(offset, end)), name="id"))
+
+
+class Handle:
+    workspace_id = project_id = dataset_id = 1
+
+    def __init__(self, n: int) -> None:
+        self.listing = RangeListing(n)
+        self.client = type("Client", (), {"batches": self.listing})()
+
+
+@given(st.one_of(st.integers(0, 1_000), st.integers(1_000, 3_000_000)))
+def test_counting_finds_the_exact_total_with_logarithmic_probes(n: int):
+    handle = Handle(n)
+    assert BatchSource(handle).count(BatchFilters()) == n  # type: ignore[arg-type]
+    assert handle.listing.calls <= 2 * math.ceil(math.log2(max(n, 100) / 100)) + 3
+
+
+@pytest.mark.parametrize("n", [0, 1, 99, 100, 101, 199, 200, 201, 400, 401, 100_000])
+def test_counting_at_page_boundaries(n: int):
+    assert BatchSource(Handle(n)).count(BatchFilters()) == n  # type: ignore[arg-type]
+
+
+def test_counts_are_cached_until_invalidated():
+    handle = Handle(5_000)
+    source = BatchSource(handle)  # type: ignore[arg-type]
+    source.count(BatchFilters())
+    calls = handle.listing.calls
+    source.count(BatchFilters(sort_by="rows", descending=True))  # the order does not matter
+    assert handle.listing.calls == calls
+    source.invalidate()
+    source.count(BatchFilters())
+    assert handle.listing.calls > calls
+
+
+def test_server_params_cover_whole_utc_days():
+    filters = BatchFilters(
+        states=("suspended", "active"),
+        created_from=dt.date(2025, 3, 1),
+        created_to=dt.date(2025, 3, 31),
+    )
+    params = filters.server_params()
+    assert params["status"] == ["suspended", "active"]
+    start, end = params["created_at"]
+    assert start == pd.Timestamp("2025-03-01T00:00:00Z")
+    assert end == pd.Timestamp("2025-03-31T23:59:59.999Z")
+    assert not filters.local
+
+
+def test_every_state_chosen_means_no_state_filter():
+    from mammoth_pandas import _contract as C
+
+    assert "status" not in BatchFilters(states=C.BATCH_STATES).server_params()
+
+
+@pytest.mark.parametrize(
+    ("filters", "local"),
+    [
+        (BatchFilters(name_contains="x"), True),
+        (BatchFilters(name_contains="   "), False),
+        (BatchFilters(rows_min=3), True),
+        (BatchFilters(rows_max=3), True),
+        (BatchFilters(sort_by="source"), True),
+        (BatchFilters(sort_by="created", descending=True), False),
+    ],
+)
+def test_which_filters_are_applied_locally(filters: BatchFilters, local: bool):
+    assert filters.local is local
+
+
+def test_sort_ends_on_id_for_stable_pages():
+    assert BatchFilters(sort_by="rows", descending=True).server_sort() == [
+        ("row_count", "desc"),
+        ("id", "asc"),
+    ]
+    assert BatchFilters(sort_by="id", descending=True).server_sort() == [("id", "desc")]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"states": ("gone",)}, "states"),
+        ({"sort_by": "colour"}, "sort_by"),
+        ({"rows_min": -1}, "rows_min"),
+        ({"rows_min": 5, "rows_max": 4}, "rows"),
+        ({"created_from": dt.date(2025, 2, 1), "created_to": dt.date(2025, 1, 1)}, "created"),
+    ],
+)
+def test_bad_filters_name_the_field(kwargs: dict[str, Any], field: str):
+    with pytest.raises(MammothInputError) as caught:
+        BatchFilters(**kwargs)
+    assert caught.value.field == field
+    assert caught.value.accepted
