@@ -44,6 +44,10 @@ def test_suspend_asks_then_runs_the_job_and_reports_what_changed(
     assert panel.confirm_button.description == "Suspend"
     assert mutations(fresh_sandbox) == before  # nothing happens before Confirm
 
+    bar: list[int] = []
+    said: list[str] = []
+    panel.progress.observe(lambda change: bar.append(change["new"]), names="value")
+    panel.status.observe(lambda change: said.append(change["new"]), names="value")
     with fresh_sandbox.hold_jobs():
         panel.confirm_button.click()
         assert panel.busy
@@ -58,8 +62,6 @@ def test_suspend_asks_then_runs_the_job_and_reports_what_changed(
         assert panel.status.level == "busy"
         assert panel.status.text.startswith("Suspending 3 batches")
         assert panel.confirmation.layout.display == "none"
-        said: list[str] = []
-        panel.status.observe(lambda change: said.append(change["new"]), names="value")
         panel.restore_button.click()  # a second action is refused while one runs
         assert not panel.confirmation.pending
         assert any("An action is still running" in text for text in said)
@@ -80,6 +82,11 @@ def test_suspend_asks_then_runs_the_job_and_reports_what_changed(
     assert not any(b.disabled for b in (panel.suspend_button, panel.delete_button))
     assert panel.progress.value == panel.progress.max
     assert panel.progress.bar_style == "success"
+    # the bar and the status line followed the job: submitted, processing, done
+    assert bar == sorted(bar)
+    assert bar[-1] == panel.progress.max
+    assert any(0 < value < panel.progress.max for value in bar)
+    assert any(f"(job {result.job.id}: processing)" in text for text in said)
     assert finished == [result]
     # the table was refreshed: the rows now show the new state
     assert set(panel.page_frame.loc[ids, "state"]) == {"suspended"}
