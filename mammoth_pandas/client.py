@@ -383,7 +383,12 @@ class BatchesAPI:
         triples = list(dict.fromkeys(triples))
         if "limit" in filters:
             raise MammothInputError("limit", "not supported by list_many", accepted="no limit")
-        _ListQuery(**{**_LIST_DEFAULTS, **filters})  # validate everything before any request
+        unknown = set(filters) - set(_LIST_DEFAULTS) - {"max_workers"}
+        if unknown:
+            raise TypeError(f"list_many() got unexpected keyword arguments {sorted(unknown)}")
+        query = {k: v for k, v in filters.items() if k != "max_workers"}
+        _ListQuery(**{**_LIST_DEFAULTS, **query})  # validate everything before any request
+        self._workers(filters.get("max_workers"))
         parts = []
         for ws, pr, ds in triples:
             part = self.list(ws, pr, ds, **filters)

@@ -114,7 +114,9 @@ def test_concurrent_pages_equal_a_sequential_read(client: MammothClient) -> None
 
 
 def test_list_many_combines_datasets(client: MammothClient) -> None:
-    combined = client.batches.list_many([(WS, PR, DEMO.customers), (WS, PR, DEMO.orders)])
+    combined = client.batches.list_many(
+        [(WS, PR, DEMO.customers), (WS, PR, DEMO.orders)], max_workers=2, page_size=20
+    )
     customers = client.batches.list(WS, PR, DEMO.customers)
     orders = client.batches.list(WS, PR, DEMO.orders)
     assert len(combined) == len(customers) + len(orders)
