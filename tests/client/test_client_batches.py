@@ -261,3 +261,15 @@ def test_dataset_handle(fresh_sandbox: Sandbox) -> None:
     assert job.succeeded
     assert ds.delete(target).succeeded
     assert target[0] not in ds.batches().index
+
+
+def test_append_from_takes_a_derived_mapping(fresh_sandbox: Sandbox) -> None:
+    from mammoth_pandas import derive_mapping
+
+    client = fresh_sandbox.client()
+    destination, source = client.dataset(WS, PR, DS), client.dataset(WS, PR, DEMO.crm_export)
+    mapping = derive_mapping(source, destination)
+    job = destination.append_from(source, mapping, validate_only=True)
+    assert job.succeeded
+    assert job.response["valid"] is True
+    assert job.response["row_count"] == len(fresh_sandbox.rows(DEMO.crm_export))
