@@ -176,3 +176,16 @@ def test_demo_prints_a_table_and_jobs(capsys) -> None:
 def test_help_exits_cleanly(argv: list[str], capsys) -> None:
     assert cli_batches.main(argv) == 0
     assert "usage" in capsys.readouterr().out
+
+
+def test_created_range_options(monkeypatch, capsys, sandbox: Sandbox, client) -> None:
+    use(monkeypatch, sandbox)
+    full = client.batches.list(DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+    cut = full.created_at.sort_values().iloc[40]
+    expected = full[full.created_at >= cut]
+    argv = ["batches", "list", *WHERE, *DS, "--format", "json", "--created-from", cut.isoformat()]
+    assert cli_batches.main(argv) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == list(expected.index)
+    argv += ["--created-at", "(from:'2024-01-01')"]
+    assert cli_batches.main(argv) == 2
+    assert "--created-at" in capsys.readouterr().err
