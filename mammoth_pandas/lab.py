@@ -58,6 +58,8 @@ def build_command(
         own.append(f"--ServerApp.port={port}")
     if not open_browser:
         own.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        own.append("--allow-root")  # containers and CI machines often run as root
     given = {arg.split("=", 1)[0] for arg in extra}
     kept = [arg for arg in own if arg.split("=", 1)[0] not in given]
     return [sys.executable, "-m", "jupyterlab", *kept, *extra]

@@ -27,9 +27,14 @@ def states(sb: Sandbox) -> pd.Series:
     return listing["state"].astype(str)
 
 
-def output_with(lab, text: str) -> Any:
-    """The cell output that contains ``text`` (each panel is one cell's output)."""
-    return lab.page.locator(".jp-OutputArea-output").filter(has_text=text)
+def button(scope: Any, label: str) -> Any:
+    """The button labelled ``label`` (by its text: an icon would add a glyph to its name)."""
+    return scope.locator("button").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
+
+def panel_output(lab, button_label: str) -> Any:
+    """The cell output holding the panel with a ``button_label`` button (one panel each)."""
+    return lab.page.locator(".jp-OutputArea-output").filter(has=button(lab.page, button_label))
 
 
 def batch_row(lab, panel: Any, batch_id: int) -> Any:
@@ -40,11 +45,6 @@ def batch_row(lab, panel: Any, batch_id: int) -> Any:
         .filter(has=lab.page.locator(".widget-checkbox"))
         .filter(has=first_cell.filter(has_text=re.compile(rf"^{batch_id}$")))
     )
-
-
-def button(scope: Any, label: str) -> Any:
-    """The button labelled ``label`` (by its text: an icon would add a glyph to its name)."""
-    return scope.locator("button").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
 
 
 def act_on_selection(lab, panel: Any, ids: list[int], action: str, done: str) -> str:
@@ -78,7 +78,7 @@ def test_batch_panel_suspends_and_restores_two_ticked_batches(lab, lab_sandbox: 
 
     lab.open(NOTEBOOK)
     lab.run_all()
-    panel = output_with(lab, f"Batches of dataset {DEMO.customers}")
+    panel = panel_output(lab, "Suspend")
     panel.wait_for()
     assert lab.errors() == []
     lab.screenshot("batch-panel", show=panel)
@@ -108,7 +108,7 @@ def test_mapping_panel_dropdown_validate_append(lab, lab_sandbox: Sandbox) -> No
 
     lab.open(NOTEBOOK)
     lab.run_all()
-    panel = output_with(lab, f"Append dataset {DEMO.crm_export} into dataset {DEMO.customers}")
+    panel = panel_output(lab, "Validate")
     panel.wait_for()
     assert lab.errors() == []
     lab.screenshot("mapping-panel", show=panel)
