@@ -78,7 +78,9 @@ def test_a_suspend_through_faults_is_applied_once(cli_sandbox, capsys, no_wait, 
         ("plain http elsewhere", 2),
     ],
 )
-def test_failures_are_one_line_without_a_secret(cli_sandbox, capsys, monkeypatch, setup, code):
+def test_failures_are_one_line_without_a_secret(
+    cli_sandbox, capsys, monkeypatch, no_wait, setup, code
+):
     _, counter = cli_sandbox
     argv = ["batches", "list", *WHERE]
     if setup == "wrong secret":

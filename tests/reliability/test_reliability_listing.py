@@ -38,8 +38,8 @@ MAPPING = [
 
 
 @pytest.fixture
-def scale_sandbox() -> Iterator[Sandbox]:
-    with Sandbox(job_delay=0.0, scale=BATCHES) as sb:
+def scale_sandbox(request) -> Iterator[Sandbox]:
+    with Sandbox(job_delay=0.0, scale=getattr(request, "param", BATCHES)) as sb:
         yield sb
 
 
@@ -101,7 +101,7 @@ def _read_while_writing(
 def _writer(sb: Sandbox, **kwargs) -> Writer:
     client = sb.client()
     before = {int(i) for i in client.batches.list(WS, PR, DS, fields="id").index}
-    assert len(before) == BATCHES
+    assert len(before) == sb.scale
     return Writer(sb, client, before, **kwargs)
 
 
@@ -186,6 +186,7 @@ SCENARIOS: dict[str, tuple[dict, dict]] = {
 }
 
 
+@pytest.mark.parametrize("scale_sandbox", [1500], indirect=True)
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_heavier_changes_miss_nothing_that_stayed(scale_sandbox, figures, scenario):
     writing, listing = SCENARIOS[scenario]
