@@ -70,33 +70,38 @@ def plural(count: int, one: str, many: str) -> str:
 
 def describe_error(exc: BaseException, *, doing: str | None = None) -> str:
     """Say in words what went wrong; never includes a credential (the errors carry none)."""
-    prefix = f"{doing} failed: " if doing else ""
+    return _sentence((f"{doing} failed: " if doing else "") + _what_went_wrong(exc))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _what_went_wrong(exc: BaseException) -> str:
     if isinstance(exc, RateLimitError):
         wait = f" in {exc.retry_after:g} s" if exc.retry_after else " in a moment"
-        return f"{prefix}the server is rate limiting requests; try again{wait}."
+        return f"the server is rate limiting requests; try again{wait}"
     if isinstance(exc, MammothConnectionError):
-        return f"{prefix}lost the connection to the server ({exc}). Check it and press Refresh."
+        detail = str(exc).strip().rstrip(".")
+        return f"lost the connection to the server ({detail}). Check it and press Refresh"
     if isinstance(exc, JobFailedError):
-        reason = exc.reason or "no reason given"
-        return f"{prefix}job {exc.job.id} ended as {exc.job.status}: {reason}."
+        return f"job {exc.job.id} ended as {exc.job.status}: {exc.reason or 'no reason given'}"
     if isinstance(exc, JobTimeoutError):
         return (
-            f"{prefix}job {exc.job.id} is still running; it may finish on the server. "
-            "Press Refresh later."
+            f"job {exc.job.id} is still running; it may finish on the server. Press Refresh later"
         )
     if isinstance(exc, AuthenticationError):
-        return f"{prefix}the server refused the credentials ({exc.status})."
+        return f"the server refused the credentials ({exc.status})"
     if isinstance(exc, NotFoundError):
-        return f"{prefix}not found on the server: {_api_text(exc)}."
+        return f"not found on the server: {_api_text(exc)}"
     if isinstance(exc, ServerError):
-        return f"{prefix}the server failed ({exc.status}): {_api_text(exc)}."
+        return f"the server failed ({exc.status}): {_api_text(exc)}"
     if isinstance(exc, MammothAPIError):
-        return f"{prefix}the server answered {exc.status}: {_api_text(exc)}."
-    if isinstance(exc, MammothInputError):
-        return f"{prefix}{exc}."
+        return f"the server answered {exc.status}: {_api_text(exc)}"
     if isinstance(exc, MammothError):
-        return f"{prefix}{exc}."
-    return f"{prefix}unexpected {type(exc).__name__}: {exc}."
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
 
 
 def _api_text(exc: MammothAPIError) -> str:

@@ -482,7 +482,7 @@ class BatchPanel(widgets.VBox):
         try:
             filters = self._read_filters()
         except MammothInputError as exc:
-            self.status.error(f"{exc}.")
+            self.status.error(describe_error(exc))
             return
         self._filters = filters
         self._page = 1
@@ -630,7 +630,7 @@ class BatchPanel(widgets.VBox):
                 after=self._notify,
             )
         except MammothInputError as exc:
-            self.status.warning(f"{exc}.")
+            self.status.warning(describe_error(exc))
 
     def _finished(self, action: str, ids: list[int], job: Job) -> None:
         _, _, done = _VERBS[action]

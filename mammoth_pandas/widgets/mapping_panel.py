@@ -331,7 +331,7 @@ class MappingPanel(widgets.VBox):
                 after=self._notify,
             )
         except MammothInputError as exc:
-            self.status.warning(f"{exc}.")
+            self.status.warning(describe_error(exc))
 
     def _finished(self, action: str, job: Job) -> None:
         if not job.succeeded:

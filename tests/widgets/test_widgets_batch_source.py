@@ -119,3 +119,17 @@ def test_bad_filters_name_the_field(kwargs: dict[str, Any], field: str):
         BatchFilters(**kwargs)
     assert caught.value.field == field
     assert caught.value.accepted
+
+
+def test_errors_are_said_as_one_sentence():
+    from mammoth_pandas.errors import MammothConnectionError, RateLimitError
+    from mammoth_pandas.widgets._common import describe_error
+
+    assert describe_error(RateLimitError("429", retry_after=3), doing="Loading") == (
+        "Loading failed: the server is rate limiting requests; try again in 3 s."
+    )
+    assert describe_error(MammothConnectionError("connection refused.")) == (
+        "lost the connection to the server (connection refused). Check it and press Refresh."
+    )
+    assert describe_error(MammothInputError("ids", "is empty.")) == "ids: is empty."
+    assert describe_error(KeyError("x")) == "unexpected KeyError: 'x'."
