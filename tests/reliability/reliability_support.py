@@ -52,6 +52,8 @@ class FaultCounter:
             with self._lock:
                 forced = self._forced.pop(0) if self._forced else None
             fault = forced if forced is not None else self._original()
+            if fault == "ok":  # a forced clean answer
+                fault = None
             with self._lock:
                 self.requests += 1
                 if fault is not None:
@@ -61,7 +63,8 @@ class FaultCounter:
         sb.faults.draw_request = draw  # type: ignore[method-assign]
 
     def force(self, *faults: str) -> None:
-        """The next requests get these faults, in order (then the configured dice again)."""
+        """The next requests get these faults, in order (then the configured dice again);
+        ``"ok"`` lets one request through untouched."""
         with self._lock:
             self._forced = list(faults)
 

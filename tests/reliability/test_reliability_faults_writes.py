@@ -383,3 +383,27 @@ def test_a_write_slower_than_the_timeout_is_applied_once_and_reported_unknown(
     assert w.state(w.active[0]) == "suspended"
     figures.add("typed_errors")
     figures.add("writes_exactly_once")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding 8: a write accepted as a job, whose wait then loses the connection, "
+    "reports applied=False",
+)
+@pytest.mark.parametrize("name", ["update suspend", "handle restore", "create"])
+def test_losing_the_connection_while_waiting_never_claims_not_applied(write_sandbox, no_wait, name):
+    """The write was accepted (the server answered with a job id) and only the polls of
+    the job fail: the action may well have happened, so ``applied`` must not be False."""
+    sb, counter = write_sandbox
+    w = _world(sb, counter, warm=True)
+    w.client = sb.client(session=w.session, max_retries=1)
+    counter.force("ok", *["drop"] * 20)  # the write goes through; every poll is dropped
+    with pytest.raises(MammothConnectionError) as info:
+        OPS[name].run(w)
+    sb.faults.clear()
+    counter.force()
+    sb.wait_idle()
+    applied = w.applied()
+    assert len(applied) == 1  # it did happen
+    assert str(applied[0]["job_id"]) in str(info.value)  # the error names the job
+    assert info.value.applied is not False

@@ -205,9 +205,6 @@ def test_heavier_changes_miss_nothing_that_stayed(scale_sandbox, figures, scenar
     assert writer.deleted
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding 7: pages of one batch cannot overlap, so a deletion hides one"
-)
 def test_pages_of_one_batch_miss_nothing_that_stayed(scale_sandbox, figures):
     writer = _writer(scale_sandbox, behind=1, append=0)
     kept = sorted(writer.before)[:60]
