@@ -36,7 +36,8 @@ Fetch = Callable[[int, int], tuple[Records, Any]]
 
 
 def overlap_for(page_size: int) -> int:
-    """Records shared by consecutive pages: a tenth of the page, at least 1 (0 for size 1)."""
+    """Records shared by consecutive pages: a tenth of the page, at least 1 (0 for size 1,
+    which is why the pager reads at least two records per request)."""
     return 0 if page_size <= 1 else max(1, page_size // 10)
 
 
@@ -94,8 +95,11 @@ class Pager:
     ) -> None:
         self.fetch = fetch
         self.start = start
-        self.size = page_size if limit is None else max(1, min(page_size, limit))
-        self.overlap = overlap_for(self.size) if (limit is None or limit > page_size) else 0
+        if limit is not None and limit <= page_size:  # one request holds the whole read
+            self.size, self.overlap = max(1, limit), 0
+        else:  # pages of one still read two records, so that consecutive pages overlap
+            self.size = max(2, page_size)
+            self.overlap = overlap_for(self.size)
         self.step = self.size - self.overlap
         self.workers = workers
         self.collector = PageCollector(limit)
