@@ -105,3 +105,14 @@ def test_a_closed_client_is_reported(sandbox: Sandbox) -> None:
     client.close()
     with pytest.raises(MammothInputError, match="closed"):
         df.mammoth.suspend()
+
+
+def test_the_readme_idiom_on_a_modified_copy(fresh_sandbox: Sandbox) -> None:
+    """``df[df.row_count == 0].mammoth.delete()`` after copying and changing the frame."""
+    client = fresh_sandbox.client()
+    df = client.batches.list(WS, PR, DS).copy()
+    chosen = [int(i) for i in df[df.state == "active"].index[:2]]
+    df.loc[chosen, "row_count"] = 0  # as if these batches were empty
+    job = df[df.row_count == 0].mammoth.delete()
+    assert job.succeeded
+    assert not set(chosen) & set(client.batches.list(WS, PR, DS).index)
