@@ -7,7 +7,9 @@ So consecutive pages overlap by a few records (``overlap``): each page must cont
 batch already listed, and only what follows the last such batch is new. A page with no
 known batch means more batches went than the overlap covers; the pager then reads
 backwards (the step doubling each time, never before the first offset) until it finds
-its place again, and carries on forward from there.
+its place again, and carries on forward from there. Forward, offsets only ever advance;
+only such a look back requests an offset again, and it is bounded (log2 of the offset).
+A page identical to the previous one (a server that ignores ``offset``) ends the read.
 
 Guarantees, for a listing sorted on values that do not change during the read (the
 default ``id``, ``created_at``):
