@@ -105,7 +105,8 @@ class MammothClient:
     """A client of the Mammoth API v2 (batches, jobs, datasets).
 
     ``server_url`` may end with ``/api/v2`` or not. Authenticate with ``api_key`` and
-    ``api_secret``, or with a bearer ``token``. ``timeout`` (seconds) applies to every
+    ``api_secret`` (or the generated SDK's ``security=`` object or dict carrying them), or
+    with a bearer ``token``. ``timeout`` (seconds) applies to every
     request; ``session`` lets you bring your own ``requests.Session``; ``max_retries``
     bounds the transport's retries; ``max_workers`` bounds concurrent page fetches.
     """
@@ -122,7 +123,17 @@ class MammothClient:
         max_retries: int = 5,
         max_workers: int = 4,
         allow_insecure_http: bool = False,
+        security: Any = None,
     ) -> None:
+        if security is not None:  # the generated SDK's models.Security(api_key=, api_secret=)
+            if api_key is not None or api_secret is not None:
+                raise MammothConfigError("give security= or api_key=/api_secret=, not both")
+            api_key, api_secret = (
+                security.get(name)
+                if isinstance(security, Mapping)
+                else getattr(security, name, None)
+                for name in ("api_key", "api_secret")
+            )
         key, secret, bearer = (
             _secret("api_key", api_key),
             _secret("api_secret", api_secret),

@@ -158,3 +158,23 @@ def test_input_errors_are_value_errors() -> None:
         client.batches.list(1, 1, 1, status="nope")
     with pytest.raises(MammothInputError):
         client.batches.list(1, 1, 1, status="nope")
+
+
+def test_the_generated_sdks_security_argument(sandbox: Sandbox) -> None:
+    from types import SimpleNamespace
+
+    for security in (
+        SimpleNamespace(api_key=sandbox.api_key, api_secret=sandbox.api_secret),
+        {"api_key": sandbox.api_key, "api_secret": sandbox.api_secret},
+    ):
+        with MammothClient(server_url=sandbox.url, security=security) as client:
+            assert (
+                len(
+                    client.batches.list(DEMO.workspace_id, DEMO.project_id, DEMO.customers, limit=1)
+                )
+                == 1
+            )
+    with pytest.raises(MammothConfigError, match="not both"):
+        MammothClient(sandbox.url, api_key="k", security={"api_key": "k", "api_secret": "s"})
+    with pytest.raises(MammothConfigError, match="api_secret"):
+        MammothClient(sandbox.url, security={"api_key": "k", "api_secret": ""})
