@@ -45,6 +45,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+#: The notebook panel on show (JupyterLab hides the others with ``lm-mod-hidden``).
+VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 VIEWPORT = {"width": 1600, "height": 1000}
 #: How long JupyterLab may take to answer, a kernel to start, a job to show its result.
 START_TIMEOUT = 90.0
@@ -170,8 +172,11 @@ class JupyterLabServer:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return None
 
-    def url(self, notebook: str) -> str:
-        return f"{self.base_url}/lab/tree/{notebook}?token={self.token}"
+    def url(self, notebook: str, workspace: str | None = None) -> str:
+        """``/lab/tree/<notebook>``, in a workspace of its own when ``workspace`` is given
+        (so that no notebook of an earlier page is restored beside it)."""
+        place = f"/lab/workspaces/{workspace}" if workspace else "/lab"
+        return f"{self.base_url}{place}/tree/{notebook}?token={self.token}"
 
     def log(self) -> str:
         try:
@@ -218,8 +223,9 @@ class LabPage:
 
     def open(self, notebook: str) -> None:
         """Open ``notebook`` and wait until its kernel is idle."""
-        self.page.goto(self.server.url(notebook))
-        self.page.wait_for_selector(".jp-Notebook", timeout=STEP_TIMEOUT_MS)
+        self.page.goto(self.server.url(notebook, workspace=f"w{secrets.token_hex(6)}"))
+        self.page.wait_for_selector(f"{VISIBLE_NOTEBOOK} .jp-Notebook", timeout=STEP_TIMEOUT_MS)
+        assert self.page.locator(".jp-NotebookPanel").count() == 1, "one notebook open"
         self.wait_kernel_idle()
         # Room for the panels' tables: collapse the file browser (click its open sidebar tab).
         # JupyterLab remembers the layout, so it may already be collapsed.
@@ -232,14 +238,15 @@ class LabPage:
     def wait_kernel_idle(self, timeout_ms: int = STEP_TIMEOUT_MS) -> None:
         """Until the open notebook has a kernel (not "No Kernel") and it is idle."""
         self.page.wait_for_function(
-            """() => {
-                const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+            """(selector) => {
+                const panel = document.querySelector(selector);
                 if (!panel) return false;
                 const name = panel.querySelector('.jp-Toolbar-kernelName');
                 const state = panel.querySelector('.jp-Notebook-ExecutionIndicator');
                 return !!name && !!state && name.textContent.trim() !== 'No Kernel'
                     && state.getAttribute('data-status') === 'idle';
             }""",
+            arg=VISIBLE_NOTEBOOK,
             timeout=timeout_ms,
         )
 
@@ -256,15 +263,18 @@ class LabPage:
         and fails the test with the traceback.
         """
         self.page.wait_for_function(
-            """() => {
-                const failed = [...document.querySelectorAll(
+            """(selector) => {
+                const panel = document.querySelector(selector);
+                if (!panel) return false;
+                const failed = [...panel.querySelectorAll(
                     ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
                     .some(o => o.textContent.includes('Traceback'));
-                const prompts = [...document.querySelectorAll(
+                const prompts = [...panel.querySelectorAll(
                     '.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
                 return failed || (prompts.length > 0
                     && prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
             }""",
+            arg=VISIBLE_NOTEBOOK,
             timeout=timeout_ms,
         )
         errors = self.errors()
@@ -275,9 +285,8 @@ class LabPage:
 
     def errors(self) -> list[str]:
         """Text of every error output (tracebacks) in the open notebook."""
-        texts: list[str] = self.page.locator(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-        ).all_inner_texts()
+        stderr = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        texts: list[str] = self.page.locator(f"{VISIBLE_NOTEBOOK} {stderr}").all_inner_texts()
         return [t for t in texts if "Traceback" in t or "Error" in t]
 
 
