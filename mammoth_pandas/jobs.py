@@ -14,7 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mammoth_pandas import _contract as C
-from mammoth_pandas.errors import JobFailedError, JobTimeoutError, MammothInputError
+from mammoth_pandas.errors import (
+    JobFailedError,
+    JobTimeoutError,
+    MammothConnectionError,
+    MammothInputError,
+)
 
 if TYPE_CHECKING:
     from mammoth_pandas.client import MammothClient
@@ -148,7 +153,18 @@ class Job:
                 )
             self._sleep(min(delay, remaining))
             delay = min(delay * POLL_FACTOR, POLL_MAX)
-            self.refresh()
+            try:
+                self.refresh()
+            except MammothConnectionError as exc:
+                # The write was accepted as this job; only reading its state failed.
+                error = MammothConnectionError(
+                    f"job {self.id} ({self.operation or 'job'}) was accepted, but its state "
+                    f"could not be read ({exc}); the action may or may not have been applied: "
+                    f"check with client.jobs.get({self.id})",
+                    applied=None,
+                )
+                error.job = self  # type: ignore[attr-defined]
+                raise error from None
         if self.failed:
             raise JobFailedError(
                 f"job {self.id} ({self.operation or 'job'}) ended as "

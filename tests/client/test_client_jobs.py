@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from mammoth_pandas.errors import JobFailedError, JobTimeoutError, MammothInputError
+from mammoth_pandas.errors import (
+    JobFailedError,
+    JobTimeoutError,
+    MammothConnectionError,
+    MammothInputError,
+)
 from mammoth_pandas.jobs import POLL_FACTOR, POLL_FIRST, POLL_MAX, Job, failure_reason
 
 
@@ -150,3 +155,26 @@ def test_failed_job_raises_with_the_server_reason(fresh_sandbox, ids) -> None:
     assert info.value.reason in str(info.value)
     fresh_sandbox.faults.clear()
     assert client.batches.get(*ids, first)["state"] == "active"
+
+
+def test_losing_the_connection_while_waiting_does_not_claim_not_applied() -> None:
+    class Unreachable:
+        def _fetch(self, job_id: int) -> dict[str, Any]:
+            raise MammothConnectionError("GET /jobs/9: no answer", applied=False)
+
+    class Client:
+        jobs = Unreachable()
+
+    clock = FakeClock()
+    job = Job(
+        {"id": 9, "status": "processing", "operation": "update_batches"},
+        client=Client(),
+        clock=clock,
+        sleep=clock.sleep,
+    )  # type: ignore[arg-type]
+    with pytest.raises(MammothConnectionError) as info:
+        job.wait(10)
+    assert info.value.applied is None
+    assert "job 9" in str(info.value)
+    assert "client.jobs.get(9)" in str(info.value)
+    assert info.value.job is job  # type: ignore[attr-defined]

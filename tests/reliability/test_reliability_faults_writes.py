@@ -385,11 +385,6 @@ def test_a_write_slower_than_the_timeout_is_applied_once_and_reported_unknown(
     figures.add("writes_exactly_once")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding 8: a write accepted as a job, whose wait then loses the connection, "
-    "reports applied=False",
-)
 @pytest.mark.parametrize("name", ["update suspend", "handle restore", "create"])
 def test_losing_the_connection_while_waiting_never_claims_not_applied(write_sandbox, no_wait, name):
     """The write was accepted (the server answered with a job id) and only the polls of
