@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_support import Figures
 
+from mammoth_pandas import _contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
@@ -336,3 +337,27 @@ def test_integers_beyond_64_bits_are_refused_not_a_500(target, where):
     method, path, kwargs = HUGE_INPUTS[where]
     response = target.send(method, path, **kwargs)
     assert response.status_code in (400, 404)
+
+
+header_values = st.one_of(
+    st.sampled_from(INJECTIONS),
+    st.text(max_size=60),
+    st.just("k" * 8000),
+).filter(lambda s: s.isprintable() and s.strip() == s and _latin1(s))
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@SETTINGS
+@given(key=header_values, workspace=header_values, ids=st.sampled_from(["424242", "1001", ""]))
+def test_hostile_idempotency_keys_and_headers(target, key, workspace, ids):
+    headers = {C.HEADER_IDEMPOTENCY_KEY: key, C.HEADER_WORKSPACE: workspace}
+    response = target.send("DELETE", _ds_path() + "/batches", params={"ids": ids}, headers=headers)
+    if key:  # a write's key is echoed as sent, whatever it holds
+        assert response.headers.get(C.HEADER_IDEMPOTENCY_KEY) == key

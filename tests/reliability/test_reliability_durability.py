@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from reliability_support import wait_for
 
 from mammoth_pandas.client import MammothClient
+from mammoth_pandas.errors import MammothError
 from mammoth_pandas.sandbox import DEMO
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
@@ -207,4 +209,66 @@ def test_repeated_sigkill_during_a_burst_of_appends(tmp_path, servers, figures):
     assert (listing.loc[sorted(created), "row_count"] == 24).all()
     _check_stats(final.client)
     final.stop()
+    _check_database(db)
+
+
+def test_sigkill_while_requests_are_in_flight(tmp_path, servers, figures):
+    """Four threads keep sending appends and suspends while the process is killed: each
+    request either committed whole (its job, its idempotency record) or left no trace."""
+    db = tmp_path / "sandbox.db"
+    first = Server(db, job_delay=0.0)
+    servers.append(first)
+    sent = []
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def hammer(worker: int) -> None:
+        client = MammothClient(first.url, api_key=KEY, api_secret=SECRET, max_retries=0)
+        k = 0
+        while not stop.is_set():
+            k += 1
+            try:
+                if k % 2:
+                    client.batches.create(
+                        WS, PR, DS, source_id=DEMO.crm_export, mapping=CRM_MAPPING
+                    )
+                else:
+                    client.batches.update(WS, PR, DS, suspend=[1001 + worker], restore=[])
+            except MammothError:
+                if first.process.poll() is not None:
+                    return
+            with lock:
+                sent.append(worker)
+
+    threads = [threading.Thread(target=hammer, args=(i,), daemon=True) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    wait_for(lambda: len(sent) >= 40, timeout=30, what="forty requests answered")
+    first.kill()  # while the four threads are still sending
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=20)
+    _check_database(db)
+    connection = sqlite3.connect(db)
+    try:
+        dangling = connection.execute(
+            "SELECT COUNT(*) FROM idempotency WHERE job_id IS NOT NULL"
+            " AND job_id NOT IN (SELECT id FROM jobs)"
+        ).fetchone()[0]
+        job_ids = [r[0] for r in connection.execute("SELECT id FROM jobs ORDER BY id")]
+    finally:
+        connection.close()
+    assert dangling == 0
+    figures.add("durability_kills")
+    figures.add("durability_jobs_interrupted", _processing_in_file(db))
+
+    second = Server(db, job_delay=0.0)
+    servers.append(second)
+    wait_for(lambda: _all_done(second.client, job_ids), timeout=20, what="jobs")
+    jobs = second.client.jobs.list(job_ids)
+    assert len(jobs) == len(job_ids) >= 40
+    assert {job.status for job in jobs} <= {"success", "failure"}
+    figures.add("durability_jobs_recovered", len(jobs))
+    _check_stats(second.client)
+    second.stop()
     _check_database(db)

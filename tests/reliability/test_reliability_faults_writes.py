@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import pytest
 from reliability_support import CountingSession, FaultCounter, server_threads_done, wait_for
 
@@ -15,6 +16,7 @@ from mammoth_pandas import _contract as C
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     BadRequestError,
+    JobFailedError,
     MammothConnectionError,
     NotFoundError,
     RateLimitError,
@@ -402,3 +404,21 @@ def test_losing_the_connection_while_waiting_never_claims_not_applied(write_sand
     assert len(applied) == 1  # it did happen
     assert str(applied[0]["job_id"]) in str(info.value)  # the error names the job
     assert info.value.applied is not False
+
+
+@pytest.mark.parametrize("name", ["remove", "delete", "update suspend", "create"])
+def test_a_job_that_fails_changes_nothing_and_says_why(write_sandbox, no_wait, figures, name):
+    sb, counter = write_sandbox
+    w = _world(sb, counter, warm=True)
+    before = sb.client().batches.list(WS, PR, DS)
+    sb.faults.set(job_failure=1.0)
+    with pytest.raises(JobFailedError) as info:
+        OPS[name].run(w)
+    sb.faults.clear()
+    sb.wait_idle()
+    assert info.value.job.status == "failure"
+    assert "injected job failure" in (info.value.reason or "")
+    assert w.applied() == []
+    after = sb.client().batches.list(WS, PR, DS)
+    pd.testing.assert_frame_equal(after, before)  # batches marked deleting are back
+    figures.add("typed_errors")
