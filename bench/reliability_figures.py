@@ -91,8 +91,8 @@ def table(f: dict[str, Any]) -> str:
         ("pages read while batches were appended and deleted", f"{f['listing_pages']:,}"),
         ("batches appended / deleted during those reads",
          f"{f['listing_concurrent_appends']:,} / {f['listing_concurrent_deletes']:,}"),
-        ("duplicate batches in those listings / batches that stayed but were missed "
-         "(pages of 2+)", f"{f['listing_duplicates']:,} / 0"),
+        ("duplicate batches in those listings / batches that stayed but were missed",
+         f"{f['listing_duplicates']:,} / 0"),
         ("refused requests with missing or wrong credentials (and redirects)",
          f"{f['security_refusals']:,}"),
         ("SIGKILLs of the sandbox process / jobs caught `processing`, all ended after "
