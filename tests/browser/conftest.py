@@ -134,6 +134,20 @@ class JupyterLabServer:
             f"--LabApp.workspaces_dir={workspaces}",
         ]
         self.env = dict(env)
+        # The notebooks ask for the kernel "python3": make it this interpreter, whatever
+        # kernels the machine has registered (JUPYTER_PATH comes first in the search).
+        spec = settings_dir.parent / "jupyter-path" / "kernels" / "python3" / "kernel.json"
+        spec.parent.mkdir(parents=True, exist_ok=True)
+        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        spec.write_text(
+            json.dumps(
+                {"argv": argv, "display_name": "Python 3 (ipykernel)", "language": "python"}
+            ),
+            encoding="utf-8",
+        )
+        self.env["JUPYTER_PATH"] = os.pathsep.join(
+            p for p in (str(spec.parents[2]), self.env.get("JUPYTER_PATH", "")) if p
+        )
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> JupyterLabServer:

@@ -1,8 +1,10 @@
-"""The harness itself: JupyterLab 4 renders ipywidgets 8 out of the box, and a click in
-Chromium reaches the kernel and comes back as a new widget value."""
+"""The harness itself: JupyterLab 4 renders ipywidgets 8 out of the box, a click in
+Chromium reaches the kernel and comes back as a new widget value, the kernel is this
+interpreter, and a failing cell fails the run with its traceback."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -28,19 +30,16 @@ widgets.VBox([button, label])
 """
 
 
-def test_widgets_render_and_react_in_jupyterlab(lab, lab_root: Path) -> None:
+def write_notebook(path: Path, *cells: str) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Harness check"),
-        nbformat.v4.new_code_cell(WIDGET_CELL),
-        nbformat.v4.new_code_cell("print('kernel python ok', 6 * 7)"),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, lab_root / "harness.ipynb")
+    nb.cells = [nbformat.v4.new_markdown_cell("# Harness check")]
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(nb, path)
+
+
+def test_widgets_render_and_react_in_jupyterlab(lab, lab_root: Path) -> None:
+    write_notebook(lab_root / "harness.ipynb", WIDGET_CELL, "print('kernel python ok', 6 * 7)")
 
     lab.open("harness.ipynb")
     lab.run_all()
@@ -57,19 +56,18 @@ def test_widgets_render_and_react_in_jupyterlab(lab, lab_root: Path) -> None:
     assert lab.errors() == []
 
 
+def test_the_notebooks_kernel_is_this_interpreter(lab, lab_root: Path) -> None:
+    write_notebook(lab_root / "which.ipynb", "import sys; print('kernel:', sys.executable)")
+
+    lab.open("which.ipynb")
+    lab.run_all()
+    lab.page.get_by_text(f"kernel: {sys.executable}").wait_for()
+
+
 def test_a_failing_cell_fails_the_run_with_its_traceback(lab, lab_root: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell("x = 1"),
-        nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure 6x7')"),
-        nbformat.v4.new_code_cell("y = 2"),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, lab_root / "failing.ipynb")
+    write_notebook(
+        lab_root / "failing.ipynb", "x = 1", "raise RuntimeError('deliberate failure 6x7')", "y = 2"
+    )
 
     lab.open("failing.ipynb")
     with pytest.raises(AssertionError, match="deliberate failure 6x7"):
