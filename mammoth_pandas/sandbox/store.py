@@ -1,13 +1,16 @@
 """SQLite storage of the sandbox: datasets, batches, their rows, jobs and the action log.
 
-One connection, one lock: every request and the job runner go through :meth:`Store.read`
-or :meth:`Store.write`, and every write is one ``BEGIN IMMEDIATE`` transaction, so a
-crash leaves either all of a change or none of it. The database runs in WAL mode.
+Every write goes through :meth:`Store.write`: one connection, one lock, one ``BEGIN
+IMMEDIATE`` transaction, so a crash leaves either all of a change or none of it. The
+database runs in WAL mode, so reads (:meth:`Store.read`) run on a small pool of their own
+connections, each inside one read transaction (a consistent snapshot), without waiting for
+the writer or for each other.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -73,27 +76,52 @@ def iso(moment: datetime) -> str:
 class Store:
     """The sandbox's database. ``path`` is a file; the caller owns its lifetime."""
 
+    #: Read connections kept open; a request beyond them waits for one to come back.
+    READERS = 4
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
-        )
-        self._conn.row_factory = sqlite3.Row
+        self._conn = self._connect()
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=OFF")
+        #: Counts committed writes: a cache keyed by it is never stale.
+        self.generation = 0
         with self.write() as db:
             db.executescript_in_tx(SCHEMA)
+        self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._all_readers: list[sqlite3.Connection] = []
+        for _ in range(self.READERS):
+            reader = self._connect()
+            self._all_readers.append(reader)
+            self._readers.put(reader)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
+        )
+        conn.row_factory = sqlite3.Row
+        return conn
 
     def close(self) -> None:
         with self._lock:
+            for reader in self._all_readers:
+                reader.close()
             self._conn.close()
 
     @contextmanager
     def read(self) -> Iterator[Db]:
-        with self._lock:
-            yield Db(self._conn)
+        """One read transaction on a pooled connection: every query inside sees one snapshot."""
+        reader = self._readers.get()
+        try:
+            reader.execute("BEGIN")
+            try:
+                yield Db(reader)
+            finally:
+                reader.execute("COMMIT")
+        finally:
+            self._readers.put(reader)
 
     @contextmanager
     def write(self) -> Iterator[Db]:
@@ -106,6 +134,7 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+            self.generation += 1
 
     def backup_to(self, target: Path) -> None:
         with self._lock:
