@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from reliability_support import server_threads_done, wait_for
 
+from mammoth_pandas import _transport
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     MammothConnectionError,
@@ -233,3 +234,32 @@ def test_latency_alone_changes_nothing(fault_sandbox, read_faults, context, no_w
     assert read_faults.requests == requests
     assert no_wait == []
     figures.add("reads_survived")
+
+
+class _Clock:
+    """A fake clock for the transport: waiting advances it, nothing really sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def test_read_retries_stop_after_sixty_seconds_of_waiting(fault_sandbox, read_faults, monkeypatch):
+    """With a generous retry count, the time bound is what stops a server that keeps
+    asking to wait 10 s: about 60 s of (fake) waiting, not 50 retries."""
+    clock = _Clock()
+    monkeypatch.setattr(_transport, "time", clock)
+    monkeypatch.setattr(_transport, "_sleep", clock.sleep)
+    fault_sandbox.faults.set(rate_429=1.0, retry_after=10)
+    with pytest.raises(RateLimitError):
+        fault_sandbox.client(max_retries=50).batches.get(WS, PR, DS, 1001)
+    assert sum(clock.waits) <= 60.0
+    assert read_faults.requests <= 8  # 60 s of 10 s waits, and the first attempt
+    assert read_faults.requests >= 6
