@@ -15,11 +15,13 @@ during the read (the default ``id``, ``created_at``, ``row_count``):
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pytest
+from reliability_support import wait_for
 
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.sandbox import DEMO, Sandbox
@@ -217,3 +219,18 @@ def test_pages_of_one_batch_miss_nothing_that_stayed(scale_sandbox, figures):
     assert len(ids) == len(set(ids))
     missed = (writer.before - writer.deleted) - set(ids)
     assert not missed, f"{len(missed)} batches that existed throughout were not listed"
+
+
+def test_stopping_a_paged_read_early_leaves_no_threads_and_stops_fetching(scale_sandbox):
+    def page_threads() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("mammoth-page")]
+
+    client = scale_sandbox.client()
+    pages = client.batches.iter_pages(WS, PR, DS, page_size=50, fields="id", max_workers=4)
+    for number, _ in enumerate(pages):
+        if number == 1:
+            break
+    pages.close()  # what leaving a notebook loop and dropping the iterator does
+    wait_for(lambda: not page_threads(), timeout=10, what="the page threads to end")
+    listed = client.batches.list(WS, PR, DS, limit=1)
+    assert len(listed) == 1  # the client is still usable
