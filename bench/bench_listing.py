@@ -1,7 +1,9 @@
 """Listing benchmark: the client against the plain approach, on one sandbox, in one run.
 
 A sandbox holds ``scale`` batches in one dataset and adds ``latency`` seconds to every
-request. Three figures, each a ratio against a baseline measured in the same run:
+request. It runs in a process of its own (``mammoth-pandas sandbox``), as a real service
+would, so that its work does not share the client's interpreter. Three figures, each a
+ratio against a baseline measured in the same run:
 
 1. wall time to list every batch into a DataFrame: the client (concurrent pages) against
    the plain approach (a sequential ``requests`` loop over pages, ``pd.DataFrame(records)``,
@@ -16,24 +18,47 @@ request. Three figures, each a ratio against a baseline measured in the same run
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
 import platform
+import secrets
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
 import requests
 
-from mammoth_pandas import frames
+from mammoth_pandas import MammothClient, frames
 from mammoth_pandas import params as P
 from mammoth_pandas._paging import PageCollector
 from mammoth_pandas.client import page_records
-from mammoth_pandas.sandbox import DEMO, Sandbox
+from mammoth_pandas.sandbox import DEMO
 
 PAGE = 100
+
+
+@contextlib.contextmanager
+def sandbox_process(scale: int, latency: float) -> Iterator[tuple[str, dict[str, str]]]:
+    """A sandbox in its own process; yields its base URL and the auth headers."""
+    key, secret = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
+    command = [sys.executable, "-m", "mammoth_pandas.sandbox.cli", "--port", "0"]
+    command += ["--scale", str(scale), "--latency", str(latency)]
+    command += ["--api-key", key, "--api-secret", secret]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        if "ready at" not in first:
+            raise RuntimeError(f"the sandbox did not start: {first!r}")
+        yield first.rsplit(" ", 1)[-1].strip(), {"X-API-KEY": key, "X-API-SECRET": secret}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def plain_listing(url: str, headers: dict[str, str]) -> pd.DataFrame:
@@ -110,11 +135,15 @@ def _seconds(value: float) -> str:
 def run(scale: int = 100_000, latency: float = 0.02, workers: int = 8, repeat: int = 5) -> str:
     """Run the benchmark and return its markdown report."""
     started = time.perf_counter()
-    with Sandbox(scale=scale, faults={"latency": latency}) as sandbox:
+    with sandbox_process(scale, latency) as (base_url, headers):
         ws, pr, ds = DEMO.workspace_id, DEMO.project_id, DEMO.scale
-        url = f"{sandbox.url}/workspaces/{ws}/projects/{pr}/datasets/{ds}/batches"
-        headers = sandbox.headers
-        client = sandbox.client(max_workers=workers)
+        url = f"{base_url}/workspaces/{ws}/projects/{pr}/datasets/{ds}/batches"
+        client = MammothClient(
+            base_url,
+            api_key=headers["X-API-KEY"],
+            api_secret=headers["X-API-SECRET"],
+            max_workers=workers,
+        )
         client.batches.list(ws, pr, ds, limit=1)  # warm up connections and caches
 
         t0 = time.perf_counter()
@@ -126,7 +155,6 @@ def run(scale: int = 100_000, latency: float = 0.02, workers: int = 8, repeat: i
         if list(listed.index) != list(plain.index):
             raise AssertionError("the client and the plain approach listed different batches")
 
-        sandbox.faults.clear()
         pages = fetch_pages(url, headers)
     rows = sum(len(json.loads(p)["batches"]) for p in pages)
     cpu = best_cpu({"floor": floor_build, "client": client_build}, pages, repeat)
@@ -155,8 +183,9 @@ def run(scale: int = 100_000, latency: float = 0.02, workers: int = 8, repeat: i
         f"{memory_ratio:.2f} | ≤ 0.5 | {'yes' if memory_ratio <= 0.5 else 'no'} |",
     ]
     setup = (
-        f"Sandbox with {scale:,} batches in one dataset, {latency * 1000:g} ms latency per "
-        f"request, {PAGE} batches per page, client `max_workers={workers}`; CPU figures are "
+        f"Sandbox (its own process) with {scale:,} batches in one dataset, "
+        f"{latency * 1000:g} ms latency per request, {PAGE} batches per page, "
+        f"client `max_workers={workers}`; CPU figures are "
         f"the best of {repeat}. Python {platform.python_version()}, pandas {pd.__version__}, "
         f"{os.cpu_count()} CPU cores; whole run {time.perf_counter() - started:.0f} s."
     )
