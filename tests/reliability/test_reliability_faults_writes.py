@@ -4,6 +4,7 @@ when recovery is impossible fails with a typed error that says whether it was ap
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -472,3 +473,16 @@ def test_the_calm_seeds_are_calm():
             run = run + 1 if rng.random() < 0.32 else 0
             longest = max(longest, run)
         assert longest <= 4, seed
+
+
+@pytest.mark.xfail(
+    strict=True, reason="finding 4: a dropped connection logs a bogus '400 Bad request version'"
+)
+def test_a_dropped_write_leaves_no_bogus_log_line(write_sandbox, caplog):
+    sb, counter = write_sandbox
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    counter.force("drop")
+    with pytest.raises(MammothConnectionError):
+        sb.client().batches.update(WS, PR, DS, suspend=[1001])
+    wait_for(server_threads_done, what="the dropped request's handler to finish")
+    assert not [r for r in caplog.records if "Bad request" in r.getMessage()]
