@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,3 +54,29 @@ def test_the_kernels_environment_reaches_the_sandbox(sandbox) -> None:
     assert set(env) == {"MAMMOTH_API_URL", "MAMMOTH_API_KEY", "MAMMOTH_API_SECRET"}
     client = MammothClient.from_env(env)
     assert len(client.batches.list(1, 1, DEMO.customers)) > 0
+
+
+def run_lab(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``mammoth-pandas lab`` with JupyterLab asked only for its --help (it serves nothing)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mammoth_pandas", "lab", "--no-browser", *args, "--", "--help"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_without_credentials_it_starts_a_sandbox_for_jupyterlab() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAMMOTH")}
+    result = run_lab([], env)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^Sandbox running at http://127\.0\.0\.1:\d+/api/v2$", result.stdout, re.M)
+    assert "JupyterLab" in result.stdout  # JupyterLab's own --help ran after it
+
+
+def test_with_a_configured_server_it_starts_no_sandbox(sandbox) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAMMOTH")}
+    env.update(lab.sandbox_environment(sandbox))
+    result = run_lab([], env)
+    assert result.returncode == 0, result.stderr
+    assert f"Using the Mammoth API at {sandbox.url}" in result.stdout
+    assert "Sandbox running" not in result.stdout
+    assert sandbox.api_secret not in result.stdout + result.stderr
