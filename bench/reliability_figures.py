@@ -52,6 +52,7 @@ def report(counts: Counter[str]) -> dict[str, Any]:
         "writes_exactly_once": counts["writes_exactly_once"],
         "typed_errors": counts["typed_errors"],
         "bad_inputs_client": counts["bad_inputs_client"],
+        "bad_inputs_client_fuzzed": counts["bad_inputs_client_fuzzed"],
         "bad_inputs_server": counts["bad_inputs_server"],
         "bad_inputs_server_rejected": counts["bad_inputs_server_rejected"],
         "listing_pages": counts["listing_pages"],
@@ -84,6 +85,8 @@ def table(f: dict[str, Any]) -> str:
         ("writes lost or applied twice", "0"),
         ("bad client inputs refused before any request (requests sent: 0)",
          f"{f['bad_inputs_client']:,}"),
+        ("random values fed to every parameter parser and the mapping helper (a result "
+         "or `MammothInputError`, never another exception)", f"{f['bad_inputs_client_fuzzed']:,}"),
         ("hostile requests sent to the sandbox (injection strings in every text parameter)",
          f"{f['bad_inputs_server']:,}"),
         ("of which rejected (4xx), with no state change; 5xx answers outside the open "
