@@ -509,3 +509,31 @@ def test_credentials_never_follow_a_redirect_to_another_origin(redirector, figur
     assert not _leaks(_error_texts(info.value))
     assert not _leaks(json.dumps(redirector.received))
     figures.add("security_refusals")
+
+
+URL_PASSWORD = "hunter2-url-password"
+
+
+_FINDING_12 = pytest.mark.xfail(
+    strict=True, reason="finding 12: a password in the server URL shows in repr and errors"
+)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param(f"https://user:{URL_PASSWORD}@h.example", marks=_FINDING_12),
+        pytest.param(f"https://user:{URL_PASSWORD}@h.example/api/v2", marks=_FINDING_12),
+        pytest.param(f"ftp://user:{URL_PASSWORD}@h.example", marks=_FINDING_12),
+        f"http://user:{URL_PASSWORD}@10.0.0.1",
+    ],
+)
+def test_a_password_in_the_server_url_is_never_shown(url):
+    shown = ""
+    try:
+        client = MammothClient(url, token=TOKEN)
+    except MammothError as error:  # refusing such a URL is fine, without echoing it
+        shown = _error_texts(error)
+    else:
+        shown = _texts(client) + client.url
+    assert URL_PASSWORD not in shown
