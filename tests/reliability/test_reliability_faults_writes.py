@@ -486,3 +486,15 @@ def test_a_dropped_write_leaves_no_bogus_log_line(write_sandbox, caplog):
         sb.client().batches.update(WS, PR, DS, suspend=[1001])
     wait_for(server_threads_done, what="the dropped request's handler to finish")
     assert not [r for r in caplog.records if "Bad request" in r.getMessage()]
+
+
+def test_each_call_is_its_own_action_with_its_own_key(write_sandbox, no_wait):
+    """Idempotency covers the retries of one call, never two calls the user made."""
+    sb, counter = write_sandbox
+    w = _world(sb, counter, warm=True)
+    first = _delete(w)
+    second = w.client.batches.remove(WS, PR, DS, [w.active[6]], wait=True)
+    sb.wait_idle()
+    keys = [r.headers[C.HEADER_IDEMPOTENCY_KEY] for r in w.writes()]
+    assert len(keys) == len(set(keys)) == 2
+    assert [a["job_id"] for a in w.applied()] == [first.id, second.id]
