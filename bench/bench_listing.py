@@ -132,7 +132,7 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s"
 
 
-def run(scale: int = 100_000, latency: float = 0.02, workers: int = 8, repeat: int = 5) -> str:
+def run(scale: int = 100_000, latency: float = 0.02, workers: int = 16, repeat: int = 5) -> str:
     """Run the benchmark and return its markdown report."""
     started = time.perf_counter()
     with sandbox_process(scale, latency) as (base_url, headers):
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_listing", description=__doc__)
     parser.add_argument("--scale", type=int, default=100_000, help="batches in the dataset")
     parser.add_argument("--latency", type=float, default=0.02, help="seconds per request")
-    parser.add_argument("--workers", type=int, default=8, help="client max_workers")
+    parser.add_argument("--workers", type=int, default=16, help="client max_workers")
     args = parser.parse_args(argv)
     print(run(scale=args.scale, latency=args.latency, workers=args.workers))
     return 0

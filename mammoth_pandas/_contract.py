@@ -10,7 +10,13 @@ API_PREFIX = "/api/v2"
 
 #: Batch states, in the order a listing's categorical ``state`` column carries them.
 #: ``pending_delete`` is what newer servers add.
-BATCH_STATES: tuple[str, ...] = ("active", "sync_pending", "suspended", "deleting", "pending_delete")
+BATCH_STATES: tuple[str, ...] = (
+    "active",
+    "sync_pending",
+    "suspended",
+    "deleting",
+    "pending_delete",
+)
 
 #: Every field a batch can carry.
 BATCH_FIELDS: tuple[str, ...] = (
@@ -43,7 +49,14 @@ FIELD_PRESETS: dict[str, tuple[str, ...]] = {
 DEFAULT_FIELDS = "__standard"
 
 #: Fields a listing may be sorted on.
-SORTABLE_FIELDS: tuple[str, ...] = ("id", "name", "state", "created_at", "row_count", "column_count")
+SORTABLE_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "state",
+    "created_at",
+    "row_count",
+    "column_count",
+)
 SORT_DIRECTIONS: tuple[str, ...] = ("asc", "desc")
 DEFAULT_SORT = "(id:asc)"
 
@@ -58,7 +71,14 @@ JOB_STATUSES: tuple[str, ...] = ("processing", "success", "failure", "error")
 JOB_DONE_STATUSES: frozenset[str] = frozenset({"success", "failure", "error"})
 JOB_FAILED_STATUSES: frozenset[str] = frozenset({"failure", "error"})
 
-DATASET_STATUSES: tuple[str, ...] = ("ready", "processing", "deleting", "deleted", "error", "need_action")
+DATASET_STATUSES: tuple[str, ...] = (
+    "ready",
+    "processing",
+    "deleting",
+    "deleted",
+    "error",
+    "need_action",
+)
 
 PATCH_OPS: tuple[str, ...] = ("replace", "add", "remove", "command")
 

@@ -2,7 +2,8 @@
 
 Each top-level command lives in the module that owns it; this module only dispatches:
 
-- ``batches …``  list, get, create, remove, suspend, restore, delete (``mammoth_pandas.cli_batches``)
+- ``batches …``  list, get, create, remove, suspend, restore, delete
+  (``mammoth_pandas.cli_batches``)
 - ``sandbox``    run the local sandbox server (``mammoth_pandas.sandbox.cli``)
 - ``demo``       the demo against an embedded sandbox (``mammoth_pandas.demo``)
 - ``lab``        JupyterLab on the notebooks with a sandbox running (``mammoth_pandas.lab``)

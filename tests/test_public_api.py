@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import mammoth_pandas
 
 
@@ -27,7 +29,9 @@ def test_exceptions_share_one_root() -> None:
 
 
 def test_input_errors_are_value_errors_naming_the_field() -> None:
-    error = mammoth_pandas.MammothInputError("limit", "must be between 0 and 100", accepted="0..100")
+    error = mammoth_pandas.MammothInputError(
+        "limit", "must be between 0 and 100", accepted="0..100"
+    )
     assert isinstance(error, ValueError)
     assert str(error) == "limit: must be between 0 and 100 (accepted: 0..100)"
     assert issubclass(mammoth_pandas.NotFoundError, LookupError)
@@ -35,12 +39,8 @@ def test_input_errors_are_value_errors_naming_the_field() -> None:
 
 
 def test_unknown_attribute_raises_attribute_error() -> None:
-    try:
+    with pytest.raises(AttributeError, match="does_not_exist"):
         mammoth_pandas.does_not_exist  # noqa: B018
-    except AttributeError as error:
-        assert "does_not_exist" in str(error)
-    else:
-        raise AssertionError("expected AttributeError")
 
 
 def test_import_is_cheap() -> None:

@@ -248,7 +248,10 @@ def _quiet_handler() -> Any:
     from werkzeug.serving import WSGIRequestHandler
 
     class QuietHandler(WSGIRequestHandler):
-        """No access log lines; errors still reach the ``werkzeug`` logger."""
+        """Keep-alive connections, as a real service has, and no access log lines; errors
+        still reach the ``werkzeug`` logger."""
+
+        protocol_version = "HTTP/1.1"
 
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             return None
