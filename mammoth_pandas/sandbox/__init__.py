@@ -256,4 +256,11 @@ def _quiet_handler() -> Any:
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             return None
 
+        def connection_dropped(
+            self, error: BaseException, environ: dict[str, Any] | None = None
+        ) -> None:
+            # A dropped connection (the client's, or a ``drop`` fault) is over: never read
+            # what is left in its buffer (an unread request body) as a next request.
+            self.close_connection = True
+
     return QuietHandler

@@ -178,6 +178,7 @@ class SandboxApp:
         if fault == "rate_503":
             raise ApiError("SERVICE_UNAVAILABLE", "Service unavailable (injected)", headers=retry)
         if fault == "drop":
+            request.get_data(cache=True)  # the whole request is read, none of it left behind
             _drop(environ)
         if fault == "non_json":
             page = "<html><body><h1>Gateway maintenance</h1></body></html>"

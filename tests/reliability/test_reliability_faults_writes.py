@@ -475,9 +475,6 @@ def test_the_calm_seeds_are_calm():
         assert longest <= 4, seed
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding 4: a dropped connection logs a bogus '400 Bad request version'"
-)
 def test_a_dropped_write_leaves_no_bogus_log_line(write_sandbox, caplog):
     sb, counter = write_sandbox
     caplog.set_level(logging.INFO, logger="werkzeug")

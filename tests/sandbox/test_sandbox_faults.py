@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+
 import pytest
 import requests
 
@@ -171,3 +178,39 @@ def test_actions_over_http(fresh_api):
     assert [(a["operation"], a["batch_ids"], a["idempotency_key"]) for a in body["actions"]] == [
         ("update_batches", [1001], "a1")
     ]
+
+
+def _handlers_done() -> bool:
+    return not any(
+        "process_request_thread" in thread.name and thread.is_alive()
+        for thread in threading.enumerate()
+    )
+
+
+def test_a_dropped_connection_closes_without_reading_its_body_as_a_request(fresh_sandbox, caplog):
+    """A keep-alive handler must not parse the unread body of a dropped request as the
+    next request line (which logged "400 Bad request version")."""
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    fresh_sandbox.faults.set(drop=1.0)
+    body = json.dumps(
+        {"patch": {"op": "replace", "path": "batches", "value": {"suspend": [1001]}}}
+    ).encode()
+    head = (
+        f"PATCH /api/v2{LIST} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"X-API-KEY: {fresh_sandbox.api_key}\r\nX-API-SECRET: {fresh_sandbox.api_secret}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", fresh_sandbox.port), timeout=10) as conn:
+        conn.sendall(head + body)
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := conn.recv(4096):
+                received += chunk
+    assert received == b""  # closed with no answer at all
+    deadline = time.monotonic() + 10
+    while not _handlers_done():
+        assert time.monotonic() < deadline, "the dropped request's handler never finished"
+        threading.Event().wait(0.01)
+    assert [r.getMessage() for r in caplog.records if r.name == "werkzeug"] == []
+    fresh_sandbox.faults.clear()
+    assert fresh_sandbox.actions() == []
