@@ -20,6 +20,7 @@ without an answer ("applied but answer lost"), which is what proves idempotent r
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import asdict, dataclass, fields
@@ -61,10 +62,16 @@ class FaultConfig:
         total = sum(getattr(self, name) for name in REQUEST_FAULTS)
         if total > 1.0 + 1e-9:
             raise ValueError(f"the request fault shares add up to {total:.3f}, more than 1")
-        if not isinstance(self.latency, (int, float)) or self.latency < 0:
+        if (
+            not isinstance(self.latency, (int, float))
+            or not math.isfinite(self.latency)
+            or self.latency < 0
+        ):
             raise ValueError(f"latency must be >= 0 seconds, got {self.latency!r}")
-        if not isinstance(self.retry_after, int) or self.retry_after < 0:
+        if not _is_int(self.retry_after) or self.retry_after < 0:
             raise ValueError(f"retry_after must be an integer >= 0, got {self.retry_after!r}")
+        if self.seed is not None and not _is_int(self.seed):
+            raise ValueError(f"seed must be an integer or null, got {self.seed!r}")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> FaultConfig:
@@ -73,6 +80,10 @@ class FaultConfig:
         if unknown:
             raise ValueError(f"unknown fault setting(s) {unknown} (accepted: {sorted(known)})")
         return cls(**values)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class Faults:
@@ -88,9 +99,12 @@ class Faults:
             self._install(FaultConfig.from_mapping(dict(config)))
 
     def _install(self, config: FaultConfig) -> None:
+        # Everything that can fail happens before anything is replaced: a refused setting
+        # leaves the live one as it was.
+        rng = random.Random(config.seed)  # noqa: S311
         with self._lock:
             self._config = config
-            self._rng = random.Random(config.seed)  # noqa: S311
+            self._rng = rng
 
     def set(self, **settings: Any) -> FaultConfig:
         """Replace every setting (unnamed ones go back to their defaults)."""

@@ -163,6 +163,31 @@ def test_bad_fault_settings_are_a_400(sandbox, body):
     assert sandbox.faults.config == FaultConfig()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"seed": [1]}, {"seed": {"a": 1}}, {"seed": "7"}, {"seed": True}, {"latency": float("inf")}],
+)
+def test_a_refused_setting_changes_nothing(fresh_sandbox, body):
+    fresh_sandbox.faults.set(rate_503=0.25, seed=5)
+    before = fresh_sandbox.faults.as_dict()
+    draws = Faults({"rate_503": 0.25, "seed": 5})
+    response = requests.put(
+        fresh_sandbox.root_url + "/__sandbox__/faults",
+        data=json.dumps(body),
+        headers={**fresh_sandbox.headers, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json()["extra"][0]["key"] == "body"
+    assert fresh_sandbox.faults.as_dict() == before
+    # The dice were not re-seeded either: the draws go on as they would have.
+    expected = [draws.draw_request() for _ in range(20)]
+    assert [fresh_sandbox.faults.draw_request() for _ in range(20)] == expected
+    with pytest.raises(ValueError, match=r"seed|latency"):
+        fresh_sandbox.faults.set(**body)
+    assert fresh_sandbox.faults.as_dict() == before
+
+
 def test_bad_fault_settings_in_python():
     with pytest.raises(ValueError, match="rate_429"):
         Faults({"rate_429": 1.5})
