@@ -32,14 +32,24 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "source_c_name",
     "source_c_type",
     "confidence",
+    "score",
     "evidence",
     "status",
 )
 
+#: Statuses the user decided (``override``, ``unset``, ``confirm``).
+USER_STATUSES: tuple[str, ...] = ("manual", "unset", "confirmed")
+
 
 @dataclass(frozen=True)
 class Row:
-    """The decision for one destination column."""
+    """The decision for one destination column.
+
+    ``confidence`` is how sure the mapping is of the choice: the computed score for a
+    derived pair, 1.0 for a pair the user set or confirmed, 0.0 for an empty destination.
+    ``score`` is the computed score of the pair whoever chose it (``None`` when no
+    source fills the destination).
+    """
 
     destination: Column
     source: Column | None
@@ -47,6 +57,18 @@ class Row:
     evidence: str
     status: str
     candidates: tuple[tuple[Column, Evidence], ...] = ()
+    computed_score: float | None = None
+
+    @property
+    def score(self) -> float | None:
+        if self.source is None:
+            return None
+        return self.computed_score if self.computed_score is not None else self.confidence
+
+    @property
+    def by_hand(self) -> bool:
+        """Whether the user decided this row (``override``, ``unset`` or ``confirm``)."""
+        return self.status in USER_STATUSES
 
 
 Observer = Callable[["Mapping"], Any]
@@ -85,7 +107,12 @@ class Mapping:
         return tuple(self._rows)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per destination column: ids, names, types, confidence, evidence, status."""
+        """One row per destination column: ids, names, types, confidence, score, evidence, status.
+
+        ``confidence`` is 1.0 for a pair set or confirmed by hand (status ``manual`` or
+        ``confirmed``) and the computed score for a derived one; ``score`` is always the
+        computed score of the pair (missing when nothing fills the destination).
+        """
         records = []
         for row in self._rows:
             src = row.source
@@ -98,15 +125,19 @@ class Mapping:
                     "source_c_name": src.c_name if src else None,
                     "source_c_type": src.c_type.upper() if src else None,
                     "confidence": row.confidence,
+                    "score": row.score,
                     "evidence": row.evidence,
                     "status": row.status,
                 }
             )
         frame = pd.DataFrame.from_records(records, columns=list(FRAME_COLUMNS))
         for name in FRAME_COLUMNS:
-            if name != "confidence":
+            if name not in ("confidence", "score"):
                 frame[name] = frame[name].astype("string")
         frame["confidence"] = frame["confidence"].astype("Float64")
+        frame["score"] = pd.array(
+            [pd.NA if v is None else v for v in frame["score"]], dtype="Float64"
+        )
         return frame
 
     @property
@@ -201,7 +232,7 @@ class Mapping:
     @property
     def confirmed(self) -> bool:
         """Whether every row has been decided by the user (confirmed, overridden or unset)."""
-        return all(r.status in ("confirmed", "manual", "unset") for r in self._rows)
+        return all(r.by_hand for r in self._rows)
 
     # ----------------------------------------------------------------- changing
     def observe(self, callback: Observer) -> Callable[[], None]:
@@ -246,6 +277,8 @@ class Mapping:
     def override(self, dest: str, source: str) -> Mapping:
         """Fill destination ``dest`` from ``source`` (ids, or names), whatever was derived.
 
+        The row reads as the user's choice: status ``manual``, confidence 1.0, the
+        evidence starting "set by hand", the computed score kept as ``score``.
         A source column fills one destination: if another destination used it, that one
         becomes unmatched. Raises :class:`MappingError` for unknown columns or a type the
         destination cannot take (a date into a number or the reverse).
@@ -270,6 +303,7 @@ class Mapping:
                     row,
                     source=None,
                     confidence=0.0,
+                    computed_score=None,
                     status="unmatched",
                     evidence=f"its source {s.c_name!r} now fills {d.c_name!r}",
                 )
@@ -277,9 +311,10 @@ class Mapping:
         rows[i] = replace(
             rows[i],
             source=s,
-            confidence=evidence.score,
+            confidence=1.0,
+            computed_score=evidence.score,
             status="manual",
-            evidence="set by hand; " + evidence.words(),
+            evidence=f"set by hand; computed score {evidence.score:.2f}: {evidence.words()}",
         )
         self._rows = rows
         self._notify()
@@ -293,6 +328,7 @@ class Mapping:
             self._rows[i],
             source=None,
             confidence=0.0,
+            computed_score=None,
             status="unset",
             evidence="left empty by hand",
         )
@@ -300,16 +336,29 @@ class Mapping:
         return self
 
     def confirm(self, dest: str | None = None) -> Mapping:
-        """Accept the current choice for ``dest``, or for every destination column."""
+        """Accept the current choice for ``dest``, or for every destination column.
+
+        A confirmed pair has status ``confirmed`` and confidence 1.0 (its computed score
+        stays as ``score``); confirming an empty destination leaves it ``unset``.
+        """
         targets = (
             [self._destination(dest)] if dest is not None else [r.destination for r in self._rows]
         )
         for column in targets:
             i = self._index(column)
             row = self._rows[i]
-            if row.status in ("manual", "unset", "confirmed"):
+            if row.by_hand:
                 continue
-            self._rows[i] = replace(row, status="confirmed" if row.source is not None else "unset")
+            if row.source is None:
+                self._rows[i] = replace(row, status="unset")
+            else:
+                self._rows[i] = replace(
+                    row,
+                    status="confirmed",
+                    confidence=1.0,
+                    computed_score=row.score,
+                    evidence=f"confirmed by hand; computed score {row.score:.2f}: {row.evidence}",
+                )
         self._notify()
         return self
 
@@ -425,7 +474,7 @@ class Mapping:
                     d.c_type.upper(),
                     f"{s.c_name} ({s.c_id})" if s else "—",
                     s.c_type.upper() if s else "",
-                    f"{row.confidence:.2f}" if s else "",
+                    _confidence_text(row),
                     row.status,
                 ]
             )
@@ -462,6 +511,15 @@ class Mapping:
             f'<div class="mammoth-mapping"><p>{html.escape(self._summary())}</p>'
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         )
+
+
+def _confidence_text(row: Row) -> str:
+    """``0.82`` for a derived pair, ``1.00 (score 0.00)`` for one set by hand, "" for none."""
+    if row.source is None:
+        return ""
+    if row.by_hand and row.score is not None:
+        return f"{row.confidence:.2f} (score {row.score:.2f})"
+    return f"{row.confidence:.2f}"
 
 
 def _accepted_types(dest_type: str) -> str:

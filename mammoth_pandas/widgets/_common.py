@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as widgets
 
@@ -38,6 +38,7 @@ __all__ = [
     "JobRunner",
     "StatusLine",
     "close_all",
+    "css",
     "describe_error",
     "describe_ids",
     "plural",
@@ -118,6 +119,7 @@ class StatusLine(widgets.HTML):
 
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.add_class("mp-status")
         self.text = ""
         self.level = "info"
         self.show(text)
@@ -161,10 +163,13 @@ class Confirmation(widgets.HBox):
     """
 
     def __init__(self) -> None:
-        self.message = widgets.HTML()
-        self.confirm_button = widgets.Button(description="Confirm", button_style="warning")
-        self.cancel_button = widgets.Button(description="Cancel")
+        self.message = css(widgets.HTML(), "mp-confirm-message")
+        self.confirm_button = css(
+            widgets.Button(description="Confirm", button_style="warning"), "mp-confirm"
+        )
+        self.cancel_button = css(widgets.Button(description="Cancel"), "mp-cancel")
         super().__init__([self.message, self.confirm_button, self.cancel_button])
+        self.add_class("mp-confirmation")
         self.layout.display = "none"
         self.question = ""
         self._on_confirm: Callable[[], None] | None = None
@@ -353,6 +358,22 @@ class JobRunner:
     def stop(self) -> None:
         """Stop following (the job itself goes on on the server)."""
         self._stop.set()
+
+
+W = TypeVar("W", bound=widgets.DOMWidget)
+
+
+def css(widget: W, *classes: str) -> W:
+    """Add stable CSS class hooks (``mp-…``) to ``widget`` and return it.
+
+    Styles and browser tests find controls by these classes, not by their text.
+    ``add_class`` exists in ipywidgets 7.7 and 8; in the page, a Button's class lands on
+    its ``<button>``, a Checkbox's or Dropdown's on the ``div`` around the ``<input>`` or
+    ``<select>``.
+    """
+    for name in classes:
+        widget.add_class(name)
+    return widget
 
 
 def set_tooltip(widget: widgets.Widget, text: str) -> None:

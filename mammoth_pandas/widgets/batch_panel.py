@@ -35,6 +35,7 @@ from mammoth_pandas.widgets._common import (
     JobRunner,
     StatusLine,
     close_all,
+    css,
     describe_error,
     describe_ids,
     plural,
@@ -59,15 +60,17 @@ STATE_COLOURS: dict[str, tuple[str, str]] = {
     "pending_delete": ("#b42318", "#fee4e2"),
 }
 
-#: Table columns: label, CSS width, right-aligned.
+#: Table columns: label, CSS width, right-aligned. About 870 px in all, so that the table
+#: fits beside JupyterLab's open sidebar; longer names and sources end in an ellipsis and
+#: show in full on hover.
 _COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("id", "5em", True),
-    ("name", "16em", False),
-    ("state", "9em", False),
-    ("rows", "6em", True),
-    ("columns", "5em", True),
-    ("created", "10em", False),
-    ("source", "18em", False),
+    ("id", "4.5em", True),
+    ("name", "13em", False),
+    ("state", "8.5em", False),
+    ("rows", "5.5em", True),
+    ("columns", "4.5em", True),
+    ("created", "9em", False),
+    ("source", "13em", False),
 )
 
 #: action -> (button label, present participle, past tense)
@@ -126,16 +129,46 @@ def _row_html(batch_id: int, row: pd.Series) -> str:
     )
 
 
+def _row_class(batch_id: int) -> str:
+    """The CSS class naming the row that shows ``batch_id`` (``mp-batch-id-12``)."""
+    return f"mp-batch-id-{int(batch_id)}"
+
+
 class _Row:
-    """One reusable table row: a checkbox and the row's cells in one HTML widget."""
+    """One reusable table row: a checkbox and the row's cells in one HTML widget.
+
+    The row box carries ``mp-batch-row`` and, while it shows a batch, ``mp-batch-id-<id>``.
+    """
 
     def __init__(self, on_toggle: Callable[[_Row, bool], None]) -> None:
         self.batch_id: int | None = None
-        self.checkbox = widgets.Checkbox(value=False, indent=False, layout={"width": "28px"})
-        self.cells = widgets.HTML()
-        self.box = widgets.HBox([self.checkbox, self.cells])
+        self.checkbox = css(
+            widgets.Checkbox(
+                value=False, indent=False, layout={"width": "28px", "flex": "0 0 auto"}
+            ),
+            "mp-row-checkbox",
+        )
+        self.cells = css(
+            widgets.HTML(layout={"flex": "0 0 auto", "overflow": "visible"}), "mp-batch-cells"
+        )
+        self.box = css(
+            widgets.HBox(
+                [self.checkbox, self.cells], layout={"flex_flow": "row nowrap", "width": "auto"}
+            ),
+            "mp-batch-row",
+        )
         self.box.layout.display = "none"
         self.checkbox.observe(lambda change: on_toggle(self, bool(change["new"])), names="value")
+
+    def show(self, batch_id: int | None) -> None:
+        """Point the row at ``batch_id`` (``None``: no batch), moving its id class along."""
+        if batch_id == self.batch_id:
+            return
+        if self.batch_id is not None:
+            self.box.remove_class(_row_class(self.batch_id))
+        self.batch_id = batch_id
+        if batch_id is not None:
+            self.box.add_class(_row_class(batch_id))
 
     def widgets(self) -> list[widgets.Widget]:
         return [self.checkbox, self.cells, self.box]
@@ -187,6 +220,7 @@ class BatchPanel(widgets.VBox):
 
         self._build_controls(page_size)
         super().__init__(self._layout())
+        self.add_class("mp-batch-panel")
         self._connect()
         self._name_dataset()
         self.reload(announce=True)
@@ -208,55 +242,100 @@ class BatchPanel(widgets.VBox):
 
     def _build_controls(self, page_size: int) -> None:
         w = widgets
-        self.title = w.HTML(f"<b>Batches of dataset {int(self.handle.dataset_id)}</b>")
-        self.state_filter = w.SelectMultiple(
-            options=list(C.BATCH_STATES), value=(), rows=len(C.BATCH_STATES), description="States"
+        self.title = css(
+            w.HTML(f"<b>Batches of dataset {int(self.handle.dataset_id)}</b>"), "mp-title"
+        )
+        self.state_filter = css(
+            w.SelectMultiple(
+                options=list(C.BATCH_STATES),
+                value=(),
+                rows=len(C.BATCH_STATES),
+                description="States",
+            ),
+            "mp-state-filter",
         )
         set_tooltip(self.state_filter, "No state chosen: every state")
-        self.created_from = w.DatePicker(description="Created", value=None)
-        self.created_to = w.DatePicker(description="to", value=None)
-        self.rows_min = w.Text(description="Rows", placeholder="min", continuous_update=False)
-        self.rows_max = w.Text(description="to", placeholder="max", continuous_update=False)
-        self.name_filter = w.Text(
-            description="Name", placeholder="contains…", continuous_update=False
+        self.created_from = css(w.DatePicker(description="Created", value=None), "mp-created-from")
+        self.created_to = css(w.DatePicker(description="to", value=None), "mp-created-to")
+        self.rows_min = css(
+            w.Text(description="Rows", placeholder="min", continuous_update=False), "mp-rows-min"
         )
-        self.clear_filters_button = w.Button(description="Clear filters", icon="times")
-        self.sort_by = w.Dropdown(options=list(SORT_KEYS), value="id", description="Sort by")
-        self.sort_direction = w.Dropdown(
-            options=[("ascending", "asc"), ("descending", "desc")], value="asc", description="Order"
+        self.rows_max = css(
+            w.Text(description="to", placeholder="max", continuous_update=False), "mp-rows-max"
+        )
+        self.name_filter = css(
+            w.Text(description="Name", placeholder="contains…", continuous_update=False),
+            "mp-name-filter",
+        )
+        self.clear_filters_button = css(
+            w.Button(description="Clear filters", icon="times"), "mp-clear-filters"
+        )
+        self.sort_by = css(
+            w.Dropdown(options=list(SORT_KEYS), value="id", description="Sort by"), "mp-sort-by"
+        )
+        self.sort_direction = css(
+            w.Dropdown(
+                options=[("ascending", "asc"), ("descending", "desc")],
+                value="asc",
+                description="Order",
+            ),
+            "mp-sort-direction",
         )
         sizes = sorted({*PAGE_SIZES, page_size})
-        self.page_size_input = w.Dropdown(options=sizes, value=page_size, description="Per page")
+        self.page_size_input = css(
+            w.Dropdown(options=sizes, value=page_size, description="Per page"), "mp-page-size"
+        )
 
-        self.header = w.HTML(
-            '<div style="padding-left:28px;border-bottom:1px solid #d0d5dd">'
-            + "".join(_cell(label, width, right, header=True) for label, width, right in _COLUMNS)
-            + "</div>"
+        self.header = css(
+            w.HTML(
+                '<div style="padding-left:28px;border-bottom:1px solid #d0d5dd;white-space:nowrap">'
+                + "".join(
+                    _cell(label, width, right, header=True) for label, width, right in _COLUMNS
+                )
+                + "</div>",
+                layout={"flex": "0 0 auto", "overflow": "visible"},
+            ),
+            "mp-batch-header",
         )
         self._rows: list[_Row] = []
-        self.table = w.VBox()
+        self.table = css(w.VBox(layout={"overflow": "visible"}), "mp-batch-table")
         self._grow_pool(page_size)
-        self.empty_note = w.HTML("<i>No batches match these filters.</i>")
+        self.empty_note = css(w.HTML("<i>No batches match these filters.</i>"), "mp-empty")
         self.empty_note.layout.display = "none"
 
-        self.prev_button = w.Button(
-            description="◀", tooltip="previous page", layout={"width": "40px"}
+        self.prev_button = css(
+            w.Button(description="◀", tooltip="previous page", layout={"width": "40px"}),
+            "mp-prev",
         )
-        self.page_label = w.HTML("page 1 of 1")
-        self.next_button = w.Button(description="▶", tooltip="next page", layout={"width": "40px"})
-        self.select_page_button = w.Button(description="Select page")
-        self.select_matching_button = w.Button(description="Select all matching")
-        self.clear_selection_button = w.Button(description="Clear selection")
-        self.selection_label = w.HTML("0 selected")
+        self.page_label = css(w.HTML("page 1 of 1"), "mp-page-label")
+        self.next_button = css(
+            w.Button(description="▶", tooltip="next page", layout={"width": "40px"}), "mp-next"
+        )
+        self.select_page_button = css(w.Button(description="Select page"), "mp-select-page")
+        self.select_matching_button = css(
+            w.Button(description="Select all matching"), "mp-select-matching"
+        )
+        self.clear_selection_button = css(
+            w.Button(description="Clear selection"), "mp-clear-selection"
+        )
+        self.selection_label = css(w.HTML("0 selected"), "mp-selection-label")
 
-        self.suspend_button = w.Button(description="Suspend", icon="pause", button_style="warning")
-        self.restore_button = w.Button(description="Restore", icon="play", button_style="info")
-        self.delete_button = w.Button(description="Delete", icon="trash", button_style="danger")
-        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.suspend_button = css(
+            w.Button(description="Suspend", icon="pause", button_style="warning"), "mp-suspend"
+        )
+        self.restore_button = css(
+            w.Button(description="Restore", icon="play", button_style="info"), "mp-restore"
+        )
+        self.delete_button = css(
+            w.Button(description="Delete", icon="trash", button_style="danger"), "mp-delete"
+        )
+        self.refresh_button = css(w.Button(description="Refresh", icon="refresh"), "mp-refresh")
         self.confirmation = Confirmation()
         self.confirm_button = self.confirmation.confirm_button
         self.cancel_button = self.confirmation.cancel_button
-        self.progress = w.IntProgress(value=0, min=0, max=100, description="Job")
+        self.progress = css(
+            w.IntProgress(value=0, min=0, max=100, description="Job"), "mp-progress"
+        )
         self.status = StatusLine()
         self._runner = JobRunner(self.progress, on_busy=self._set_busy)
 
@@ -272,6 +351,7 @@ class BatchPanel(widgets.VBox):
 
     def _layout(self) -> list[widgets.Widget]:
         w = widgets
+        wrap = {"flex_flow": "row wrap"}
         return [
             self.title,
             w.HBox(
@@ -284,11 +364,16 @@ class BatchPanel(widgets.VBox):
                             w.HBox([self.name_filter, self.clear_filters_button]),
                         ]
                     ),
-                ]
+                ],
+                layout=wrap,
             ),
-            w.HBox([self.sort_by, self.sort_direction, self.page_size_input]),
-            self.header,
-            self.table,
+            w.HBox([self.sort_by, self.sort_direction, self.page_size_input], layout=wrap),
+            # The header and rows scroll sideways together when the notebook is narrower
+            # than the table, instead of wrapping a row's cells onto a second line.
+            css(
+                w.VBox([self.header, self.table], layout={"overflow": "auto"}),
+                "mp-batch-scroll",
+            ),
             self.empty_note,
             w.HBox(
                 [
@@ -299,13 +384,23 @@ class BatchPanel(widgets.VBox):
                     self.select_matching_button,
                     self.clear_selection_button,
                     self.selection_label,
-                ]
+                ],
+                layout=wrap,
             ),
-            w.HBox(
-                [self.suspend_button, self.restore_button, self.delete_button, self.refresh_button]
+            css(
+                w.HBox(
+                    [
+                        self.suspend_button,
+                        self.restore_button,
+                        self.delete_button,
+                        self.refresh_button,
+                    ],
+                    layout=wrap,
+                ),
+                "mp-actions",
             ),
             self.confirmation,
-            w.HBox([self.progress, self.status]),
+            w.HBox([self.progress, self.status], layout=wrap),
         ]
 
     def _connect(self) -> None:
@@ -532,12 +627,12 @@ class BatchPanel(widgets.VBox):
             for index, row in enumerate(self._rows):
                 if index < len(records) and index < self._page_size:
                     batch_id, values = records[index]
-                    row.batch_id = int(batch_id)
+                    row.show(int(batch_id))
                     row.cells.value = _row_html(int(batch_id), values)
                     row.checkbox.value = row.batch_id in self._selected
                     row.box.layout.display = None
                 else:
-                    row.batch_id = None
+                    row.show(None)
                     row.checkbox.value = False
                     row.box.layout.display = "none"
         finally:

@@ -15,6 +15,7 @@ in a background thread that only sets widget values.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from mammoth_pandas.widgets._common import (
     JobRunner,
     StatusLine,
     close_all,
+    css,
     describe_error,
     plural,
 )
@@ -57,9 +59,22 @@ _COLOURS: dict[str, tuple[str, str]] = {
     "": ("#344054", "#f2f4f7"),
 }
 
+#: Badge (word, colours) of the rows the user decided: they need no highlight, but should
+#: not read like a derived suggestion either.
+_USER_BADGES: dict[str, tuple[str, tuple[str, str]]] = {
+    "manual": ("set by hand", ("#175cd3", "#d1e9ff")),
+    "confirmed": ("confirmed", ("#05603a", "#d1fadf")),
+    "unset": ("left empty", ("#344054", "#f2f4f7")),
+}
 
-def _badge(text: str, style: str) -> str:
-    colour, background = _COLOURS[style]
+
+def _dest_class(c_id: str) -> str:
+    """The CSS class naming a destination column's row: ``mp-dest-column_5``."""
+    return "mp-dest-" + re.sub(r"[^A-Za-z0-9_-]", "-", c_id)
+
+
+def _badge(text: str, style: str, colours: tuple[str, str] | None = None) -> str:
+    colour, background = colours or _COLOURS[style]
     return (
         f'<span style="color:{colour};background:{background};border-radius:8px;'
         f'padding:0 6px">{html.escape(text)}</span>'
@@ -67,17 +82,23 @@ def _badge(text: str, style: str) -> str:
 
 
 class _MappingRow:
-    """The widgets of one destination column."""
+    """The widgets of one destination column (the row box: ``mp-mapping-row`` and
+    ``mp-dest-<c_id>``)."""
 
     def __init__(self, dest_id: str, options: list[tuple[str, str]]) -> None:
         self.dest_id = dest_id
-        self.label = widgets.HTML(layout={"width": "16em"})
-        self.source = widgets.Dropdown(options=options, value=_NONE, layout={"width": "18em"})
-        self.confidence = widgets.HTML(layout={"width": "5em"})
-        self.flag = widgets.HTML(layout={"width": "8em"})
-        self.evidence = widgets.HTML(layout={"width": "34em"})
-        self.box = widgets.HBox(
-            [self.label, self.source, self.confidence, self.flag, self.evidence]
+        self.label = css(widgets.HTML(layout={"width": "16em"}), "mp-mapping-label")
+        self.source = css(
+            widgets.Dropdown(options=options, value=_NONE, layout={"width": "18em"}),
+            "mp-mapping-dropdown",
+        )
+        self.confidence = css(widgets.HTML(layout={"width": "5em"}), "mp-confidence")
+        self.flag = css(widgets.HTML(layout={"width": "8em"}), "mp-flag")
+        self.evidence = css(widgets.HTML(layout={"width": "34em"}), "mp-evidence")
+        self.box = css(
+            widgets.HBox([self.label, self.source, self.confidence, self.flag, self.evidence]),
+            "mp-mapping-row",
+            _dest_class(dest_id),
         )
 
 
@@ -111,9 +132,12 @@ class MappingPanel(widgets.VBox):
         options = [(NONE_LABEL, _NONE)] + [
             (f"{c.c_name} ({c.c_type.upper()})", c.c_id) for c in mapping.source.columns
         ]
-        self.title = widgets.HTML(f"<b>{html.escape(self._title())}</b>")
-        self.header = widgets.HTML(
-            "<b>destination · type</b> &nbsp; → &nbsp; <b>source</b> · confidence · evidence"
+        self.title = css(widgets.HTML(f"<b>{html.escape(self._title())}</b>"), "mp-title")
+        self.header = css(
+            widgets.HTML(
+                "<b>destination · type</b> &nbsp; → &nbsp; <b>source</b> · confidence · evidence"
+            ),
+            "mp-mapping-header",
         )
         self.rows: dict[str, _MappingRow] = {}
         for row in mapping.rows:
@@ -124,16 +148,21 @@ class MappingPanel(widgets.VBox):
             )
             self.rows[row.destination.c_id] = widget_row
         self.dropdowns: dict[str, widgets.Dropdown] = {k: r.source for k, r in self.rows.items()}
-        self.unused_label = widgets.HTML()
-        self.summary = widgets.HTML()
-        self.validate_button = widgets.Button(description="Validate", icon="check")
-        self.append_button = widgets.Button(
-            description="Append", icon="plus", button_style="primary"
+        self.unused_label = css(widgets.HTML(), "mp-unused")
+        self.summary = css(widgets.HTML(), "mp-summary")
+        self.validate_button = css(
+            widgets.Button(description="Validate", icon="check"), "mp-validate"
+        )
+        self.append_button = css(
+            widgets.Button(description="Append", icon="plus", button_style="primary"),
+            "mp-append",
         )
         self.confirmation = Confirmation()
         self.confirm_button = self.confirmation.confirm_button
         self.cancel_button = self.confirmation.cancel_button
-        self.progress = widgets.IntProgress(value=0, min=0, max=100, description="Job")
+        self.progress = css(
+            widgets.IntProgress(value=0, min=0, max=100, description="Job"), "mp-progress"
+        )
         self.status = StatusLine()
         self._runner = JobRunner(self.progress, on_busy=self._set_busy)
 
@@ -144,11 +173,12 @@ class MappingPanel(widgets.VBox):
                 widgets.VBox([r.box for r in self.rows.values()]),
                 self.unused_label,
                 self.summary,
-                widgets.HBox([self.validate_button, self.append_button]),
+                css(widgets.HBox([self.validate_button, self.append_button]), "mp-actions"),
                 self.confirmation,
                 widgets.HBox([self.progress, self.status]),
             ]
         )
+        self.add_class("mp-mapping-panel")
         self.validate_button.on_click(lambda _b: self.validate())
         self.append_button.on_click(lambda _b: self._ask_append())
         self._stop_observing = mapping.observe(lambda _m: self._sync())
@@ -236,9 +266,7 @@ class MappingPanel(widgets.VBox):
                     continue
                 dest = row.destination
                 widget_row.source.value = row.source.c_id if row.source is not None else _NONE
-                widget_row.confidence.value = (
-                    f"{row.confidence:.2f}" if row.source is not None else ""
-                )
+                widget_row.confidence.value = _confidence_html(row)
                 evidence = row.evidence
                 if dest.c_id in conflicts:
                     kind = "conflict"
@@ -249,7 +277,11 @@ class MappingPanel(widgets.VBox):
                     kind = ""
                 style, word = _FLAGS.get(kind, ("", row.status))
                 widget_row.box.box_style = style
-                widget_row.flag.value = _badge(word, style)
+                if not style and row.status in _USER_BADGES:
+                    word, colours = _USER_BADGES[row.status]
+                    widget_row.flag.value = _badge(word, style, colours)
+                else:
+                    widget_row.flag.value = _badge(word, style)
                 label = f"<b>{html.escape(dest.c_name)}</b> · {html.escape(dest.c_type.upper())}"
                 if style:
                     colour, background = _COLOURS[style]
@@ -378,6 +410,18 @@ class MappingPanel(widgets.VBox):
                     f"{result.message} (an on_action_finished callback raised "
                     f"{type(exc).__name__}: {exc})"
                 )
+
+
+def _confidence_html(row: Any) -> str:
+    """``0.82`` for a suggestion; ``1.00`` for a pair set or confirmed by hand, with the
+    computed score on hover."""
+    if row.source is None:
+        return ""
+    score = getattr(row, "score", None)
+    if row.status not in ("manual", "confirmed") or score is None:
+        return f"{row.confidence:.2f}"
+    hint = html.escape(f"chosen by hand; computed score {score:.2f}")
+    return f'<span title="{hint}">{row.confidence:.2f}</span>'
 
 
 def _rejection(exc: BaseException) -> str:

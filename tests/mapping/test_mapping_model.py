@@ -57,12 +57,13 @@ def test_to_frame_columns_dtypes_and_statuses(mapping):
         "source_c_name",
         "source_c_type",
         "confidence",
+        "score",
         "evidence",
         "status",
     ]
     assert len(frame) == len(DEST)
     for name in frame.columns:
-        if name == "confidence":
+        if name in ("confidence", "score"):
             assert pd.api.types.is_float_dtype(frame[name])
         else:
             assert pd.api.types.is_string_dtype(frame[name])

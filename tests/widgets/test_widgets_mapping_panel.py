@@ -133,7 +133,7 @@ def test_changes_made_in_code_reach_the_dropdowns(mpanel: MappingPanel, mapping:
     source = mapping.unused_source[0]
     mapping.override(text_dest, source)
     assert mpanel.dropdowns[text_dest].value == source
-    assert ">manual</span>" in mpanel.rows[text_dest].flag.value
+    assert ">set by hand</span>" in mpanel.rows[text_dest].flag.value
     mapping.unset(text_dest)
     assert mpanel.dropdowns[text_dest].value == ""
     assert dest in mpanel.rows

@@ -1,0 +1,156 @@
+"""Stable CSS class hooks (``mp-…``) on the panels' controls, for styles and browser tests.
+
+They are the names browser tests and users' stylesheets rely on: renaming a button's
+text must not move them, and a row's batch-id class follows the batch it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import ipywidgets
+import pytest
+
+from mammoth_pandas.mapping import Mapping, derive_mapping
+from mammoth_pandas.sandbox import DEMO, Sandbox
+from mammoth_pandas.widgets import BatchPanel, MappingPanel
+
+
+def classes(widget: ipywidgets.DOMWidget) -> set[str]:
+    return set(widget._dom_classes)
+
+
+def descendants(root: ipywidgets.Widget) -> Iterator[ipywidgets.Widget]:
+    """``root`` and every widget inside it, in document order."""
+    yield root
+    for child in getattr(root, "children", ()):
+        yield from descendants(child)
+
+
+def with_class(root: ipywidgets.Widget, name: str) -> list[ipywidgets.Widget]:
+    """Every widget under ``root`` carrying ``name``, as a CSS selector would find them."""
+    return [w for w in descendants(root) if name in getattr(w, "_dom_classes", ())]
+
+
+@pytest.fixture
+def mapping(sandbox: Sandbox) -> Mapping:
+    client = sandbox.client()
+    return derive_mapping(
+        client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.crm_export),
+        client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers),
+    )
+
+
+@pytest.fixture
+def mpanel(mapping: Mapping) -> Iterator[MappingPanel]:
+    panel = MappingPanel(mapping)
+    yield panel
+    panel.close()
+
+
+BATCH_HOOKS = {
+    "mp-suspend": "suspend_button",
+    "mp-restore": "restore_button",
+    "mp-delete": "delete_button",
+    "mp-refresh": "refresh_button",
+    "mp-confirm": "confirm_button",
+    "mp-cancel": "cancel_button",
+    "mp-status": "status",
+    "mp-prev": "prev_button",
+    "mp-next": "next_button",
+    "mp-select-page": "select_page_button",
+    "mp-select-matching": "select_matching_button",
+    "mp-clear-selection": "clear_selection_button",
+    "mp-state-filter": "state_filter",
+    "mp-name-filter": "name_filter",
+    "mp-created-from": "created_from",
+    "mp-created-to": "created_to",
+    "mp-rows-min": "rows_min",
+    "mp-rows-max": "rows_max",
+    "mp-clear-filters": "clear_filters_button",
+    "mp-sort-by": "sort_by",
+    "mp-sort-direction": "sort_direction",
+    "mp-page-size": "page_size_input",
+    "mp-page-label": "page_label",
+    "mp-selection-label": "selection_label",
+    "mp-progress": "progress",
+    "mp-confirmation": "confirmation",
+}
+
+MAPPING_HOOKS = {
+    "mp-validate": "validate_button",
+    "mp-append": "append_button",
+    "mp-confirm": "confirm_button",
+    "mp-cancel": "cancel_button",
+    "mp-status": "status",
+    "mp-progress": "progress",
+    "mp-unused": "unused_label",
+    "mp-summary": "summary",
+}
+
+
+def test_batch_panel_controls_carry_their_hooks(panel: BatchPanel):
+    assert "mp-batch-panel" in classes(panel)
+    for name, attribute in BATCH_HOOKS.items():
+        control = getattr(panel, attribute)
+        assert name in classes(control), attribute
+        # one control per hook in the panel, and it is the one shown
+        assert with_class(panel, name) == [control], name
+
+
+def test_batch_rows_carry_row_and_batch_id_hooks(panel: BatchPanel):
+    rows = with_class(panel, "mp-batch-row")
+    assert len(rows) == panel.page_size
+    shown = [row for row in rows if row.layout.display != "none"]
+    assert len(shown) == len(panel.page_ids) == 20
+    for row, batch_id in zip(shown, panel.page_ids, strict=True):
+        assert f"mp-batch-id-{batch_id}" in classes(row)
+        (checkbox,) = with_class(row, "mp-row-checkbox")
+        assert isinstance(checkbox, ipywidgets.Checkbox)
+    assert len(with_class(panel, "mp-row-checkbox")) == panel.page_size
+
+
+def test_the_batch_id_hook_follows_the_page(panel: BatchPanel):
+    first_page = panel.page_ids
+    panel.next_button.click()
+    second_page = panel.page_ids
+    assert panel.page == 2
+    assert not set(first_page) & set(second_page)
+    for batch_id in first_page:
+        assert with_class(panel, f"mp-batch-id-{batch_id}") == []
+    for batch_id in second_page:
+        (row,) = with_class(panel, f"mp-batch-id-{batch_id}")
+        assert "mp-batch-row" in classes(row)
+    id_classes = [name for row in with_class(panel, "mp-batch-row") for name in classes(row)]
+    assert sum(name.startswith("mp-batch-id-") for name in id_classes) == len(second_page)
+
+
+def test_mapping_panel_controls_carry_their_hooks(mpanel: MappingPanel, mapping: Mapping):
+    assert "mp-mapping-panel" in classes(mpanel)
+    for name, attribute in MAPPING_HOOKS.items():
+        control = getattr(mpanel, attribute)
+        assert name in classes(control), attribute
+        assert with_class(mpanel, name) == [control], name
+    rows = with_class(mpanel, "mp-mapping-row")
+    assert len(rows) == len(mapping.rows)
+    for row in mapping.rows:
+        dest = row.destination.c_id
+        (box,) = with_class(mpanel, f"mp-dest-{dest}")
+        assert box is mpanel.rows[dest].box
+        (dropdown,) = with_class(box, "mp-mapping-dropdown")
+        assert dropdown is mpanel.dropdowns[dest]
+        for name in ("mp-mapping-label", "mp-confidence", "mp-flag", "mp-evidence"):
+            assert len(with_class(box, name)) == 1, name
+
+
+def test_destination_hooks_are_valid_class_names():
+    mapping = derive_mapping(
+        [{"c_id": "a b.c", "c_name": "x", "c_type": "text"}],
+        [{"c_id": "d:1 / 2", "c_name": "x", "c_type": "text"}],
+    )
+    panel = MappingPanel(mapping)
+    try:
+        (box,) = with_class(panel, "mp-mapping-row")
+        assert "mp-dest-d-1---2" in classes(box)
+    finally:
+        panel.close()
