@@ -24,7 +24,7 @@ import logging
 import socket
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,7 +44,7 @@ from mammoth_pandas.sandbox.errors import (
 from mammoth_pandas.sandbox.faults import Faults
 from mammoth_pandas.sandbox.jobs import JobRunner
 from mammoth_pandas.sandbox.query import parse_batch_query, parse_fields, parse_int, parse_int_list
-from mammoth_pandas.sandbox.store import Db, Store, job_json
+from mammoth_pandas.sandbox.store import INT_MAX, Db, Store, job_json
 from mammoth_pandas.sandbox.views import actions, batch_json, dataset_fields, dataset_json
 
 log = logging.getLogger(__name__)
@@ -119,6 +119,7 @@ class SandboxApp:
                 raise ApiError("NOT_FOUND", f"No route for {request.path}: {exc}") from None
             if endpoint != "health":
                 self._authenticate(request)
+            _check_path_ids(args)
             if request.path.startswith(P + "/"):
                 fault = self._early_fault(request, environ)
             handler: Callable[..., Response] = getattr(self, "on_" + endpoint)
@@ -454,6 +455,26 @@ class _Answer(Exception):
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+#: What each path id names, for the 404 of an id no row can have.
+PATH_IDS = {
+    "ws": "Workspace",
+    "pr": "Project",
+    "ds": "Dataset",
+    "batch_id": "Batch",
+    "job_id": "Job",
+}
+
+
+def _check_path_ids(args: Mapping[str, Any]) -> None:
+    """A path id beyond SQLite's integer range names nothing: 404, before any query."""
+    for name, value in args.items():
+        if isinstance(value, int) and value > INT_MAX:
+            raise ApiError(
+                "NOT_FOUND",
+                f"{PATH_IDS.get(name, name)} {value} not found (ids go up to {INT_MAX})",
+            )
 
 
 def _drop(environ: dict[str, Any]) -> None:

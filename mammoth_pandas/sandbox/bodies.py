@@ -11,7 +11,7 @@ from typing import Any
 
 from mammoth_pandas import _contract as contract
 from mammoth_pandas.sandbox.errors import body_error
-from mammoth_pandas.sandbox.store import Db
+from mammoth_pandas.sandbox.store import INT_MAX, INT_MIN, Db
 
 
 def _is_int(value: Any) -> bool:
@@ -41,6 +41,11 @@ def validate_patch(body: Any) -> tuple[list[int], list[int]]:
             items = []
         if not isinstance(items, list) or not all(_is_int(i) for i in items):
             raise body_error(f"patch.value.{name}", "must be a list of integer batch ids")
+        beyond = [i for i in items if not INT_MIN <= i <= INT_MAX]
+        if beyond:
+            raise body_error(
+                f"patch.value.{name}", f"batch ids out of range (accepted: up to {INT_MAX})"
+            )
         lists[name] = list(dict.fromkeys(items))
     both = sorted(set(lists["suspend"]) & set(lists["restore"]))
     if both:
@@ -57,6 +62,8 @@ def validate_create(db: Db, destination: sqlite3.Row, body: Any) -> dict[str, An
     source_id = body.get("source_id")
     if not isinstance(source_id, int) or isinstance(source_id, bool):
         raise body_error("source_id", "required: the id of the dataset to append")
+    if not INT_MIN <= source_id <= INT_MAX:
+        raise body_error("source_id", f"out of range (accepted: up to {INT_MAX})")
     for flag in ("validate_only", "delete_source_ds"):
         if not isinstance(body.get(flag, False), bool):
             raise body_error(flag, "must be true or false")

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from mammoth_pandas import _contract as contract
 from mammoth_pandas.sandbox.errors import param_error
-from mammoth_pandas.sandbox.store import iso
+from mammoth_pandas.sandbox.store import INT_MAX, iso
 
 _RANGE = re.compile(r"^\(\s*(?P<body>.*?)\s*\)$", re.S)
 _BOUND = re.compile(r"^(?P<name>from|to)\s*:\s*'(?P<value>[^']*)'$")
@@ -93,6 +93,8 @@ def parse_int_list(raw: str | None, key: str, *, minimum: int = 0) -> list[int] 
         value = int(item)
         if value < minimum:
             raise param_error(key, f"{value} is below {minimum}")
+        if value > INT_MAX:
+            raise param_error(key, f"{value} is out of range (accepted: {minimum}..{INT_MAX})")
         values.append(value)
     return values or None
 
@@ -172,9 +174,9 @@ def parse_int(raw: str | None, key: str, *, default: int, minimum: int, maximum:
     if not re.fullmatch(r"[+-]?\d+", text):
         raise param_error(key, f"{raw!r} is not an integer")
     value = int(text)
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
-        raise param_error(key, f"{value} is out of range (accepted: {bounds})")
+    top = INT_MAX if maximum is None else min(maximum, INT_MAX)
+    if value < minimum or value > top:
+        raise param_error(key, f"{value} is out of range (accepted: {minimum}..{top})")
     return value
 
 

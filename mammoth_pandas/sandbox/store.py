@@ -19,6 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+#: SQLite's INTEGER range: an id or count outside it matches nothing and cannot be bound
+#: to a query, so every integer the sandbox accepts is checked against it first.
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (
