@@ -34,9 +34,6 @@ class Figures:
             self.add(f"{prefix}{name}", amount)
 
 
-_FIGURES = Figures()
-
-
 class FaultCounter:
     """Counts the requests that reached the sandbox's API and the faults injected."""
 
@@ -62,6 +59,27 @@ class FaultCounter:
 
         sb.faults.draw_request = draw  # type: ignore[method-assign]
 
+        # Requests being handled right now, whatever their connection does afterwards
+        # (keep-alive connections outlive their requests).
+        self.in_flight = 0
+        self._server = sb._server
+        assert self._server is not None
+        self._app = self._server.app
+
+        self.handlers: list[threading.Thread] = []
+
+        def app(environ: dict[str, Any], start_response: Any) -> Any:
+            with self._lock:
+                self.in_flight += 1
+                self.handlers.append(threading.current_thread())
+            try:
+                return self._app(environ, start_response)
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
+
+        self._server.app = app
+
     def force(self, *faults: str) -> None:
         """The next requests get these faults, in order (then the configured dice again);
         ``"ok"`` lets one request through untouched."""
@@ -84,8 +102,20 @@ class FaultCounter:
     def injected(self) -> int:
         return sum(self.faults.values())
 
+    def idle(self) -> bool:
+        """No request of this sandbox is being handled."""
+        with self._lock:
+            return self.in_flight == 0
+
+    def connections_closed(self) -> bool:
+        """Every connection that carried a request has been closed by the server (its
+        handler thread ended); only for tests whose connections are dropped."""
+        with self._lock:
+            return not any(thread.is_alive() for thread in self.handlers)
+
     def restore(self) -> None:
         self.sb.faults.draw_request = self._original  # type: ignore[method-assign]
+        self._server.app = self._app
 
 
 def wait_for(condition: Any, timeout: float = 10.0, what: str = "condition") -> None:
@@ -95,14 +125,6 @@ def wait_for(condition: Any, timeout: float = 10.0, what: str = "condition") -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached within {timeout} s")
         time.sleep(0.01)
-
-
-def server_threads_done() -> bool:
-    """No request of any sandbox in this process is still being handled."""
-    return not any(
-        "process_request_thread" in thread.name and thread.is_alive()
-        for thread in threading.enumerate()
-    )
 
 
 class CountingSession(requests.Session):

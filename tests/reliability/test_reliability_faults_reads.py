@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from reliability_support import server_threads_done, wait_for
+from reliability_support import wait_for
 
 from mammoth_pandas import _transport
 from mammoth_pandas.client import MammothClient
@@ -223,7 +223,7 @@ def test_a_server_slower_than_the_timeout_ends_in_a_typed_error(
     with pytest.raises(MammothConnectionError) as info:
         client.datasets.get(WS, PR, DS)
     assert info.value.applied is False
-    wait_for(server_threads_done, what="the slow answers to finish")
+    wait_for(read_faults.idle, what="the slow answers to finish")
     assert read_faults.requests == 3
     figures.add("typed_errors")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from reliability_support import CountingSession, FaultCounter, server_threads_done, wait_for
+from reliability_support import CountingSession, FaultCounter, wait_for
 
 from mammoth_pandas import _contract as C
 from mammoth_pandas import _transport
@@ -384,7 +384,7 @@ def test_a_write_slower_than_the_timeout_is_applied_once_and_reported_unknown(
     assert "may or may not have been applied" in str(info.value)
     assert len(w.writes()) == 3  # the first attempt and two retries, all timed out
     assert len({r.headers[C.HEADER_IDEMPOTENCY_KEY] for r in w.writes()}) == 1
-    wait_for(server_threads_done, what="the slow attempts to finish")
+    wait_for(counter.idle, what="the slow attempts to finish")
     sb.faults.clear()
     sb.wait_idle()
     applied = w.applied()
@@ -481,7 +481,7 @@ def test_a_dropped_write_leaves_no_bogus_log_line(write_sandbox, caplog):
     counter.force("drop")
     with pytest.raises(MammothConnectionError):
         sb.client().batches.update(WS, PR, DS, suspend=[1001])
-    wait_for(server_threads_done, what="the dropped request's handler to finish")
+    wait_for(counter.connections_closed, what="the dropped connection's handler to end")
     assert not [r for r in caplog.records if "Bad request" in r.getMessage()]
 
 
