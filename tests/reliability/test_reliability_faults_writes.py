@@ -447,9 +447,6 @@ class _Clock:
         self.now += seconds
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding 10: write retries are bounded in count but not in time"
-)
 def test_write_retries_stop_after_sixty_seconds_of_waiting(write_sandbox, monkeypatch):
     sb, counter = write_sandbox
     clock = _Clock()
