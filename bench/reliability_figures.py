@@ -89,8 +89,8 @@ def table(f: dict[str, Any]) -> str:
          "or `MammothInputError`, never another exception)", f"{f['bad_inputs_client_fuzzed']:,}"),
         ("hostile requests sent to the sandbox (injection strings in every text parameter)",
          f"{f['bad_inputs_server']:,}"),
-        ("of which rejected (4xx), with no state change; 5xx answers outside the open "
-         "finding 5: 0", f"{f['bad_inputs_server_rejected']:,}"),
+        ("of which rejected (4xx), with no state change; 5xx answers: 0",
+         f"{f['bad_inputs_server_rejected']:,}"),
         ("pages read while batches were appended and deleted", f"{f['listing_pages']:,}"),
         ("batches appended / deleted during those reads",
          f"{f['listing_concurrent_appends']:,} / {f['listing_concurrent_deletes']:,}"),
