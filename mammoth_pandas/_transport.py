@@ -6,13 +6,16 @@
 - Reads are retried on the transport: a urllib3 :class:`MammothRetry` mounted through
   ``HTTPAdapter`` retries GETs on 429/500/502/503/504 and on connection errors, with
   exponential backoff, honouring ``Retry-After`` (each wait capped, the whole retry
-  sequence bounded in count and in time). Connection attempts that failed before the
-  request was sent are retried for every method: nothing reached the server.
+  sequence bounded in count and in time: ``MammothRetry.total_time``). Connection
+  attempts that failed before the request was sent are retried for every method:
+  nothing reached the server.
 - Reads whose body arrives truncated or is not JSON are fetched again (bounded), then
   raise :class:`~mammoth_pandas.errors.MammothConnectionError`.
 - Writes always carry an ``Idempotency-Key``. They are retried only when that makes a
   double action impossible: the server has shown in this session that it honours the key
-  (it echoed the header), or the connection failed before the request was sent.
+  (it echoed the header), or the connection failed before the request was sent. Their
+  retries are bounded like reads': in count (``max_retries``) and in time (the same
+  ``total_time`` budget).
   Otherwise the caller gets ``MammothConnectionError(applied=None)`` saying that the
   action may or may not have been applied and how to check.
 - Redirects are never followed: a 3xx is an error naming its ``Location``, so that the
@@ -324,10 +327,20 @@ class Transport:
         what = f"{method} {path}"
         key = str(uuid.uuid4())
         headers = {C.HEADER_IDEMPOTENCY_KEY: key}
+        # Retries are bounded in count (max_retries) and, like reads, in time: no retry
+        # starts once the retry budget (MammothRetry.total_time) is spent.
+        started = time.monotonic()
+
+        def left() -> float:
+            return self.retry.total_time - (time.monotonic() - started)
+
+        def wait(seconds: float) -> None:
+            _sleep(max(0.0, min(seconds, left())))
+
         attempt = 0
         while True:
             attempt += 1
-            can_retry = self.honours_idempotency and attempt <= self.max_retries
+            can_retry = self.honours_idempotency and attempt <= self.max_retries and left() > 0
             try:
                 response = self.session.request(
                     method,
@@ -348,7 +361,7 @@ class Transport:
                     ) from None
                 if can_retry:
                     log.debug("%s: connection lost, retrying with the same key", what)
-                    _sleep(min(0.2 * 2 ** (attempt - 1), 5.0))
+                    wait(min(0.2 * 2 ** (attempt - 1), 5.0))
                     continue
                 raise self._ambiguous(
                     what, f"the connection failed ({_describe(exc)})", check
@@ -373,11 +386,11 @@ class Transport:
                 raise self._ambiguous(what, _describe(exc), check) from None
             if response.headers.get(C.HEADER_IDEMPOTENCY_KEY) == key:
                 self.honours_idempotency = True
-                can_retry = attempt <= self.max_retries
+                can_retry = attempt <= self.max_retries and left() > 0
             if response.status_code >= 300:
                 if response.status_code in WRITE_RETRY_STATUSES and can_retry:
-                    wait = _retry_after(response)
-                    _sleep(min(wait if wait is not None else 0.2 * 2 ** (attempt - 1), 10.0))
+                    after = _retry_after(response)
+                    wait(min(after if after is not None else 0.2 * 2 ** (attempt - 1), 10.0))
                     continue
                 note = None
                 if response.status_code >= 500:

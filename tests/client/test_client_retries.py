@@ -260,3 +260,40 @@ def test_connection_refused_means_not_applied(sleeps: list[float]) -> None:
     assert info.value.applied is False
     with pytest.raises(MammothConnectionError):
         client.batches.list(1, 1, 1)
+
+
+class _FakeClock:
+    """Stands in for the transport's ``time``: waiting advances it, nothing really sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 500.0
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize(("budget", "calls"), [(60.0, 7), (25.0, 4)])
+def test_write_retries_are_bounded_in_time_like_reads(monkeypatch, budget, calls) -> None:
+    clock = _FakeClock()
+    monkeypatch.setattr(_transport, "time", clock)
+    monkeypatch.setattr(_transport, "_sleep", clock.sleep)
+    client = MammothClient(BASE, api_key="k", api_secret="s", max_retries=50)
+    client._transport.retry.total_time = budget
+
+    def limited(request: Any) -> tuple[int, dict[str, str], str]:
+        key = request.headers[C.HEADER_IDEMPOTENCY_KEY]
+        headers = {C.HEADER_IDEMPOTENCY_KEY: key, "Retry-After": "10"}
+        return 429, headers, json.dumps({"detail": "slow down"})
+
+    with responses.RequestsMock() as rsps:
+        rsps.add_callback(responses.PATCH, BATCHES, callback=limited)
+        with pytest.raises(RateLimitError):
+            client.batches.update(1, 1, 5, suspend=[1])
+        assert len(rsps.calls) == calls  # far fewer than the 51 attempts max_retries allows
+    assert sum(clock.waits) <= budget
+    assert all(0 <= w <= 10.0 for w in clock.waits)
