@@ -1,7 +1,7 @@
-"""The batch panel under injected faults: it loads the same page as with no faults, its
-actions are applied exactly once, and an action that cannot be completed ends in the
-status line in words (saying that it may or may not have been applied), never in an
-exception, with the panel usable again."""
+"""The panels under injected faults: the batch panel loads the same page as with no
+faults; its actions, and the mapping panel's append, are applied exactly once; an action
+that cannot be completed ends in the status line in words (saying that it may or may not
+have been applied), never in an exception, with the panel usable again."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from reliability_support import FaultCounter
 
+from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.sandbox import DEMO, Sandbox
-from mammoth_pandas.widgets import BatchPanel
+from mammoth_pandas.widgets import BatchPanel, MappingPanel
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
 
@@ -106,3 +107,32 @@ def test_a_panel_action_that_cannot_complete_says_so_in_words(panel_sandbox, no_
     panel.refresh()
     assert ids[0] not in panel.page_frame.index
     figures.add("typed_errors")
+
+
+def _mapping_panel(sb: Sandbox) -> MappingPanel:
+    client = sb.client()
+    mapping = derive_mapping(client.dataset(WS, PR, DEMO.crm_export), client.dataset(WS, PR, DS))
+    return MappingPanel(mapping)
+
+
+@pytest.mark.parametrize("fault", ["rate_429", "rate_500", "drop", "truncate", "non_json"])
+def test_the_mapping_panel_appends_once_through_faults(panel_sandbox, no_wait, figures, fault):
+    sb, counter = panel_sandbox
+    panel = _mapping_panel(sb)
+    panel.validate_button.click()
+    validated = panel.wait(20)
+    assert validated is not None
+    assert validated.succeeded, panel.status.text  # the key is now known to be honoured
+    sb.wait_idle()
+    assert sb.actions() == []  # validating changes nothing
+    panel.append_button.click()
+    counter.force(fault, fault)
+    panel.confirm_button.click()
+    result = panel.wait(20)
+    assert result is not None
+    assert result.succeeded, panel.status.text
+    sb.wait_idle()
+    applied = sb.actions()
+    assert len(applied) == 1
+    assert applied[0]["batch_ids"] == [panel.new_batch_id]
+    figures.add("writes_exactly_once")
