@@ -9,8 +9,10 @@
   sequence bounded in count and in time: ``MammothRetry.total_time``). Connection
   attempts that failed before the request was sent are retried for every method:
   nothing reached the server.
-- Reads whose body arrives truncated or is not JSON are fetched again (bounded), then
-  raise :class:`~mammoth_pandas.errors.MammothConnectionError`.
+- Reads whose body arrives truncated, is not JSON, or is JSON of the wrong shape (a
+  gateway's ``200 {"message": ...}`` where a listing was asked for, see :class:`Expect`)
+  are fetched again (bounded), then raise
+  :class:`~mammoth_pandas.errors.MammothConnectionError` naming what was expected.
 - Writes always carry an ``Idempotency-Key``. They are retried only when that makes a
   double action impossible: the server has shown in this session that it honours the key
   (it echoed the header), or the connection failed before the request was sent. Their
@@ -29,7 +31,7 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -48,7 +50,7 @@ from mammoth_pandas.errors import (
     ServerError,
 )
 
-__all__ = ["MammothAuth", "MammothRetry", "Secret", "Transport"]
+__all__ = ["Expect", "MammothAuth", "MammothRetry", "Secret", "Transport"]
 
 log = logging.getLogger("mammoth_pandas.client")
 
@@ -56,6 +58,25 @@ log = logging.getLogger("mammoth_pandas.client")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Statuses on which a write is retried, only when the server honours idempotency keys.
 WRITE_RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+
+
+class Expect(NamedTuple):
+    """The shape a read's ``2xx`` body must have: an object whose ``key`` is a ``kind``.
+
+    A body of another shape is not an empty answer but a wrong one (a proxy's or
+    gateway's page), so :meth:`Transport.get` fetches it again, then gives up.
+    """
+
+    key: str
+    kind: type
+    what: str
+
+    def matches(self, body: Any) -> bool:
+        return isinstance(body, dict) and isinstance(body.get(self.key), self.kind)
+
+    def describe(self) -> str:
+        shape = "a list" if self.kind is list else "an object"
+        return f"{self.what} (an object whose {self.key!r} is {shape})"
 
 
 def _sleep(seconds: float) -> None:  # indirection so tests can replace the waiting
@@ -277,8 +298,11 @@ class Transport:
 
     # -- reads ---------------------------------------------------------------------------
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """GET ``path`` and return its parsed JSON body (retried as described above)."""
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, expect: Expect | None = None
+    ) -> Any:
+        """GET ``path`` and return its parsed JSON body (retried as described above); with
+        ``expect``, a body of another shape counts as a failed attempt."""
         what = f"GET {path}"
         attempt = 0
         while True:
@@ -302,9 +326,15 @@ class Transport:
                 if response.status_code >= 300:
                     raise error_for(response, what)
                 try:
-                    return json.loads(response.content)
+                    body = json.loads(response.content)
                 except ValueError:
                     problem = "the answer was not valid JSON (truncated or garbled)"
+                else:
+                    if expect is None or expect.matches(body):
+                        return body
+                    problem = (
+                        f"the answer (HTTP {response.status_code}) was not {expect.describe()}"
+                    )
             log.debug("%s: %s (attempt %d)", what, problem, attempt)
             if attempt > self.max_retries:
                 raise MammothConnectionError(

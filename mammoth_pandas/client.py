@@ -33,9 +33,9 @@ from mammoth_pandas import _contract as C
 from mammoth_pandas import frames
 from mammoth_pandas import params as P
 from mammoth_pandas._paging import Pager
-from mammoth_pandas._transport import MammothAuth, Secret, Transport
+from mammoth_pandas._transport import Expect, MammothAuth, Secret, Transport
 from mammoth_pandas.dataset import DatasetHandle
-from mammoth_pandas.errors import MammothConfigError, MammothInputError
+from mammoth_pandas.errors import MammothConfigError, MammothConnectionError, MammothInputError
 from mammoth_pandas.jobs import Job
 
 __all__ = ["DEFAULT_URL", "MammothClient", "client_for_token"]
@@ -429,11 +429,11 @@ class BatchesAPI:
         bid = P.batch_id(batch_id)
         chosen = P.fields(fields)
         body = self._t.get(
-            f"{_dataset_path(*ids)}/batches/{bid}", {"fields": P.fields_wire(chosen)}
+            f"{_dataset_path(*ids)}/batches/{bid}",
+            {"fields": P.fields_wire(chosen)},
+            expect=BATCH,
         )
-        record = body.get("batch") if isinstance(body, dict) else None
-        if not isinstance(record, dict):
-            record = {}
+        record = dict(body["batch"])
         record.setdefault("id", bid)
         series = frames.batch_series(record, chosen)
         series.attrs = {ATTRS_KEY: self._origin(ids)}
@@ -571,7 +571,8 @@ class BatchesAPI:
     def _fetch_page(
         self, path: str, params: dict[str, Any], offset: int, size: int
     ) -> tuple[Records, Any]:
-        return page_records(self._t.get(path, {**params, "limit": size, "offset": offset}))
+        query = {**params, "limit": size, "offset": offset}
+        return page_records(self._t.get(path, query, expect=BATCH_LISTING))
 
     def _record_pages(
         self, ids: tuple[int, int, int], query: _ListQuery, workers: int
@@ -596,14 +597,22 @@ class BatchesAPI:
 
 
 def page_records(body: Any) -> tuple[Records, Any]:
-    """A listing page's batch records and its ``next``, tolerating odd bodies."""
-    if not isinstance(body, dict):
-        return [], ""
-    batches = body.get("batches")
-    if not isinstance(batches, list):
-        return [], body.get("next")
-    return [b for b in batches if isinstance(b, dict)], body.get("next")
+    """A listing page's batch records and its ``next``. The transport has checked that the
+    body is a listing (:data:`BATCH_LISTING`); items that are not objects are skipped."""
+    if not BATCH_LISTING.matches(body):
+        raise MammothConnectionError(
+            f"the answer was not {BATCH_LISTING.describe()}", applied=False
+        )
+    return [b for b in body["batches"] if isinstance(b, dict)], body.get("next")
 
+
+#: What each read's answer must hold; any other 2xx body is fetched again, then refused.
+BATCH_LISTING = Expect("batches", list, "a batch listing")
+BATCH = Expect("batch", dict, "a batch")
+DATASET_LISTING = Expect("datasets", list, "a dataset listing")
+DATASET = Expect("dataset", dict, "a dataset")
+JOB_LISTING = Expect("jobs", list, "a job listing")
+JOB = Expect("job", dict, "a job")
 
 _LIST_DEFAULTS: dict[str, Any] = {
     "fields": None,
@@ -763,18 +772,19 @@ class JobsAPI:
         self._client = client
 
     def _fetch(self, job_id: int) -> dict[str, Any]:
-        body = self._client._transport.get(f"/jobs/{P.path_id('job_id', job_id)}")
-        job = body.get("job") if isinstance(body, dict) else None
-        return job if isinstance(job, dict) else {"id": job_id}
+        body = self._client._transport.get(f"/jobs/{P.path_id('job_id', job_id)}", expect=JOB)
+        job: dict[str, Any] = body["job"]
+        return job
 
     def get(self, job_id: int) -> Job:
         return Job(self._fetch(job_id), client=self._client)
 
     def list(self, job_ids: Any) -> JobList:
         ids = P.id_list("job_ids", job_ids, allow_empty=False)
-        body = self._client._transport.get("/jobs", {"job_ids": ",".join(map(str, ids))})
-        jobs = body.get("jobs") if isinstance(body, dict) else None
-        return [Job(j, client=self._client) for j in jobs or [] if isinstance(j, dict)]
+        body = self._client._transport.get(
+            "/jobs", {"job_ids": ",".join(map(str, ids))}, expect=JOB_LISTING
+        )
+        return [Job(j, client=self._client) for j in body["jobs"] if isinstance(j, dict)]
 
     def wait(self, job_ids: Any, timeout: float = 60.0) -> JobList:
         """Wait for several jobs; raises on the first that failed."""
@@ -791,9 +801,9 @@ class DatasetsAPI:
     def get(self, workspace_id: int, project_id: int, dataset_id: int) -> dict[str, Any]:
         """The dataset's details as a dict (``id``, ``name``, ``data_schema``, ``stats``…)."""
         ids = _ids3(workspace_id, project_id, dataset_id)
-        body = self._client._transport.get(_dataset_path(*ids))
-        dataset = body.get("dataset") if isinstance(body, dict) else None
-        return dataset if isinstance(dataset, dict) else {}
+        body = self._client._transport.get(_dataset_path(*ids), expect=DATASET)
+        dataset: dict[str, Any] = body["dataset"]
+        return dataset
 
     def schema(self, workspace_id: int, project_id: int, dataset_id: int) -> pd.DataFrame:
         """The dataset's columns: ``c_id``, ``c_name``, ``c_type`` (lowercase)."""
@@ -812,11 +822,11 @@ class DatasetsAPI:
         path = f"/workspaces/{ws}/projects/{pr}/datasets"
         records: Records = []
         for offset in itertools.count(0, size):
-            body = self._client._transport.get(path, {"limit": size, "offset": offset})
-            page = body.get("datasets") if isinstance(body, dict) else None
-            page = [d for d in page or [] if isinstance(d, dict)]
+            query = {"limit": size, "offset": offset}
+            body = self._client._transport.get(path, query, expect=DATASET_LISTING)
+            page = [d for d in body["datasets"] if isinstance(d, dict)]
             records.extend(page)
-            if len(page) < size or (isinstance(body, dict) and body.get("next") == ""):
+            if len(page) < size or body.get("next") == "":
                 break
         return frames.dataset_frame(records)
 

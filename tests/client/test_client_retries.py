@@ -297,3 +297,74 @@ def test_write_retries_are_bounded_in_time_like_reads(monkeypatch, budget, calls
         assert len(rsps.calls) == calls  # far fewer than the 51 attempts max_retries allows
     assert sum(clock.waits) <= budget
     assert all(0 <= w <= 10.0 for w in clock.waits)
+
+
+DATASET_URL = BASE + "/workspaces/1/projects/1/datasets/5"
+WRONG_SHAPES = [{"message": "Service temporarily unavailable"}, {}, [], None, {"batches": "later"}]
+READS: dict[str, tuple[str, str, Any, Any]] = {
+    # name: (url, what the error names, a right answer, the call)
+    "batch listing": (
+        BATCHES,
+        "a batch listing",
+        {"batches": [{"id": 1, "name": "a", "state": "active"}], "next": ""},
+        lambda c: c.batches.list(1, 1, 5),
+    ),
+    "batch": (
+        BATCHES + "/1",
+        "a batch",
+        {"batch": {"id": 1, "name": "a", "state": "active"}},
+        lambda c: c.batches.get(1, 1, 5, 1),
+    ),
+    "dataset": (
+        DATASET_URL,
+        "a dataset",
+        {"dataset": {"id": 5, "name": "d", "data_schema": []}},
+        lambda c: c.datasets.get(1, 1, 5),
+    ),
+    "dataset listing": (
+        BASE + "/workspaces/1/projects/1/datasets",
+        "a dataset listing",
+        {"datasets": [{"id": 5, "name": "d"}], "next": ""},
+        lambda c: c.datasets.list(1, 1),
+    ),
+    "job": (JOB_URL, "a job", JOB, lambda c: c.jobs.get(7)),
+    "job listing": (
+        BASE + "/jobs",
+        "a job listing",
+        {"jobs": [JOB["job"]]},
+        lambda c: c.jobs.list([7]),
+    ),
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG_SHAPES, ids=json.dumps)
+@pytest.mark.parametrize("read", sorted(READS))
+def test_a_2xx_answer_of_the_wrong_shape_is_retried_then_refused(
+    client: MammothClient, sleeps: list[float], read: str, wrong: Any
+) -> None:
+    url, expected, _, call = READS[read]
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, url, body=json.dumps(wrong), content_type="application/json")
+        with pytest.raises(MammothConnectionError) as info:
+            call(client)
+        assert len(rsps.calls) == 1 + client.max_retries  # bounded
+    assert info.value.applied is False
+    assert f"was not {expected} (an object whose" in str(info.value)
+
+
+@pytest.mark.parametrize("read", sorted(READS))
+def test_a_wrong_answer_then_the_right_one_reads_the_right_one(
+    client: MammothClient, sleeps: list[float], read: str
+) -> None:
+    url, _, right, call = READS[read]
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, url, json={"message": "warming up"})
+        rsps.add(responses.GET, url, json=right)
+        result = call(client)
+        assert len(rsps.calls) == 2
+    if read == "job":
+        assert result.status == "success"
+    else:
+        assert len(result) >= 1
+    if read == "batch":
+        assert result["name"] == "a"
