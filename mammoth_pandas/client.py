@@ -64,12 +64,32 @@ def client_for_token(token: str) -> MammothClient | None:
 
 
 def _normalise_url(server_url: str, allow_insecure_http: bool) -> str:
-    if not isinstance(server_url, str) or not server_url.strip():
-        raise MammothConfigError(f"server_url must be a non-empty URL, got {server_url!r}")
+    """The API base URL. A refusal never repeats the URL (it may carry a secret): at most
+    its scheme and host."""
+    if not isinstance(server_url, str):
+        raise MammothConfigError(
+            f"server_url must be a URL string, got {type(server_url).__name__}"
+        )
+    if not server_url.strip():
+        raise MammothConfigError("server_url must be a non-empty URL, got an empty string")
     url = server_url.strip().rstrip("/")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        has_userinfo = parts.username is not None or parts.password is not None
+    except ValueError:
+        raise MammothConfigError(
+            "server_url is not a valid URL (e.g. https://app.mammoth.io)"
+        ) from None
+    if has_userinfo:
+        raise MammothConfigError(
+            "server_url must not carry a user name or password; use api_key/api_secret or token"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise MammothConfigError(f"server_url must be an http(s) URL with a host, got {url!r}")
+        host = f"host {parts.hostname!r}" if parts.hostname else "no host"
+        raise MammothConfigError(
+            "server_url must be an http(s) URL with a host (e.g. https://app.mammoth.io), "
+            f"got scheme {parts.scheme!r} and {host}"
+        )
     if parts.query or parts.fragment:
         raise MammothConfigError("server_url must not carry a query string or fragment")
     if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):

@@ -178,3 +178,35 @@ def test_the_generated_sdks_security_argument(sandbox: Sandbox) -> None:
         MammothClient(sandbox.url, api_key="k", security={"api_key": "k", "api_secret": "s"})
     with pytest.raises(MammothConfigError, match="api_secret"):
         MammothClient(sandbox.url, security={"api_key": "k", "api_secret": ""})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://user:{SECRET}@h.example",
+        f"https://user:{SECRET}@h.example/api/v2",
+        f"http://{SECRET}@127.0.0.1:8080",
+        f"ftp://user:{SECRET}@h.example",
+    ],
+)
+def test_a_server_url_with_userinfo_is_refused_without_echoing_it(url: str) -> None:
+    with pytest.raises(MammothConfigError, match="must not carry a user name or password") as info:
+        MammothClient(url, token=TOKEN)
+    assert SECRET not in str(info.value) + repr(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (f"ftp://h.example/{SECRET}", "scheme 'ftp' and host 'h.example'"),
+        (f"h.example/{SECRET}", "scheme '' and no host"),
+        (f"https:///{SECRET}", "scheme 'https' and no host"),
+        (f"http://[::1/{SECRET}", "not a valid URL"),
+        (f"https://h.example/api/v2?k={SECRET}", "query string"),
+    ],
+)
+def test_refusals_show_at_most_the_scheme_and_host(url: str, shown: str) -> None:
+    with pytest.raises(MammothConfigError) as info:
+        MammothClient(url, token=TOKEN)
+    assert shown in str(info.value)
+    assert SECRET not in str(info.value) + repr(info.value)

@@ -514,17 +514,12 @@ def test_credentials_never_follow_a_redirect_to_another_origin(redirector, figur
 URL_PASSWORD = "hunter2-url-password"
 
 
-_FINDING_12 = pytest.mark.xfail(
-    strict=True, reason="finding 12: a password in the server URL shows in repr and errors"
-)
-
-
 @pytest.mark.parametrize(
     "url",
     [
-        pytest.param(f"https://user:{URL_PASSWORD}@h.example", marks=_FINDING_12),
-        pytest.param(f"https://user:{URL_PASSWORD}@h.example/api/v2", marks=_FINDING_12),
-        pytest.param(f"ftp://user:{URL_PASSWORD}@h.example", marks=_FINDING_12),
+        f"https://user:{URL_PASSWORD}@h.example",
+        f"https://user:{URL_PASSWORD}@h.example/api/v2",
+        f"ftp://user:{URL_PASSWORD}@h.example",
         f"http://user:{URL_PASSWORD}@10.0.0.1",
     ],
 )
