@@ -65,11 +65,11 @@ STATE_COLOURS: dict[str, tuple[str, str]] = {
 #: show in full on hover.
 _COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("id", "4.5em", True),
-    ("name", "13em", False),
+    ("name", "12.5em", False),
     ("state", "8.5em", False),
-    ("rows", "5.5em", True),
-    ("columns", "4.5em", True),
-    ("created", "9em", False),
+    ("rows", "5em", True),
+    ("columns", "5em", True),
+    ("created", "9.5em", False),
     ("source", "13em", False),
 )
 

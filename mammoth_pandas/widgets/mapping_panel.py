@@ -270,7 +270,13 @@ class MappingPanel(widgets.VBox):
                 evidence = row.evidence
                 if dest.c_id in conflicts:
                     kind = "conflict"
-                    evidence = f"{conflicts[dest.c_id]['message']}; {evidence}"
+                    message = conflicts[dest.c_id]["message"]
+                    # the user's choice first when it is one, the warning first otherwise
+                    evidence = (
+                        f"{evidence}; {message}"
+                        if row.status in _USER_BADGES
+                        else f"{message}; {evidence}"
+                    )
                 elif row.status in ("unmatched", "ambiguous"):
                     kind = row.status
                 else:

@@ -2,7 +2,9 @@
 
 The sandbox runs in the test process; JupyterLab's kernels reach it through
 ``MAMMOTH_API_*`` in their environment, so what the clicks did is checked through the API
-(and, for the appended rows, in the sandbox's store). Each step leaves a screenshot in
+(and, for the appended rows, in the sandbox's store). Controls are found by the panels'
+CSS class hooks (``mp-suspend``, ``mp-batch-id-12``, ``mp-dest-column_5``…), not by their
+text, which may change; what they say is asserted. Each step leaves a screenshot in
 ``test-artifacts/browser/``.
 """
 
@@ -27,47 +29,88 @@ def states(sb: Sandbox) -> pd.Series:
     return listing["state"].astype(str)
 
 
-def button(scope: Any, label: str) -> Any:
-    """The button labelled ``label`` (by its text: an icon would add a glyph to its name)."""
-    return scope.locator("button").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+def hook(scope: Any, name: str) -> Any:
+    """The element carrying the panels' CSS class hook ``mp-<name>`` inside ``scope``.
+
+    A Button's class lands on its ``<button>``; a Checkbox's or Dropdown's on the ``div``
+    around its ``<input>`` or ``<select>``.
+    """
+    return scope.locator(f".mp-{name}")
 
 
-def panel_output(lab, button_label: str) -> Any:
-    """The cell output holding the panel with a ``button_label`` button (one panel each)."""
-    return lab.page.locator(".jp-OutputArea-output").filter(has=button(lab.page, button_label))
+def panel_output(lab, kind: str) -> Any:
+    """The ``kind`` panel (``batch`` or ``mapping``) of the one open notebook."""
+    return lab.page.locator(f".mp-{kind}-panel")
 
 
-def batch_row(lab, panel: Any, batch_id: int) -> Any:
-    """The table row of ``batch_id``: a checkbox, then cells whose first one is the id."""
-    first_cell = lab.page.locator(".widget-html-content > span:first-child")
-    return (
-        panel.locator(".widget-hbox")
-        .filter(has=lab.page.locator(".widget-checkbox"))
-        .filter(has=first_cell.filter(has_text=re.compile(rf"^{batch_id}$")))
-    )
+def batch_row(panel: Any, batch_id: int) -> Any:
+    """The table row showing ``batch_id`` (its class follows the batch it shows)."""
+    return panel.locator(f".mp-batch-row.mp-batch-id-{batch_id}")
+
+
+def checkbox(panel: Any, batch_id: int) -> Any:
+    return hook(batch_row(panel, batch_id), "row-checkbox").locator("input[type=checkbox]")
+
+
+def status_says(panel: Any, text: str | re.Pattern[str]) -> Any:
+    """The panel's status line, once it says ``text``."""
+    status = hook(panel, "status").get_by_text(text)
+    status.wait_for()
+    return status
 
 
 def act_on_selection(lab, panel: Any, ids: list[int], action: str, done: str) -> str:
     """Tick ``ids``, press ``action``, confirm, and wait for the status line's success."""
     for batch_id in ids:
-        box = batch_row(lab, panel, batch_id).locator("input[type=checkbox]")
+        box = checkbox(panel, batch_id)
         box.check()
         assert box.is_checked()
-    panel.get_by_text(f"{len(ids)} selected").wait_for()
-    lab.screenshot(f"{action.lower()}-ticked", show=batch_row(lab, panel, ids[0]))
+    hook(panel, "selection-label").get_by_text(f"{len(ids)} selected").wait_for()
+    lab.screenshot(f"{action.lower()}-ticked", show=batch_row(panel, ids[0]))
 
-    button(panel, action).click()
+    hook(panel, action.lower()).click()
     question = f"{action} 2 batches: {ids[0]}, {ids[1]}?"
-    confirmation = panel.locator(".widget-hbox").filter(has_text=question)
+    confirmation = hook(panel, "confirmation").filter(has_text=question)
     confirmation.wait_for()
     lab.screenshot(f"{action.lower()}-confirm", show=confirmation)
-    button(confirmation, action).click()
+    confirm = hook(confirmation, "confirm")
+    assert confirm.inner_text().strip() == action
+    confirm.click()
 
-    status = panel.get_by_text(f"{done} 2 batches: {ids[0]}, {ids[1]}.")
-    status.wait_for()
+    status = status_says(panel, f"{done} 2 batches: {ids[0]}, {ids[1]}.")
     lab.screenshot(f"{action.lower()}-done", show=status)
     text: str = status.inner_text()
     return text
+
+
+def assert_rows_fit_beside_the_sidebar(lab, panel: Any) -> None:
+    """At 1400 px with the file browser open, each table row stays on one line."""
+    page = lab.page
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
+    page.locator("#jp-left-stack").wait_for(state="visible")
+    try:
+        rows = panel.locator(".mp-batch-row:visible")
+        rows.first.scroll_into_view_if_needed()
+        lab.screenshot("batch-table-beside-sidebar", show=rows.first)
+        heights = rows.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+        header = hook(panel, "batch-header").evaluate("e => e.getBoundingClientRect().height")
+        assert len(heights) == 20
+        assert max(heights) < 1.5 * header, (heights, header)
+        # the seven cells of every row side by side: one distinct top each row
+        cells = panel.locator(".mp-batch-row:visible .mp-batch-cells .widget-html-content")
+        tops = cells.evaluate_all(
+            "els => els.map(e => [...e.children]"
+            ".map(c => Math.round(c.getBoundingClientRect().top)))"
+        )
+        assert len(tops) == 20
+        assert all(len(row) == 7 and len(set(row)) == 1 for row in tops), tops
+    finally:
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
+        page.locator("#jp-left-stack").wait_for(state="hidden")
+        if viewport is not None:
+            page.set_viewport_size(viewport)
 
 
 def test_batch_panel_suspends_and_restores_two_ticked_batches(lab, lab_sandbox: Sandbox) -> None:
@@ -78,10 +121,11 @@ def test_batch_panel_suspends_and_restores_two_ticked_batches(lab, lab_sandbox: 
 
     lab.open(NOTEBOOK)
     lab.run_all()
-    panel = panel_output(lab, "Suspend")
+    panel = panel_output(lab, "batch")
     panel.wait_for()
     assert lab.errors() == []
     lab.screenshot("batch-panel", show=panel)
+    assert_rows_fit_beside_the_sidebar(lab, panel)
 
     message = act_on_selection(lab, panel, chosen, "Suspend", "Suspended")
     assert "Now 2 suspended." in message
@@ -90,12 +134,12 @@ def test_batch_panel_suspends_and_restores_two_ticked_batches(lab, lab_sandbox: 
     assert changed == sorted(chosen)
     assert (after[chosen] == "suspended").all()
     for batch_id in chosen:
-        batch_row(lab, panel, batch_id).get_by_text("suspended").wait_for()
+        batch_row(panel, batch_id).get_by_text("suspended").wait_for()
 
     # The selection is kept by id across the refresh; untick and tick again like a user would.
     for batch_id in chosen:
-        batch_row(lab, panel, batch_id).locator("input[type=checkbox]").uncheck()
-    panel.get_by_text("0 selected").wait_for()
+        checkbox(panel, batch_id).uncheck()
+    hook(panel, "selection-label").get_by_text("0 selected").wait_for()
     message = act_on_selection(lab, panel, chosen, "Restore", "Restored")
     assert "Now 2 active." in message
     assert states(lab_sandbox).equals(before)
@@ -108,36 +152,41 @@ def test_mapping_panel_dropdown_validate_append(lab, lab_sandbox: Sandbox) -> No
 
     lab.open(NOTEBOOK)
     lab.run_all()
-    panel = panel_output(lab, "Validate")
+    panel = panel_output(lab, "mapping")
     panel.wait_for()
     assert lab.errors() == []
     lab.screenshot("mapping-panel", show=panel)
 
-    # Signup date has no suggestion; fill it from "Customer since" by hand.
-    label = lab.page.locator(".widget-html-content", has_text=re.compile(r"^Signup date · DATE$"))
-    row = panel.locator(".widget-hbox").filter(has=label)
-    dropdown = row.locator("select")
+    # Signup date (column_5) has no suggestion; fill it from "Customer since" by hand.
+    row = panel.locator(".mp-mapping-row.mp-dest-column_5")
+    assert hook(row, "mapping-label").inner_text().strip() == "Signup date · DATE"
+    dropdown = hook(row, "mapping-dropdown").locator("select")
     assert dropdown.input_value() == "— none —"
     dropdown.select_option(label="Customer since (TEXT)")
-    panel.get_by_text("'Signup date' now comes from 'Customer since'.").wait_for()
+    status_says(panel, "'Signup date' now comes from 'Customer since'.")
+    # the pair reads as the user's choice, not as a poor suggestion; text into a date
+    # stays flagged, as the server checks the values
+    hook(row, "evidence").get_by_text(re.compile(r"^set by hand; computed score")).wait_for()
+    assert hook(row, "confidence").inner_text().strip() == "1.00"
+    assert hook(row, "flag").inner_text().strip() == "type conflict"
     lab.screenshot("mapping-dropdown-changed", show=row)
 
-    button(panel, "Validate").click()
-    valid = panel.get_by_text(re.compile(r"^Valid: the append would add"))
-    valid.wait_for()
+    hook(panel, "validate").click()
+    valid = status_says(panel, re.compile(r"^Valid: the append would add"))
     lab.screenshot("mapping-validated", show=valid)
     assert set(client.batches.list(WS, PR, DEMO.customers).index) == before
 
-    button(panel, "Append").click()
-    confirmation = panel.locator(".widget-hbox").filter(
+    hook(panel, "append").click()
+    confirmation = hook(panel, "confirmation").filter(
         has_text=f"Append the rows of dataset {DEMO.crm_export} into dataset {DEMO.customers}"
     )
     confirmation.wait_for()
     lab.screenshot("mapping-append-confirm", show=confirmation)
-    button(confirmation, "Append").click()
+    confirm = hook(confirmation, "confirm")
+    assert confirm.inner_text().strip() == "Append"
+    confirm.click()
 
-    appended = panel.get_by_text(re.compile(r"^Appended \d+ rows as batch \d+\."))
-    appended.wait_for()
+    appended = status_says(panel, re.compile(r"^Appended \d+ rows as batch \d+\."))
     lab.screenshot("mapping-appended", show=appended)
     match = re.search(r"Appended (\d+) rows as batch (\d+)\.", appended.inner_text())
     assert match is not None

@@ -267,3 +267,18 @@ def test_close_stops_following_the_mapping(mapping: Mapping):
     panel.close()
     mapping.override(text_dest, mapping.unused_source[0])
     assert panel.dropdowns[text_dest].value == shown
+
+
+def test_a_pair_set_by_hand_reads_as_such_even_with_a_type_conflict():
+    mapping = schema_mapping()
+    panel = MappingPanel(mapping)
+    try:
+        panel.dropdowns["d1"].value = "s3"  # remarks (TEXT) into Amount (NUMERIC)
+        widget_row = panel.rows["d1"]
+        assert ">1.00</span>" in widget_row.confidence.value
+        assert widget_row.box.box_style == "danger"  # the values are still unchecked
+        assert ">type conflict</span>" in widget_row.flag.value
+        assert widget_row.evidence.value.startswith('<span title="set by hand; computed score')
+        assert "values unchecked" in widget_row.evidence.value
+    finally:
+        panel.close()
