@@ -236,6 +236,49 @@ class ActionResult:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class ActionCallbacks:
+    """What both panels offer around their actions: callbacks when one ends, and a wait.
+
+    The panel sets ``_callbacks`` (a list), ``_runner`` (a :class:`JobRunner`),
+    ``last_result`` and ``status`` (a :class:`StatusLine`).
+    """
+
+    _callbacks: list[Callable[[ActionResult], Any]]
+    _runner: JobRunner
+    last_result: ActionResult | None
+    status: StatusLine
+
+    def on_action_finished(
+        self, callback: Callable[[ActionResult], Any], *, remove: bool = False
+    ) -> None:
+        """Call ``callback(result)`` after every action, succeeded or not (from its thread)."""
+        if remove:
+            self._callbacks.remove(callback)
+        else:
+            self._callbacks.append(callback)
+
+    def wait(self, timeout: float | None = 30.0) -> ActionResult | None:
+        """Block until the running action has finished; returns its result.
+
+        Raises ``TimeoutError`` when it still runs after ``timeout`` seconds.
+        """
+        self._runner.wait(timeout)
+        return self.last_result
+
+    def _notify(self) -> None:
+        result = self.last_result
+        if result is None:
+            return
+        for callback in list(self._callbacks):
+            try:
+                callback(result)
+            except Exception as exc:
+                self.status.error(
+                    f"{result.message} (an on_action_finished callback raised "
+                    f"{type(exc).__name__}: {exc})"
+                )
+
+
 class JobRunner:
     """Runs one action at a time in a background thread and follows its job.
 

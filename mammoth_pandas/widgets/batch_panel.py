@@ -30,6 +30,7 @@ from mammoth_pandas import _contract as C
 from mammoth_pandas.errors import JobFailedError, MammothInputError
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource, source_text
 from mammoth_pandas.widgets._common import (
+    ActionCallbacks,
     ActionResult,
     Confirmation,
     JobRunner,
@@ -174,7 +175,7 @@ class _Row:
         return [self.checkbox, self.cells, self.box]
 
 
-class BatchPanel(widgets.VBox):
+class BatchPanel(ActionCallbacks, widgets.VBox):
     """Filter, page, select, suspend, restore and delete the batches of one dataset.
 
     ``panel.frame`` is every batch matching the filters, sorted (fetched on demand);
@@ -523,23 +524,6 @@ class BatchPanel(widgets.VBox):
         self._source.invalidate()
         self.reload(announce=True)
 
-    def on_action_finished(
-        self, callback: Callable[[ActionResult], Any], *, remove: bool = False
-    ) -> None:
-        """Call ``callback(result)`` after every action, succeeded or not (from its thread)."""
-        if remove:
-            self._callbacks.remove(callback)
-        else:
-            self._callbacks.append(callback)
-
-    def wait(self, timeout: float | None = 30.0) -> ActionResult | None:
-        """Block until the running action has finished; returns its result.
-
-        Raises ``TimeoutError`` when it still runs after ``timeout`` seconds.
-        """
-        self._runner.wait(timeout)
-        return self.last_result
-
     def close(self) -> None:
         """Stop following the running job (it goes on on the server) and close every widget."""
         runner = getattr(self, "_runner", None)  # None when __init__ failed early
@@ -767,19 +751,6 @@ class BatchPanel(widgets.VBox):
             pass
         self.status.error(message)
         self.last_result = ActionResult(action, tuple(ids), job, False, exc, message)
-
-    def _notify(self) -> None:
-        result = self.last_result
-        if result is None:
-            return
-        for callback in list(self._callbacks):
-            try:
-                callback(result)
-            except Exception as exc:
-                self.status.error(
-                    f"{result.message} (an on_action_finished callback raised "
-                    f"{type(exc).__name__}: {exc})"
-                )
 
 
 def _whole_number(field: str, text: str) -> int | None:

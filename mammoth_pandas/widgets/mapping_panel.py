@@ -24,6 +24,7 @@ import traitlets
 
 from mammoth_pandas.errors import BadRequestError, JobFailedError, MammothInputError
 from mammoth_pandas.widgets._common import (
+    ActionCallbacks,
     ActionResult,
     Confirmation,
     JobRunner,
@@ -102,7 +103,7 @@ class _MappingRow:
         )
 
 
-class MappingPanel(widgets.VBox):
+class MappingPanel(ActionCallbacks, widgets.VBox):
     """Review, correct, validate and append a :class:`~mammoth_pandas.mapping.Mapping`.
 
     ``panel.dropdowns`` maps each destination column id to its source dropdown;
@@ -186,20 +187,6 @@ class MappingPanel(widgets.VBox):
         self.status.info("Check the suggestions, then Validate or Append.")
 
     # -- programmatic access ------------------------------------------------------------
-
-    def on_action_finished(
-        self, callback: Callable[[ActionResult], Any], *, remove: bool = False
-    ) -> None:
-        """Call ``callback(result)`` after Validate or Append ends (from its thread)."""
-        if remove:
-            self._callbacks.remove(callback)
-        else:
-            self._callbacks.append(callback)
-
-    def wait(self, timeout: float | None = 30.0) -> ActionResult | None:
-        """Block until the running Validate or Append has finished; returns its result."""
-        self._runner.wait(timeout)
-        return self.last_result
 
     def close(self) -> None:
         """Stop observing the mapping and close every widget of the panel."""
@@ -403,19 +390,6 @@ class MappingPanel(widgets.VBox):
             message = describe_error(exc, doing="Validate" if action == "validate" else "Append")
         self.status.error(message)
         self.last_result = ActionResult(action, (), job, False, exc, message)
-
-    def _notify(self) -> None:
-        result = self.last_result
-        if result is None:
-            return
-        for callback in list(self._callbacks):
-            try:
-                callback(result)
-            except Exception as exc:
-                self.status.error(
-                    f"{result.message} (an on_action_finished callback raised "
-                    f"{type(exc).__name__}: {exc})"
-                )
 
 
 def _confidence_html(row: Any) -> str:
