@@ -285,8 +285,9 @@ class JobRunner:
     ``start(submit, follow=..., finish=...)``: ``submit()`` sends the request and returns
     the :class:`~mammoth_pandas.jobs.Job`; the runner polls ``job.refresh()`` (0.05 s,
     growing ×1.5, capped at 1 s) moving ``progress`` along, then calls ``finish(job)`` in
-    the same thread; any exception on the way goes to ``fail(exc)``. Only widget values
-    are touched from the thread: nothing is printed or displayed.
+    the same thread when the job succeeded; a job that ended otherwise goes to
+    ``fail(JobFailedError, job)``, like any exception on the way (``fail(exc, job)``).
+    Only widget values are touched from the thread: nothing is printed or displayed.
     """
 
     def __init__(
@@ -353,7 +354,11 @@ class JobRunner:
             self._advance(0.1)
             job = self._follow(job, on_status)
             self.progress.value = self.progress.max
-            self.progress.bar_style = "success" if job.succeeded else "danger"
+            if not job.succeeded:
+                raise JobFailedError(
+                    f"job {job.id} ended as {job.status}: {job.reason}", job=job, reason=job.reason
+                )
+            self.progress.bar_style = "success"
             finish(job)
         except Exception as exc:  # every failure ends in the status line, never in the void
             self.progress.bar_style = "danger"

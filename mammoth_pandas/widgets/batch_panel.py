@@ -27,7 +27,7 @@ import pandas as pd
 import traitlets
 
 from mammoth_pandas import _contract as C
-from mammoth_pandas.errors import JobFailedError, MammothInputError
+from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource, source_text
 from mammoth_pandas.widgets._common import (
     ActionCallbacks,
@@ -713,12 +713,6 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
 
     def _finished(self, action: str, ids: list[int], job: Job) -> None:
         _, _, done = _VERBS[action]
-        if not job.succeeded:
-            error = JobFailedError(
-                f"job {job.id} ended as {job.status}: {job.reason}", job=job, reason=job.reason
-            )
-            self._failed(action, ids, error, job)
-            return
         message = f"{done} {plural(len(ids), 'batch', 'batches')}: {describe_ids(ids)}."
         self._source.invalidate()
         states: dict[int, str] = {}

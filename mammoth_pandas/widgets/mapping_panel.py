@@ -359,12 +359,6 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             self.status.warning(describe_error(exc))
 
     def _finished(self, action: str, job: Job) -> None:
-        if not job.succeeded:
-            error = JobFailedError(
-                f"job {job.id} ended as {job.status}: {job.reason}", job=job, reason=job.reason
-            )
-            self._failed(action, error, job)
-            return
         response = job.response or {}
         rows = response.get("row_count")
         rows_text = f" {plural(int(rows), 'row', 'rows')}" if isinstance(rows, int) else ""
