@@ -116,7 +116,7 @@ def _resolve_mapping(
         if not isinstance(item, dict):
             raise body_error(at, "must be an object", name="INVALID_MAPPING")
         if "action" in item:
-            style = _check_style(item, style, at, adding=True)
+            style = _check_style(item, style, at)
             pairs.append(_add_column(item, style, dest_schema, source_schema, at, seen))
             continue
         has_id = any(k in item for k in _BY_ID)
@@ -129,26 +129,12 @@ def _resolve_mapping(
                 "needs destination_c_id/source_c_id or destination_c_name/source_c_name",
                 name="INVALID_MAPPING",
             )
-        kind = "id" if has_id else "name"
-        if style is None:
-            style = kind
-        elif style != kind:
-            raise body_error(
-                at,
-                f"mapping is by {style} but this item is by {kind}; never mix",
-                name="INVALID_MAPPING",
-            )
-        dest_key, src_key = _BY_ID if kind == "id" else _BY_NAME
-        lookup = "c_id" if kind == "id" else "c_name"
+        style = _same_style(style, "id" if has_id else "name", at)
+        dest_key, src_key = _BY_ID if style == "id" else _BY_NAME
+        lookup = "c_id" if style == "id" else "c_name"
         dest_col = _column(item, dest_key, lookup, dest_schema, at, "destination")
         src_col = _column(item, src_key, lookup, source_schema, at, "source")
-        expected = item.get("expected_destination_c_type")
-        if expected not in contract.MAPPING_TYPES:
-            raise body_error(
-                f"{at}.expected_destination_c_type",
-                f"must be one of {', '.join(contract.MAPPING_TYPES)}",
-                name="INVALID_MAPPING",
-            )
+        expected = _expected_type(item, at)
         if expected != dest_col["c_type"].upper():
             raise body_error(
                 f"{at}.expected_destination_c_type",
@@ -167,10 +153,16 @@ def _resolve_mapping(
     return pairs
 
 
-def _check_style(item: dict[str, Any], style: str | None, at: str, *, adding: bool) -> str:
+def _check_style(item: dict[str, Any], style: str | None, at: str) -> str:
+    """The style (``id`` or ``name``) of an ``add_column`` item, by its source key."""
     kind = "id" if "source_c_id" in item else "name" if "source_c_name" in item else None
     if kind is None:
         raise body_error(f"{at}.source_c_id", "required: the source column", name="INVALID_MAPPING")
+    return _same_style(style, kind, at)
+
+
+def _same_style(style: str | None, kind: str, at: str) -> str:
+    """``kind``, the style of the item at ``at``, unless earlier items used the other one."""
     if style is not None and style != kind:
         raise body_error(
             at,
@@ -178,6 +170,18 @@ def _check_style(item: dict[str, Any], style: str | None, at: str, *, adding: bo
             name="INVALID_MAPPING",
         )
     return kind
+
+
+def _expected_type(item: dict[str, Any], at: str) -> str:
+    """The item's ``expected_destination_c_type``, which must be one of the contract's."""
+    expected = item.get("expected_destination_c_type")
+    if expected not in contract.MAPPING_TYPES:
+        raise body_error(
+            f"{at}.expected_destination_c_type",
+            f"must be one of {', '.join(contract.MAPPING_TYPES)}",
+            name="INVALID_MAPPING",
+        )
+    return str(expected)
 
 
 def _add_column(
@@ -195,13 +199,7 @@ def _add_column(
         raise body_error(at, "an add_column item has no destination column", name="INVALID_MAPPING")
     src_key, lookup = ("source_c_id", "c_id") if style == "id" else ("source_c_name", "c_name")
     src_col = _column(item, src_key, lookup, source_schema, at, "source")
-    expected = item.get("expected_destination_c_type")
-    if expected not in contract.MAPPING_TYPES:
-        raise body_error(
-            f"{at}.expected_destination_c_type",
-            f"must be one of {', '.join(contract.MAPPING_TYPES)}",
-            name="INVALID_MAPPING",
-        )
+    expected = _expected_type(item, at)
     name = src_col["c_name"]
     if any(c["c_name"] == name for c in dest_schema) or f"+{name}" in seen:
         raise body_error(
