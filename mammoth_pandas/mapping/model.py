@@ -452,16 +452,16 @@ class Mapping:
     def _summary(self) -> str:
         filled = sum(1 for r in self._rows if r.source is not None)
         parts = [f"Mapping: {filled} of {len(self._rows)} destination columns filled"]
-        if self.unmatched_destination:
-            parts.append(f"unmatched destination: {', '.join(self.unmatched_destination)}")
-        if self.unused_source:
-            parts.append(f"unused source: {', '.join(self.unused_source)}")
-        if self.ambiguous:
-            parts.append(f"ambiguous: {', '.join(a['destination_c_id'] for a in self.ambiguous)}")
-        if self.conflicts:
-            parts.append(
-                f"type conflicts: {', '.join(c['destination_c_id'] for c in self.conflicts)}"
-            )
+        unmatched, unused = self.unmatched_destination, self.unused_source
+        ambiguous, conflicts = self.ambiguous, self.conflicts
+        if unmatched:
+            parts.append(f"unmatched destination: {', '.join(unmatched)}")
+        if unused:
+            parts.append(f"unused source: {', '.join(unused)}")
+        if ambiguous:
+            parts.append(f"ambiguous: {', '.join(a['destination_c_id'] for a in ambiguous)}")
+        if conflicts:
+            parts.append(f"type conflicts: {', '.join(c['destination_c_id'] for c in conflicts)}")
         return "; ".join(parts)
 
     def _display_rows(self) -> list[list[str]]:
