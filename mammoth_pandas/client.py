@@ -257,14 +257,6 @@ def _dataset_path(ws: int, pr: int, ds: int) -> str:
     return f"/workspaces/{ws}/projects/{pr}/datasets/{ds}"
 
 
-def _ids3(workspace_id: Any, project_id: Any, dataset_id: Any) -> tuple[int, int, int]:
-    return (
-        P.path_id("workspace_id", workspace_id, minimum=1),
-        P.path_id("project_id", project_id, minimum=1),
-        P.path_id("dataset_id", dataset_id, minimum=0),
-    )
-
-
 class _ListQuery:
     """A validated listing request: wire parameters plus paging."""
 
@@ -345,7 +337,7 @@ class BatchesAPI:
     ) -> Iterator[pd.DataFrame]:
         """Yield the listing page by page, each a typed DataFrame (lazy: pages are fetched
         as you iterate). Validation happens before the first page is requested."""
-        ids = _ids3(workspace_id, project_id, dataset_id)
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         query = _ListQuery(
             fields=fields, id=id, created_at=created_at, status=status, state=state,
             row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
@@ -384,7 +376,7 @@ class BatchesAPI:
         ``limit`` caps the number of rows (the seed SDK's one-page ``limit=10`` gives the
         same ten rows); ``page_size`` (1..100) is the size of each request.
         """
-        ids = _ids3(workspace_id, project_id, dataset_id)
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         query = _ListQuery(
             fields=fields, id=id, created_at=created_at, status=status, state=state,
             row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
@@ -408,7 +400,7 @@ class BatchesAPI:
                 raise MammothInputError(
                     "datasets", f"got {item!r}", accepted="(workspace_id, project_id, dataset_id)"
                 )
-            triples.append(_ids3(*item))
+            triples.append(P.dataset_ids(*item))
         if not triples:
             raise MammothInputError("datasets", "the list is empty", accepted="at least one")
         triples = list(dict.fromkeys(triples))
@@ -445,7 +437,7 @@ class BatchesAPI:
         fields: Any = None,
     ) -> pd.Series:
         """One batch as a Series named by its id (values typed as in the listing)."""
-        ids = _ids3(workspace_id, project_id, dataset_id)
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         bid = P.batch_id(batch_id)
         chosen = P.fields(fields)
         body = self._t.get(
@@ -476,7 +468,7 @@ class BatchesAPI:
         timeout: float = 60.0,
     ) -> Job:
         """Append the rows of dataset ``source_id`` as a new batch, columns per ``mapping``."""
-        ids = _ids3(workspace_id, project_id, dataset_id)
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         body: dict[str, Any] = {
             "source_id": P.path_id("source_id", source_id, minimum=0),
             "mapping": _mapping_items(mapping),
@@ -509,7 +501,7 @@ class BatchesAPI:
         timeout: float = 60.0,
     ) -> Job:
         """Delete several batches and their data (``ids``: ``"1,2,3"`` or a list)."""
-        path_ids = _ids3(workspace_id, project_id, dataset_id)
+        path_ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         if ids is None:
             raise MammothInputError("ids", "no batch ids given", accepted="at least one id")
         batch_ids = P.id_list("ids", ids, allow_empty=False)
@@ -532,7 +524,7 @@ class BatchesAPI:
         timeout: float = 60.0,
     ) -> Job:
         """Suspend and/or restore batches: the seed's ``patch=``, or ``suspend=``/``restore=``."""
-        ids = _ids3(workspace_id, project_id, dataset_id)
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         body = {"patch": _patch(patch, suspend, restore)}
         wait_for = P.timeout(timeout)
         return self._submit("PATCH", f"{_dataset_path(*ids)}/batches", body, None, wait, wait_for)
@@ -548,7 +540,7 @@ class BatchesAPI:
         timeout: float = 60.0,
     ) -> Job:
         """Delete one batch and its data."""
-        ids = _ids3(workspace_id, project_id, dataset_id)
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         bid = P.batch_id(batch_id)
         wait_for = P.timeout(timeout)
         return self._submit(
@@ -820,7 +812,7 @@ class DatasetsAPI:
 
     def get(self, workspace_id: int, project_id: int, dataset_id: int) -> dict[str, Any]:
         """The dataset's details as a dict (``id``, ``name``, ``data_schema``, ``stats``…)."""
-        ids = _ids3(workspace_id, project_id, dataset_id)
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         body = self._client._transport.get(_dataset_path(*ids), expect=DATASET)
         dataset: dict[str, Any] = body["dataset"]
         return dataset

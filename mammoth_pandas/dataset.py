@@ -31,9 +31,9 @@ class DatasetHandle:
         self, client: MammothClient, workspace_id: int, project_id: int, dataset_id: int
     ) -> None:
         self.client = client
-        self.workspace_id = P.path_id("workspace_id", workspace_id, minimum=1)
-        self.project_id = P.path_id("project_id", project_id, minimum=1)
-        self.dataset_id = P.path_id("dataset_id", dataset_id, minimum=0)
+        self.workspace_id, self.project_id, self.dataset_id = P.dataset_ids(
+            workspace_id, project_id, dataset_id
+        )
 
     @property
     def ids(self) -> tuple[int, int, int]:

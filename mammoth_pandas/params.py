@@ -39,6 +39,7 @@ from mammoth_pandas.errors import MammothInputError
 __all__ = [
     "batch_id",
     "created_at",
+    "dataset_ids",
     "fields",
     "id_list",
     "non_negative_int",
@@ -99,6 +100,15 @@ def _as_int(field: str, value: Any, *, minimum: int, what: str = "an integer") -
 def path_id(field: str, value: Any, *, minimum: int = 0) -> int:
     """A workspace, project, dataset, batch or job id in a URL path."""
     return _as_int(field, value, minimum=minimum, what="an integer id")
+
+
+def dataset_ids(workspace_id: Any, project_id: Any, dataset_id: Any) -> tuple[int, int, int]:
+    """The ``(workspace_id, project_id, dataset_id)`` that name one dataset in a path."""
+    return (
+        path_id("workspace_id", workspace_id, minimum=1),
+        path_id("project_id", project_id, minimum=1),
+        path_id("dataset_id", dataset_id, minimum=0),
+    )
 
 
 def batch_id(value: Any, field: str = "batch_id") -> int:
