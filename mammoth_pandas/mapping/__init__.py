@@ -71,11 +71,11 @@ def derive_mapping(
     Nothing is sent to the server and no input is changed. Raises :class:`MappingError`
     for a side that cannot be mapped (no columns, duplicate names or ids, unknown types).
     """
-    if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float)):
-        raise MappingError(
-            "min_confidence", f"is {min_confidence!r}", accepted="a number from 0 to 1"
-        )
-    if not 0.0 <= float(min_confidence) <= 1.0:
+    if (
+        isinstance(min_confidence, bool)
+        or not isinstance(min_confidence, (int, float))
+        or not 0.0 <= float(min_confidence) <= 1.0
+    ):
         raise MappingError(
             "min_confidence", f"is {min_confidence!r}", accepted="a number from 0 to 1"
         )
