@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mammoth_pandas import _contract as contract
 from mammoth_pandas.sandbox.faults import FaultConfig, Faults
 from mammoth_pandas.sandbox.seed import DEMO
 
@@ -166,14 +167,12 @@ class Sandbox:
     @property
     def url(self) -> str:
         """The base URL for clients, ``http://127.0.0.1:PORT/api/v2``."""
-        from mammoth_pandas._contract import API_PREFIX
-
-        return self.root_url + API_PREFIX
+        return self.root_url + contract.API_PREFIX
 
     @property
     def headers(self) -> dict[str, str]:
         """Authentication headers for a plain HTTP client."""
-        return {"X-API-KEY": self.api_key, "X-API-SECRET": self.api_secret}
+        return {contract.HEADER_API_KEY: self.api_key, contract.HEADER_API_SECRET: self.api_secret}
 
     def client(self, **kwargs: Any) -> MammothClient:
         from mammoth_pandas.client import MammothClient
