@@ -604,6 +604,7 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
         self._render()
 
     def _render(self) -> None:
+        """Show the page's batches in the row pool (their checkboxes: _render_selection)."""
         frame = self._page_frame if self._page_frame is not None else pd.DataFrame()
         self._rendering = True
         try:
@@ -613,7 +614,6 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
                     batch_id, values = records[index]
                     row.show(int(batch_id))
                     row.cells.value = _row_html(int(batch_id), values)
-                    row.checkbox.value = row.batch_id in self._selected
                     row.box.layout.display = None
                 else:
                     row.show(None)
