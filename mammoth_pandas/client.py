@@ -124,11 +124,14 @@ def _secret(name: str, value: Any) -> Secret | None:
 class MammothClient:
     """A client of the Mammoth API v2 (batches, jobs, datasets).
 
-    ``server_url`` may end with ``/api/v2`` or not. Authenticate with ``api_key`` and
-    ``api_secret`` (or the generated SDK's ``security=`` object or dict carrying them), or
-    with a bearer ``token``. ``timeout`` (seconds) applies to every
-    request; ``session`` lets you bring your own ``requests.Session``; ``max_retries``
+    ``server_url`` (default :data:`DEFAULT_URL`) may end with ``/api/v2`` or not; plain
+    ``http://`` is refused except to a loopback host (such as the sandbox) unless
+    ``allow_insecure_http=True``. Authenticate with ``api_key`` and ``api_secret`` (or
+    the generated SDK's ``security=`` object or dict carrying them), or with a bearer
+    ``token``. ``timeout`` (seconds) applies to every request; ``session`` lets you bring
+    your own ``requests.Session`` (one with ``verify=False`` is refused); ``max_retries``
     bounds the transport's retries; ``max_workers`` bounds concurrent page fetches.
+    The ``repr`` shows the URL and the kind of credentials, never their values.
     """
 
     def __init__(
