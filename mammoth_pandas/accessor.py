@@ -91,14 +91,12 @@ class MammothAccessor:
         by_ds = {d[2]: (d[0], d[1], d[2]) for d in datasets}
         frame = self._frame
         index = frame.index if frame.index.name == "id" else frame["id"]
-        groups: dict[tuple[int, int, int], list[int]] = {}
+        groups: dict[tuple[int, int, int], dict[int, None]] = {}  # ids in order, once each
         for batch, ds in zip(index, frame["dataset_id"], strict=True):
             if pd.isna(batch) or pd.isna(ds):
                 continue
-            groups.setdefault(by_ds[int(ds)], [])
-            if int(batch) not in groups[by_ds[int(ds)]]:
-                groups[by_ds[int(ds)]].append(int(batch))
-        return list(groups.items())
+            groups.setdefault(by_ds[int(ds)], {})[int(batch)] = None
+        return [(triple, list(ids)) for triple, ids in groups.items()]
 
     def _act(self, action: str, wait: bool, timeout: float) -> Job | list[Job]:
         client = self.client
