@@ -48,7 +48,8 @@ def sandbox_process(scale: int, latency: float) -> Iterator[tuple[str, dict[str,
     key, secret = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
     command = [sys.executable, "-m", "mammoth_pandas.sandbox.cli", "--port", "0"]
     command += ["--scale", str(scale), "--latency", str(latency)]
-    command += ["--api-key", key, "--api-secret", secret]
+    # The "=" form: a generated key may begin with "-", which argparse would read as a flag.
+    command += [f"--api-key={key}", f"--api-secret={secret}"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -59,6 +60,8 @@ def sandbox_process(scale: int, latency: float) -> Iterator[tuple[str, dict[str,
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def plain_listing(url: str, headers: dict[str, str]) -> pd.DataFrame:
