@@ -29,3 +29,29 @@ def fresh_sandbox() -> Iterator[Sandbox]:
 def client(sandbox: Sandbox) -> Any:
     """A MammothClient on the session sandbox (imported lazily)."""
     return sandbox.client()
+
+
+class TransportClock:
+    """Stands in for the transport's ``time``: waiting advances it, nothing really sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def transport_clock(monkeypatch: pytest.MonkeyPatch) -> TransportClock:
+    """A fake clock installed in the client's transport, for retry budgets in (fake) time."""
+    from mammoth_pandas import _transport
+
+    clock = TransportClock()
+    monkeypatch.setattr(_transport, "time", clock)
+    monkeypatch.setattr(_transport, "_sleep", clock.sleep)
+    return clock

@@ -262,26 +262,9 @@ def test_connection_refused_means_not_applied(sleeps: list[float]) -> None:
         client.batches.list(1, 1, 1)
 
 
-class _FakeClock:
-    """Stands in for the transport's ``time``: waiting advances it, nothing really sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-        self.waits: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-
 @pytest.mark.parametrize(("budget", "calls"), [(60.0, 7), (25.0, 4)])
-def test_write_retries_are_bounded_in_time_like_reads(monkeypatch, budget, calls) -> None:
-    clock = _FakeClock()
-    monkeypatch.setattr(_transport, "time", clock)
-    monkeypatch.setattr(_transport, "_sleep", clock.sleep)
+def test_write_retries_are_bounded_in_time_like_reads(transport_clock, budget, calls) -> None:
+    clock = transport_clock
     client = MammothClient(BASE, api_key="k", api_secret="s", max_retries=50)
     client._transport.retry.total_time = budget
 

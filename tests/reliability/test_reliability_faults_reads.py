@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from reliability_support import wait_for
 
-from mammoth_pandas import _transport
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     MammothConnectionError,
@@ -238,27 +237,12 @@ def test_latency_alone_changes_nothing(fault_sandbox, read_faults, context, no_w
     figures.add("reads_survived")
 
 
-class _Clock:
-    """A fake clock for the transport: waiting advances it, nothing really sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.waits: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-
-def test_read_retries_stop_after_sixty_seconds_of_waiting(fault_sandbox, read_faults, monkeypatch):
+def test_read_retries_stop_after_sixty_seconds_of_waiting(
+    fault_sandbox, read_faults, transport_clock
+):
     """With a generous retry count, the time bound is what stops a server that keeps
     asking to wait 10 s: about 60 s of (fake) waiting, not 50 retries."""
-    clock = _Clock()
-    monkeypatch.setattr(_transport, "time", clock)
-    monkeypatch.setattr(_transport, "_sleep", clock.sleep)
+    clock = transport_clock
     fault_sandbox.faults.set(rate_429=1.0, retry_after=10)
     with pytest.raises(RateLimitError):
         fault_sandbox.client(max_retries=50).batches.get(WS, PR, DS, 1001)

@@ -14,7 +14,6 @@ import pytest
 from reliability_support import CountingSession, FaultCounter, wait_for
 
 from mammoth_pandas import _contract as C
-from mammoth_pandas import _transport
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     BadRequestError,
@@ -432,26 +431,9 @@ def test_a_job_that_fails_changes_nothing_and_says_why(write_sandbox, no_wait, f
     figures.add("typed_errors")
 
 
-class _Clock:
-    """A fake clock for the transport: waiting advances it, nothing really sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.waits: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-
-def test_write_retries_stop_after_sixty_seconds_of_waiting(write_sandbox, monkeypatch):
+def test_write_retries_stop_after_sixty_seconds_of_waiting(write_sandbox, transport_clock):
     sb, counter = write_sandbox
-    clock = _Clock()
-    monkeypatch.setattr(_transport, "time", clock)
-    monkeypatch.setattr(_transport, "_sleep", clock.sleep)
+    clock = transport_clock
     client = sb.client(max_retries=50)
     client._transport.honours_idempotency = True  # as after an earlier answered write
     sb.faults.set(rate_429=1.0, retry_after=10)
