@@ -38,7 +38,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.errors import (
     AuthenticationError,
     BadRequestError,

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import requests
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas import frames
 from mammoth_pandas import params as P
 from mammoth_pandas._paging import Pager

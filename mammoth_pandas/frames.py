@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 
 __all__ = [
     "BATCH_COLUMNS",

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 
 __all__ = ["build_command", "default_notebooks_dir", "main", "sandbox_environment"]
 

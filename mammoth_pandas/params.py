@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.errors import MammothInputError
 
 __all__ = [

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mammoth_pandas._contract import COLUMN_TYPES
+from mammoth_pandas.contract import COLUMN_TYPES
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.mapping.infer import Profile, infer_type, profile
 

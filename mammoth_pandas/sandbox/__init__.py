@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox.faults import FaultConfig, Faults
 from mammoth_pandas.sandbox.seed import DEMO
 

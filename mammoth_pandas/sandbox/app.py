@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox.bodies import validate_create, validate_patch
 from mammoth_pandas.sandbox.errors import (
     ApiError,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox.errors import body_error
 from mammoth_pandas.sandbox.store import INT_MAX, INT_MIN, Db
 

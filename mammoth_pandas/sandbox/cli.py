@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox import LOCAL_HOSTS, Sandbox
 from mammoth_pandas.sandbox.faults import REQUEST_FAULTS
 

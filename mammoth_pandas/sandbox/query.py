@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox.errors import param_error
 from mammoth_pandas.sandbox.store import INT_MAX, iso
 

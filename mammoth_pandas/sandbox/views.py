@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from mammoth_pandas._contract import API_PREFIX
+from mammoth_pandas.contract import API_PREFIX
 from mammoth_pandas.sandbox.errors import param_error
 from mammoth_pandas.sandbox.seed import resource_path
 from mammoth_pandas.sandbox.store import Db

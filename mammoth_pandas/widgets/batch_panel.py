@@ -26,7 +26,7 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource, source_text
 from mammoth_pandas.widgets._common import (

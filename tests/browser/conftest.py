@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from mammoth_pandas import _contract
+from mammoth_pandas import contract
 from mammoth_pandas.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,12 +53,12 @@ START_TIMEOUT = 90.0
 STEP_TIMEOUT_MS = 60_000
 
 CREDENTIAL_VARIABLES = (
-    _contract.ENV_URL,
-    _contract.ENV_KEY,
-    _contract.ENV_SECRET,
-    _contract.ENV_TOKEN,
-    _contract.ENV_SDK_KEY,
-    _contract.ENV_SDK_SECRET,
+    contract.ENV_URL,
+    contract.ENV_KEY,
+    contract.ENV_SECRET,
+    contract.ENV_TOKEN,
+    contract.ENV_SDK_KEY,
+    contract.ENV_SDK_SECRET,
 )
 
 # JupyterLab settings that keep a test run quiet, offline and free of prompts.
@@ -313,9 +313,9 @@ def lab_environment(extra: Mapping[str, str]) -> dict[str, str]:
 def sandbox_environment(sb: Sandbox) -> dict[str, str]:
     """The variables that make a notebook's ``MammothClient.from_env()`` use ``sb``."""
     return {
-        _contract.ENV_URL: sb.url,
-        _contract.ENV_KEY: sb.api_key,
-        _contract.ENV_SECRET: sb.api_secret,
+        contract.ENV_URL: sb.url,
+        contract.ENV_KEY: sb.api_key,
+        contract.ENV_SECRET: sb.api_secret,
     }
 
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from mammoth_pandas import _contract as C
 from mammoth_pandas import cli, cli_batches, demo
+from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 WHERE = ["--workspace", str(DEMO.workspace_id), "--project", str(DEMO.project_id)]

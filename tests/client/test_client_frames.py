@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from pandas.api import types as pdt
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas import frames
 from mammoth_pandas.sandbox import Sandbox
 

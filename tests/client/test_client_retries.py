@@ -13,8 +13,8 @@ import responses
 from urllib3.exceptions import ProtocolError
 from urllib3.response import HTTPResponse
 
-from mammoth_pandas import _contract as C
 from mammoth_pandas import _transport
+from mammoth_pandas import contract as C
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     MammothAPIError,

@@ -9,7 +9,7 @@ import pickle
 import pytest
 import requests
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.client import DEFAULT_URL, MammothClient
 from mammoth_pandas.errors import MammothAPIError, MammothConfigError, MammothInputError
 from mammoth_pandas.sandbox import DEMO, Sandbox

@@ -20,7 +20,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from mammoth_pandas import _contract
+from mammoth_pandas import contract
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = REPO / "notebooks"
@@ -28,12 +28,12 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
 #: Every variable that would make a notebook use a configured Mammoth account.
 CREDENTIAL_VARIABLES = (
-    _contract.ENV_URL,
-    _contract.ENV_KEY,
-    _contract.ENV_SECRET,
-    _contract.ENV_TOKEN,
-    _contract.ENV_SDK_KEY,
-    _contract.ENV_SDK_SECRET,
+    contract.ENV_URL,
+    contract.ENV_KEY,
+    contract.ENV_SECRET,
+    contract.ENV_TOKEN,
+    contract.ENV_SDK_KEY,
+    contract.ENV_SDK_SECRET,
 )
 
 CELL_TIMEOUT = 180

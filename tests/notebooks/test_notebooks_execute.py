@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mammoth_pandas import _contract
+from mammoth_pandas import contract
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,9 +94,9 @@ def test_notebook_uses_configured_credentials(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAMMOTH", "MAMMOTHANALYTICS"))}
     env.update(
         {
-            _contract.ENV_URL: fresh_sandbox.url,
-            _contract.ENV_KEY: fresh_sandbox.api_key,
-            _contract.ENV_SECRET: fresh_sandbox.api_secret,
+            contract.ENV_URL: fresh_sandbox.url,
+            contract.ENV_KEY: fresh_sandbox.api_key,
+            contract.ENV_SECRET: fresh_sandbox.api_secret,
         }
     )
     nb = execute_notebook(REPO / "notebooks" / "01-explore-batches.ipynb", env=env)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_support import Figures
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers

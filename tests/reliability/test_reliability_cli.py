@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from reliability_support import FaultCounter
 
-from mammoth_pandas import _contract as C
 from mammoth_pandas import cli_batches
+from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 SECRET = "cli-secret-never-printed-0123456789"

@@ -12,7 +12,7 @@ import pytest
 import requests
 from reliability_support import FaultCounter
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers

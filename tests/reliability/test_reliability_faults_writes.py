@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from reliability_support import CountingSession, FaultCounter, wait_for
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     BadRequestError,

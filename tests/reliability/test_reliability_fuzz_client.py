@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas import params as P
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.mapping import Mapping, derive_mapping

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 import requests
 
-from mammoth_pandas import _contract as C
 from mammoth_pandas import _transport
+from mammoth_pandas import contract as C
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     AuthenticationError,

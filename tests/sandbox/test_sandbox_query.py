@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox import DEMO
 
 LIST = f"/workspaces/1/projects/1/datasets/{DEMO.customers}/batches"

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 import requests
 
-from mammoth_pandas import _contract as contract
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
 CUSTOMERS = f"/workspaces/1/projects/1/datasets/{DEMO.customers}/batches"

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from mammoth_pandas import _contract as C
+from mammoth_pandas import contract as C
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.sandbox import DEMO, Sandbox
 from mammoth_pandas.widgets import BatchPanel

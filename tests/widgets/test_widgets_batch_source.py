@@ -76,7 +76,7 @@ def test_server_params_cover_whole_utc_days():
 
 
 def test_every_state_chosen_means_no_state_filter():
-    from mammoth_pandas import _contract as C
+    from mammoth_pandas import contract as C
 
     assert "status" not in BatchFilters(states=C.BATCH_STATES).server_params()
 
