@@ -4,17 +4,33 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# The dev extra (test tools, JupyterLab, Playwright, benchmarks, linters): test, lint, ...
 STAMP := $(VENV)/.installed
+# The package and its runtime dependencies only: what the demo needs.
+DEMO_STAMP := $(VENV)/.installed-demo
+# The package with the [lab] extra (JupyterLab, ipywidgets 8, matplotlib).
+LAB_STAMP := $(VENV)/.installed-lab
 
 .PHONY: demo test test-compat lab bench lint typecheck clean
 
-$(STAMP): pyproject.toml
+$(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $@
 
-demo: $(STAMP)
+$(STAMP): pyproject.toml | $(VENV)/.created
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(DEMO_STAMP): pyproject.toml | $(VENV)/.created
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(LAB_STAMP): pyproject.toml | $(VENV)/.created
+	$(PY) -m pip install --quiet -e '.[lab]'
+	touch $@
+
+demo: $(DEMO_STAMP)
 	$(PY) -m mammoth_pandas demo
 
 test: $(STAMP)
@@ -34,7 +50,7 @@ $(COMPAT_STAMP): pyproject.toml
 test-compat: $(COMPAT_STAMP)
 	$(COMPAT_VENV)/bin/python -m pytest -n 2 -q tests/widgets tests/client
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(PY) -m mammoth_pandas lab
 
 bench: $(STAMP)

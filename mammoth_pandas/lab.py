@@ -6,6 +6,9 @@ throwaway credentials to JupyterLab (and so to every kernel) as ``MAMMOTH_API_UR
 ``MAMMOTH_API_KEY`` and ``MAMMOTH_API_SECRET``; the notebooks' first cell then uses it
 through ``MammothClient.from_env()``. Arguments after ``--`` go to JupyterLab unchanged.
 JupyterLab stops with Ctrl-C (or SIGTERM), and the sandbox with it.
+
+``mammoth-pandas lab --binder-url`` prints the Binder link of this clone's ``origin``
+(GitHub, GitLab or any public Git URL) and starts nothing.
 """
 
 from __future__ import annotations
@@ -13,22 +16,81 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import re
 import signal
 import subprocess
 import sys
+from urllib.parse import quote, urlsplit, urlunsplit
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from mammoth_pandas import contract as contract
 
-__all__ = ["build_command", "default_notebooks_dir", "main", "sandbox_environment"]
+__all__ = [
+    "binder_url",
+    "build_command",
+    "default_notebooks_dir",
+    "main",
+    "origin_url",
+    "sandbox_environment",
+]
+
+_SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>(?!/)[^\s]+)$")
 
 
 def default_notebooks_dir() -> Path:
     """``notebooks/`` of the source checkout this package runs from, else of the cwd."""
     checkout = Path(__file__).resolve().parent.parent / "notebooks"
     return checkout if checkout.is_dir() else Path.cwd() / "notebooks"
+
+
+def binder_url(remote: str, *, ref: str = "HEAD", labpath: str = "notebooks") -> str:
+    """The mybinder.org link that opens ``labpath`` of the repository at ``remote``.
+
+    ``remote`` is a Git URL as ``git remote get-url origin`` prints it:
+    ``git@github.com:acme/mammoth-pandas.git``, ``https://github.com/acme/mammoth-pandas``,
+    a GitLab URL, or any other public ``https://`` Git URL. Credentials in the URL are
+    dropped, never copied into the link. Raises ``ValueError`` for a local path or an
+    address Binder cannot clone.
+    """
+    text = remote.strip()
+    scp = _SCP_LIKE.match(text)
+    if scp and "://" not in text:
+        host, path = scp.group("host"), scp.group("path")
+    else:
+        parts = urlsplit(text)
+        if parts.scheme not in ("https", "http", "ssh", "git") or not parts.hostname:
+            raise ValueError("origin is not a public Git URL (a local path, or no host)")
+        host, path = parts.hostname, parts.path.lstrip("/")
+    path = path.removesuffix("/").removesuffix(".git")
+    if not path or "/" not in path:
+        raise ValueError("origin names no repository (expected OWNER/NAME after the host)")
+    query = f"?labpath={quote(labpath)}" if labpath else ""
+    if host == "github.com":
+        return f"https://mybinder.org/v2/gh/{path}/{quote(ref)}{query}"
+    if host == "gitlab.com":
+        return f"https://mybinder.org/v2/gl/{quote(path, safe='')}/{quote(ref)}{query}"
+    clean = urlunsplit(("https", host, "/" + path + ".git", "", ""))
+    return f"https://mybinder.org/v2/git/{quote(clean, safe='')}/{quote(ref)}{query}"
+
+
+def origin_url(checkout: Path | None = None) -> str:
+    """``git remote get-url origin`` of ``checkout`` (default: this package's checkout).
+
+    Raises ``ValueError`` when there is no Git, no repository or no ``origin``.
+    """
+    where = checkout or Path(__file__).resolve().parent.parent
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(where), "remote", "get-url", "origin"],  # noqa: S607
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ValueError(f"could not run git ({type(exc).__name__})") from None
+    if result.returncode != 0 or not result.stdout.strip():
+        raise ValueError("this checkout has no 'origin' remote (git remote add origin URL)")
+    return result.stdout.strip()
 
 
 def sandbox_environment(sandbox: Any) -> dict[str, str]:
@@ -72,7 +134,15 @@ def _parser() -> argparse.ArgumentParser:
             "Open JupyterLab on the notebooks. Without MAMMOTH_API_URL in the environment, "
             "a local sandbox of the Mammoth API is started for the notebooks' kernels."
         ),
-        epilog="Arguments after -- are passed to JupyterLab, e.g. -- --ServerApp.token=...",
+        epilog=(
+            "Arguments after -- are passed to JupyterLab, "
+            "e.g. -- --IdentityProvider.token=..."
+        ),
+    )
+    parser.add_argument(
+        "--binder-url",
+        action="store_true",
+        help="print the Binder link of this clone's origin remote and exit",
     )
     parser.add_argument(
         "--notebooks", type=Path, default=None, help="folder to open (default: notebooks/)"
@@ -120,6 +190,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
 
+    if args.binder_url:
+        try:
+            print(binder_url(origin_url()))
+        except ValueError as exc:
+            print(f"mammoth-pandas lab: no Binder link: {exc}", file=sys.stderr)
+            return 2
+        return 0
+
     notebooks = (args.notebooks or default_notebooks_dir()).resolve()
     if not notebooks.is_dir():
         print(
@@ -131,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if importlib.util.find_spec("jupyterlab") is None:
         print(
             "mammoth-pandas lab: JupyterLab is not installed; "
-            "pip install jupyterlab (or the package's [browser] extra)",
+            'pip install "mammoth-pandas[lab]" (or run make lab)',
             file=sys.stderr,
         )
         return 1
