@@ -1,0 +1,227 @@
+"""Adaptive concurrency: the pure policy on a fake clock, then the gate with real threads."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from mammoth_pandas._concurrency import (
+    AdaptiveLimit,
+    ConcurrencyGate,
+    Ticket,
+    parse_retry_after,
+    report_throttle,
+)
+from mammoth_pandas.errors import RateLimitError
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def round_trip(policy: AdaptiveLimit, clock: FakeClock, duration: float) -> None:
+    """One round: every request allowed now comes back after ``duration``."""
+    clock.now += duration
+    for _ in range(policy.limit):
+        policy.on_success(duration, clock.now)
+
+
+def test_starts_modestly_and_never_above_the_ceiling() -> None:
+    assert AdaptiveLimit(32).limit == 4
+    assert AdaptiveLimit(2).limit == 2
+    assert AdaptiveLimit(1, start=8).limit == 1
+    with pytest.raises(ValueError, match="ceiling"):
+        AdaptiveLimit(0)
+
+
+def test_quick_answers_double_the_limit_each_round_up_to_the_ceiling() -> None:
+    policy, clock = AdaptiveLimit(32), FakeClock()
+    seen = []
+    for _ in range(5):
+        round_trip(policy, clock, 0.02)
+        seen.append(policy.limit)
+    assert seen == [8, 16, 32, 32, 32]
+
+
+def test_slow_answers_hold_the_limit() -> None:
+    policy, clock = AdaptiveLimit(32), FakeClock()
+    round_trip(policy, clock, 0.02)  # quickest seen: 20 ms
+    assert policy.limit == 8
+    round_trip(policy, clock, 0.2)  # ten times slower: the server queues
+    assert policy.limit == 8
+    round_trip(policy, clock, 0.03)  # within twice the quickest again: grows
+    assert policy.limit == 16
+
+
+def test_a_refusal_halves_once_per_round_and_pauses_for_retry_after() -> None:
+    policy, clock = AdaptiveLimit(32), FakeClock()
+    round_trip(policy, clock, 0.02)
+    round_trip(policy, clock, 0.02)
+    assert policy.limit == 16
+    sent_before = Ticket(clock.now, policy.epoch, 12)
+    policy.on_throttle(sent_before, 1.5, clock.now)
+    assert policy.limit == 6  # half of the 12 in flight
+    assert policy.pause_remaining(clock.now) == pytest.approx(1.5)
+    policy.on_throttle(sent_before, None, clock.now)  # same round: no second halving
+    assert policy.limit == 6
+    assert policy.decreases == 1
+    assert policy.throttles == 2
+    clock.now += 1.0
+    assert policy.pause_remaining(clock.now) == pytest.approx(0.5)
+    clock.now += 1.0
+    assert policy.pause_remaining(clock.now) == 0.0
+
+
+def test_after_a_refusal_growth_is_additive_and_stays_below_the_refused_level() -> None:
+    policy, clock = AdaptiveLimit(32, probe_after=10.0), FakeClock()
+    for _ in range(2):
+        round_trip(policy, clock, 0.02)
+    policy.on_throttle(Ticket(clock.now, policy.epoch, 9), None, clock.now)
+    assert policy.limit == 4
+    limits = []
+    for _ in range(8):
+        round_trip(policy, clock, 0.02)
+        limits.append(policy.limit)
+    assert limits == [5, 6, 7, 8, 8, 8, 8, 8]  # one more per round, then held below 9
+    clock.now += 10.0  # the refusal is old: probe again
+    round_trip(policy, clock, 0.02)
+    assert policy.limit == 9
+
+
+def test_refusals_never_go_below_one() -> None:
+    policy, clock = AdaptiveLimit(8), FakeClock()
+    for _ in range(10):
+        policy.on_throttle(None, None, clock.now)
+    assert policy.limit == 1
+    round_trip(policy, clock, 0.02)
+    assert policy.limit == 1  # below the refused level (1) nothing is allowed but one
+
+
+def test_huge_retry_after_pauses_at_most_a_minute() -> None:
+    policy, clock = AdaptiveLimit(8), FakeClock()
+    policy.on_throttle(None, 1e9, clock.now)
+    assert policy.pause_remaining(clock.now) == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("2", 2.0), ("0.25", 0.25), (" 3 ", 3.0), (1, 1.0), ("-1", None), ("", None),
+     ("soon", None), ("nan", None), ("inf", None), (None, None)],
+)  # fmt: skip
+def test_retry_after_is_read_as_seconds_or_absent(raw, seconds) -> None:
+    assert parse_retry_after(raw) == seconds
+
+
+# -- the gate, with real threads -----------------------------------------------------------
+
+
+def test_gate_never_admits_more_than_the_limit() -> None:
+    gate = ConcurrencyGate(AdaptiveLimit(3, start=3))
+    lock = threading.Lock()
+    active, peak = 0, 0
+    release = threading.Event()
+    entered = threading.Semaphore(0)
+
+    def fetch(i: int) -> int:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        entered.release()
+        release.wait(timeout=10)
+        with lock:
+            active -= 1
+        return i
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(gate.run, fetch, i) for i in range(8)]
+        for _ in range(3):
+            assert entered.acquire(timeout=10)
+        assert not entered.acquire(timeout=0.2)  # a fourth is held at the gate
+        assert gate.in_flight == 3
+        release.set()
+        assert [f.result(timeout=10) for f in futures] == list(range(8))
+    assert peak == 3
+    assert gate.in_flight == 0
+
+
+def test_gate_admits_in_arrival_order() -> None:
+    gate = ConcurrencyGate(AdaptiveLimit(1, start=1))
+    order: list[int] = []
+    first_in = threading.Event()
+    go = threading.Event()
+
+    def fetch(i: int) -> None:
+        if i == 0:
+            first_in.set()
+            go.wait(timeout=10)
+        order.append(i)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        futures = [pool.submit(gate.run, fetch, 0)]
+        assert first_in.wait(timeout=10)
+        for i in range(1, 6):
+            futures.append(pool.submit(gate.run, fetch, i))
+            # each waiter has taken its ticket before the next one arrives
+            deadline = 200
+            while gate._next_ticket < i + 1 and deadline:
+                threading.Event().wait(0.005)
+                deadline -= 1
+        go.set()
+        for f in futures:
+            f.result(timeout=10)
+    assert order == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_throttle_reported_by_the_transport_halves_and_gives_the_retry_a_slot() -> None:
+    gate = ConcurrencyGate(AdaptiveLimit(8, start=8))
+    attempts = {"n": 0}
+
+    def fetch() -> str:
+        attempts["n"] += 1
+        if attempts["n"] == 1:
+            report_throttle(429, "0")  # what the transport does before retrying
+        return "page"
+
+    assert gate.run(fetch) == "page"
+    assert gate.policy.limit == 4  # one in flight when refused → at most half of 8
+    assert gate.policy.throttles == 1
+    assert gate.in_flight == 0
+
+
+def test_report_throttle_outside_a_gate_or_for_other_statuses_does_nothing() -> None:
+    report_throttle(429, "1")  # no gate in this thread: nothing to tell
+    gate = ConcurrencyGate(AdaptiveLimit(8, start=8))
+    gate.run(lambda: report_throttle(500, "1"))
+    assert gate.policy.throttles == 0
+    assert gate.policy.limit == 8
+
+
+def test_a_refusal_that_outlasts_the_retries_still_halves_and_is_raised() -> None:
+    gate = ConcurrencyGate(AdaptiveLimit(8, start=8))
+
+    def fetch() -> None:
+        raise RateLimitError("GET /x → HTTP 429", status=429, retry_after=None)
+
+    with pytest.raises(RateLimitError):
+        gate.run(fetch)
+    assert gate.policy.limit == 4
+    assert gate.in_flight == 0
+
+
+def test_successful_pages_grow_the_gate_limit() -> None:
+    clock = FakeClock()
+    gate = ConcurrencyGate(AdaptiveLimit(16), clock=clock)
+
+    def fetch() -> None:
+        clock.now += 0.02
+
+    for _ in range(4):
+        gate.run(fetch)
+    assert gate.limit == 8
