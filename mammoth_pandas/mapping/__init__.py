@@ -18,29 +18,40 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from mammoth_pandas.errors import MappingError
-from mammoth_pandas.mapping.assign import assign
-from mammoth_pandas.mapping.model import STATUSES, Mapping, Row
+from mammoth_pandas.mapping.decide import DEFAULT_MIN_CONFIDENCE, DEFAULT_SUGGEST_MIN
+from mammoth_pandas.mapping.evidence import ColumnStats, SideEvidence
+from mammoth_pandas.mapping.model import REVIEW_LEVELS, STATUSES, Mapping, Row
 from mammoth_pandas.mapping.score import Weights, score_matrix
 from mammoth_pandas.mapping.sides import Column, Side, infer_schema, to_side
+from mammoth_pandas.mapping.store import MappingCheck
 
 __all__ = [
     "DEFAULT_MIN_CONFIDENCE",
+    "DEFAULT_SUGGEST_MIN",
+    "REVIEW_LEVELS",
     "STATUSES",
     "Column",
+    "ColumnStats",
     "Mapping",
+    "MappingCheck",
     "Row",
     "Side",
+    "SideEvidence",
     "Weights",
     "derive_mapping",
     "infer_schema",
 ]
 
-#: Pairs scoring below this are never proposed.
-DEFAULT_MIN_CONFIDENCE = 0.6
+Rows = pd.DataFrame | list[dict[str, Any]] | None
+
+
+def _threshold(label: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise MappingError(label, f"is {value!r}", accepted="a number from 0 to 1")
+    return float(value)
 
 
 def derive_mapping(
@@ -51,8 +62,13 @@ def derive_mapping(
     workspace_id: int | None = None,
     project_id: int | None = None,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-    source_data: pd.DataFrame | list[dict[str, Any]] | None = None,
-    destination_data: pd.DataFrame | list[dict[str, Any]] | None = None,
+    suggest_min: float = DEFAULT_SUGGEST_MIN,
+    source_rows: Rows = None,
+    destination_rows: Rows = None,
+    source_stats: Rows = None,
+    destination_stats: Rows = None,
+    source_data: Rows = None,
+    destination_data: Rows = None,
     weights: Weights | None = None,
 ) -> Mapping:
     """Derive which source column fills each destination column.
@@ -60,67 +76,64 @@ def derive_mapping(
     Each side is a :class:`~mammoth_pandas.dataset.DatasetHandle` (its schema is read
     through its client), a dataset id (with ``client``, ``workspace_id`` and
     ``project_id``), a schema (a DataFrame or a list of dicts with ``c_id``, ``c_name``,
-    ``c_type``, types in any case) or a DataFrame of data (column names become names and
-    ids, types are inferred, values serve as evidence). ``source_data`` and
-    ``destination_data`` add rows (a DataFrame or a list of dicts, columns keyed by id or
-    name) to a dataset or schema side: the API serves schemas, not rows.
+    ``c_type``, types in any case), a DataFrame of data (column names become names and
+    ids, types are inferred, values serve as evidence), or a
+    :class:`~mammoth_pandas.mapping.evidence.SideEvidence` bundling a schema with its rows
+    and statistics.
 
-    Pairs scoring below ``min_confidence`` are never proposed; ``weights`` tunes how name,
-    type and value evidence combine (see :class:`~mammoth_pandas.mapping.score.Weights`).
+    Evidence beyond the schema, per side: ``source_rows`` / ``destination_rows`` (sampled
+    rows: a DataFrame or a list of dicts, columns keyed by id or name; ``source_data`` /
+    ``destination_data`` are the older names) and ``source_stats`` / ``destination_stats``
+    (column statistics in the API's column-stats shape: records or a frame with ``name``,
+    ``type``, ``blank_count``, ``blank_pct``, ``distinct``, ``rows``). The mapping records
+    what it used in ``mapping.evidence``.
+
+    Pairs scoring at least ``min_confidence`` are confident (status ``matched``); with
+    those fixed, the pairs left scoring at least ``suggest_min`` are suggestions (status
+    ``suggested``): in the payload, marked for review. ``mapping.set_thresholds`` moves
+    both. ``weights`` tunes how the evidence combines (see
+    :class:`~mammoth_pandas.mapping.score.Weights`).
 
     Nothing is sent to the server and no input is changed. Raises :class:`MappingError`
-    for a side that cannot be mapped (no columns, duplicate names or ids, unknown types).
+    for a side that cannot be mapped (no columns, duplicate names or ids, unknown types,
+    malformed rows or statistics) or a threshold outside 0..1.
     """
-    if (
-        isinstance(min_confidence, bool)
-        or not isinstance(min_confidence, (int, float))
-        or not 0.0 <= float(min_confidence) <= 1.0
-    ):
-        raise MappingError(
-            "min_confidence", f"is {min_confidence!r}", accepted="a number from 0 to 1"
-        )
+    confident = _threshold("min_confidence", min_confidence)
+    suggest = min(_threshold("suggest_min", suggest_min), confident)
     context = {"client": client, "workspace_id": workspace_id, "project_id": project_id}
-    src = to_side(source, "source", data=source_data, **context)
-    dest = to_side(destination, "destination", data=destination_data, **context)
-    evidence = score_matrix(dest.columns, src.columns, weights)
-    scores = np.array([[ev.score for ev in row] for row in evidence], dtype="float64")
-    choices = assign(scores, threshold=max(float(min_confidence), 1e-9))
-    rows = []
-    for i, choice in enumerate(choices):
-        column = dest.columns[i]
-        candidates = tuple((src.columns[j], evidence[i][j]) for j in choice.candidates)
-        if choice.source is not None:
-            ev = evidence[i][choice.source]
-            words = ev.words()
-            if choice.status == "ambiguous" and choice.rival is not None:
-                words += f"; close to {src.columns[choice.rival].c_name!r}"
-            rows.append(
-                Row(column, src.columns[choice.source], ev.score, words, choice.status, candidates)
+    sides = []
+    for role, rows, old, stats in (
+        ("source", source_rows, source_data, source_stats),
+        ("destination", destination_rows, destination_data, destination_stats),
+    ):
+        if rows is not None and old is not None:
+            raise MappingError(
+                f"{role}_data",
+                f"given with {role}_rows",
+                accepted=f"one of {role}_rows, {role}_data",
             )
-        elif choice.status == "ambiguous":
-            names = ", ".join(f"{c.c_name!r} {ev.score:.2f}" for c, ev in candidates[:3])
-            rows.append(
-                Row(
-                    column, None, 0.0, f"too close to call between {names}", "ambiguous", candidates
-                )
+        label = f"{role}_data" if old is not None else f"{role}_rows"
+        sides.append(
+            to_side(
+                source if role == "source" else destination,
+                role,
+                data=rows if rows is not None else old,
+                stats=stats,
+                data_label=label,
+                **context,
             )
-        elif candidates:
-            best, ev = candidates[0]
-            rows.append(
-                Row(
-                    column,
-                    None,
-                    0.0,
-                    f"nothing fits well enough; best {best.c_name!r} {ev.score:.2f}: {ev.words()}",
-                    "unmatched",
-                    candidates,
-                )
-            )
-        else:
-            rows.append(Row(column, None, 0.0, "no source column can fill it", "unmatched", ()))
+        )
+    src, dest = sides
+    matrix = score_matrix(dest.columns, src.columns, weights)
     handle_client = client
     if handle_client is None and dest.dataset is not None:
         handle_client = getattr(dest.dataset, "client", None)
-    return Mapping(
-        src, dest, rows, client=handle_client, min_confidence=float(min_confidence), weights=weights
+    return Mapping.derive(
+        src,
+        dest,
+        client=handle_client,
+        min_confidence=confident,
+        suggest_min=suggest,
+        weights=weights,
+        matrix=matrix,
     )

@@ -2,74 +2,32 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from tabulate import tabulate
 
 from mammoth_pandas.errors import MappingError
+from mammoth_pandas.mapping import display, store, submit
+from mammoth_pandas.mapping.decide import DEFAULT_MIN_CONFIDENCE, DEFAULT_SUGGEST_MIN, decide
 from mammoth_pandas.mapping.score import Evidence, Weights, score_pair
-from mammoth_pandas.mapping.sides import Column, Side
+from mammoth_pandas.mapping.sides import Column, Side, to_side
 
 if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
     from mammoth_pandas.widgets import MappingPanel
 
-__all__ = ["STATUSES", "Mapping", "Row"]
+__all__ = ["REVIEW_LEVELS", "STATUSES", "Mapping", "Row"]
 
-#: Row statuses: derived (``matched``, ``ambiguous``, ``unmatched``) or set by the user
-#: (``manual`` after ``override``, ``unset`` after ``unset``, ``confirmed`` after ``confirm``).
-STATUSES: tuple[str, ...] = ("matched", "ambiguous", "unmatched", "manual", "unset", "confirmed")
-
-FRAME_COLUMNS: tuple[str, ...] = (
-    "destination_c_id",
-    "destination_c_name",
-    "destination_c_type",
-    "source_c_id",
-    "source_c_name",
-    "source_c_type",
-    "confidence",
-    "score",
-    "evidence",
-    "status",
+from mammoth_pandas.mapping.rows import (
+    REVIEW_LEVELS,
+    STATUSES,
+    Row,
+    ambiguous_of,
+    conflicts_of,
+    frame_of,
 )
-
-#: Statuses the user decided (``override``, ``unset``, ``confirm``).
-USER_STATUSES: tuple[str, ...] = ("manual", "unset", "confirmed")
-
-
-@dataclass(frozen=True)
-class Row:
-    """The decision for one destination column.
-
-    ``confidence`` is how sure the mapping is of the choice: the computed score for a
-    derived pair, 1.0 for a pair the user set or confirmed, 0.0 for an empty destination.
-    ``score`` is the computed score of the pair whoever chose it (``None`` when no
-    source fills the destination).
-    """
-
-    destination: Column
-    source: Column | None
-    confidence: float
-    evidence: str
-    status: str
-    candidates: tuple[tuple[Column, Evidence], ...] = ()
-    computed_score: float | None = None
-
-    @property
-    def score(self) -> float | None:
-        if self.source is None:
-            return None
-        return self.computed_score if self.computed_score is not None else self.confidence
-
-    @property
-    def by_hand(self) -> bool:
-        """Whether the user decided this row (``override``, ``unset`` or ``confirm``)."""
-        return self.status in USER_STATUSES
-
 
 Observer = Callable[["Mapping"], Any]
 
@@ -92,14 +50,116 @@ class Mapping:
         client: Any = None,
         min_confidence: float = 0.0,
         weights: Weights | None = None,
+        suggest_min: float | None = None,
+        matrix: list[list[Evidence]] | None = None,
     ) -> None:
         self.source = source
         self.destination = destination
+        #: Pairs scoring at least this are confident (``set_thresholds`` moves it).
         self.min_confidence = min_confidence
+        #: Pairs scoring at least this, below ``min_confidence``, are suggested for review.
+        self.suggest_min = min_confidence if suggest_min is None else suggest_min
         self.weights = weights or Weights()
         self._rows = list(rows)
         self._client = client
         self._observers: list[Observer] = []
+        self._matrix = matrix
+
+    @classmethod
+    def derive(
+        cls,
+        source: Side,
+        destination: Side,
+        *,
+        client: Any = None,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        suggest_min: float = DEFAULT_SUGGEST_MIN,
+        weights: Weights | None = None,
+        matrix: list[list[Evidence]],
+    ) -> Mapping:
+        """A mapping decided from the evidence ``matrix[dest][source]`` at both thresholds."""
+        mapping = cls(
+            source,
+            destination,
+            [],
+            client=client,
+            min_confidence=min_confidence,
+            weights=weights,
+            suggest_min=suggest_min,
+            matrix=matrix,
+        )
+        mapping._rows = mapping._decided({})
+        return mapping
+
+    def _decided(self, keep: dict[int, Row]) -> list[Row]:
+        matrix = self._matrix
+        assert matrix is not None
+        src_index = {c.c_id: j for j, c in enumerate(self.source.columns)}
+        fixed = {i: (src_index[r.source.c_id] if r.source else None) for i, r in keep.items()}
+        decisions = decide(
+            self.destination.columns,
+            self.source.columns,
+            matrix,
+            min_confidence=self.min_confidence,
+            suggest_min=self.suggest_min,
+            fixed=fixed,
+        )
+        rows = []
+        for i, decision in enumerate(decisions):
+            if decision is None:
+                rows.append(keep[i])
+                continue
+            src, score, words, status, candidates = decision
+            rows.append(Row(self.destination.columns[i], src, score, words, status, candidates))
+        return rows
+
+    def set_thresholds(
+        self, min_confidence: float | None = None, suggest_min: float | None = None
+    ) -> Mapping:
+        """Move the thresholds and decide the derived rows again (rows set by hand stay).
+
+        ``min_confidence``: pairs at least this sure are confident; ``suggest_min``: pairs
+        at least this sure (and below ``min_confidence``) are suggested for review.
+        """
+        new_min = self.min_confidence if min_confidence is None else min_confidence
+        new_suggest = self.suggest_min if suggest_min is None else suggest_min
+        for label, value in (("min_confidence", new_min), ("suggest_min", new_suggest)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 <= value <= 1
+            ):
+                raise MappingError(label, f"is {value!r}", accepted="a number from 0 to 1")
+        if new_suggest > new_min:
+            raise MappingError(
+                "suggest_min",
+                f"is {new_suggest} above min_confidence {new_min}",
+                accepted="a number at most min_confidence",
+            )
+        if self._matrix is None:
+            raise MappingError(
+                "mapping", "was loaded without its evidence", accepted="a derived mapping"
+            )
+        self.min_confidence, self.suggest_min = float(new_min), float(new_suggest)
+        keep = {i: r for i, r in enumerate(self._rows) if r.by_hand}
+        self._rows = self._decided(keep)
+        self._notify()
+        return self
+
+    @property
+    def client(self) -> Any:
+        """The client that ``validate`` and ``append`` use (``None``: the destination's)."""
+        return self._client
+
+    @property
+    def evidence(self) -> dict[str, tuple[str, ...]]:
+        """The evidence each side brought: ``schema``, ``rows``, ``stats``."""
+        return {"source": self.source.evidence, "destination": self.destination.evidence}
+
+    @property
+    def suggested(self) -> list[str]:
+        """Ids of destination columns filled by a suggestion (in the payload; check them)."""
+        return [r.destination.c_id for r in self._rows if r.status == "suggested"]
 
     # ----------------------------------------------------------------- reading
     @property
@@ -107,38 +167,10 @@ class Mapping:
         return tuple(self._rows)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per destination column: ids, names, types, confidence, score, evidence, status.
-
-        ``confidence`` is 1.0 for a pair set or confirmed by hand (status ``manual`` or
-        ``confirmed``) and the computed score for a derived one; ``score`` is always the
-        computed score of the pair (missing when nothing fills the destination).
-        """
-        records = []
-        for row in self._rows:
-            src = row.source
-            records.append(
-                {
-                    "destination_c_id": row.destination.c_id,
-                    "destination_c_name": row.destination.c_name,
-                    "destination_c_type": row.destination.c_type.upper(),
-                    "source_c_id": src.c_id if src else None,
-                    "source_c_name": src.c_name if src else None,
-                    "source_c_type": src.c_type.upper() if src else None,
-                    "confidence": row.confidence,
-                    "score": row.score,
-                    "evidence": row.evidence,
-                    "status": row.status,
-                }
-            )
-        frame = pd.DataFrame.from_records(records, columns=list(FRAME_COLUMNS))
-        for name in FRAME_COLUMNS:
-            if name not in ("confidence", "score"):
-                frame[name] = frame[name].astype("string")
-        frame["confidence"] = frame["confidence"].astype("Float64")
-        frame["score"] = pd.array(
-            [pd.NA if v is None else v for v in frame["score"]], dtype="Float64"
-        )
-        return frame
+        """One row per destination column (see :func:`~mammoth_pandas.mapping.rows.frame_of`):
+        ids, names, types, ``confidence`` (1.0 for a pair set or confirmed by hand), ``score``
+        (the computed score, whoever chose the pair), ``evidence``, ``status``, ``review``."""
+        return frame_of(self._rows)
 
     @property
     def unmatched_destination(self) -> list[str]:
@@ -154,23 +186,7 @@ class Mapping:
     @property
     def ambiguous(self) -> list[dict[str, Any]]:
         """Destination columns whose best candidates score too close to call, with evidence."""
-        out = []
-        for row in self._rows:
-            if row.status != "ambiguous":
-                continue
-            out.append(
-                {
-                    "destination_c_id": row.destination.c_id,
-                    "destination_c_name": row.destination.c_name,
-                    "source_c_id": row.source.c_id if row.source else None,
-                    "candidates": [
-                        {"source_c_id": c.c_id, "source_c_name": c.c_name, "score": ev.score}
-                        for c, ev in row.candidates
-                    ],
-                    "evidence": row.evidence,
-                }
-            )
-        return out
+        return ambiguous_of(self._rows)
 
     @property
     def conflicts(self) -> list[dict[str, Any]]:
@@ -179,37 +195,7 @@ class Mapping:
         ``fail_share`` is the share of source values that do not parse (``None`` when the
         source's values are unknown: the server checks them on :meth:`validate`).
         """
-        out = []
-        for row in self._rows:
-            src, dest = row.source, row.destination
-            if src is None or src.c_type == dest.c_type or dest.c_type == "text":
-                continue
-            fail: float | None = None
-            if src.profile is not None and not src.profile.empty:
-                fail = (
-                    src.profile.number_fail if dest.c_type == "numeric" else src.profile.date_fail
-                )
-                if fail <= 0:
-                    continue
-            kind = "numbers" if dest.c_type == "numeric" else "dates"
-            message = (
-                f"{fail:.0%} of {src.c_name!r} values do not parse as {kind}"
-                if fail is not None
-                else f"{src.c_name!r} is {src.c_type}: values unchecked, the server checks them"
-            )
-            out.append(
-                {
-                    "destination_c_id": dest.c_id,
-                    "destination_c_name": dest.c_name,
-                    "destination_c_type": dest.c_type.upper(),
-                    "source_c_id": src.c_id,
-                    "source_c_name": src.c_name,
-                    "source_c_type": src.c_type.upper(),
-                    "fail_share": fail,
-                    "message": message,
-                }
-            )
-        return out
+        return conflicts_of(self._rows)
 
     def candidates(self, dest: str) -> list[dict[str, Any]]:
         """Every source column for ``dest``, best first, with its score and evidence."""
@@ -388,51 +374,7 @@ class Mapping:
         return items
 
     def _create(self, *, validate_only: bool, wait: bool) -> Job:
-        src, dest = self.source.dataset, self.destination.dataset
-        for side, handle in (("source", src), ("destination", dest)):
-            if handle is None:
-                raise MappingError(
-                    side,
-                    f"the {side} is a {self._side_kind(side)}, not a dataset",
-                    accepted="derive_mapping() with a DatasetHandle (or dataset id) on both sides",
-                )
-        assert src is not None
-        assert dest is not None
-        if (src.workspace_id, src.project_id, src.dataset_id) == (
-            dest.workspace_id,
-            dest.project_id,
-            dest.dataset_id,
-        ):
-            raise MappingError(
-                "source",
-                f"dataset {src.dataset_id} is the destination itself",
-                accepted="another dataset of the destination's project",
-            )
-        if (src.workspace_id, src.project_id) != (dest.workspace_id, dest.project_id):
-            raise MappingError(
-                "source",
-                "the source dataset is in another workspace or project",
-                accepted="a source dataset in the destination's project",
-            )
-        payload = self.payload()
-        if not payload:
-            raise MappingError(
-                "mapping", "no destination column is filled", accepted="at least one mapped column"
-            )
-        client = self._client or dest.client
-        return client.batches.create(
-            dest.workspace_id,
-            dest.project_id,
-            dest.dataset_id,
-            source_id=src.dataset_id,
-            mapping=payload,
-            validate_only=validate_only,
-            wait=wait,
-        )
-
-    def _side_kind(self, role: str) -> str:
-        side = self.source if role == "source" else self.destination
-        return {"frame": "DataFrame", "schema": "schema"}.get(side.kind, side.kind)
+        return submit.create(self, validate_only=validate_only, wait=wait)
 
     def validate(self) -> Job:
         """Ask the server to check the append (``validate_only=True``) and wait for the job."""
@@ -444,82 +386,92 @@ class Mapping:
 
     def panel(self) -> MappingPanel:
         """An ipywidgets panel to review and correct this mapping."""
+        # Deliberate lazy import: the widgets sit above the mapping in the layering, and
+        # importing the mapping must not import ipywidgets.
         from mammoth_pandas.widgets import MappingPanel
 
         return MappingPanel(self)
 
-    # ----------------------------------------------------------------- display
-    def _summary(self) -> str:
-        filled = sum(1 for r in self._rows if r.source is not None)
-        parts = [f"Mapping: {filled} of {len(self._rows)} destination columns filled"]
-        unmatched, unused = self.unmatched_destination, self.unused_source
-        ambiguous, conflicts = self.ambiguous, self.conflicts
-        if unmatched:
-            parts.append(f"unmatched destination: {', '.join(unmatched)}")
-        if unused:
-            parts.append(f"unused source: {', '.join(unused)}")
-        if ambiguous:
-            parts.append(f"ambiguous: {', '.join(a['destination_c_id'] for a in ambiguous)}")
-        if conflicts:
-            parts.append(f"type conflicts: {', '.join(c['destination_c_id'] for c in conflicts)}")
-        return "; ".join(parts)
+    # ----------------------------------------------------------------- reuse
+    def to_json(self) -> str:
+        """The mapping as JSON: both schemas, every row's decision and the thresholds."""
+        rows = [
+            {
+                "destination_c_id": r.destination.c_id,
+                "source_c_id": r.source.c_id if r.source else None,
+                "status": r.status,
+                "confidence": r.confidence,
+                "score": r.score,
+                "evidence": r.evidence,
+            }
+            for r in self._rows
+        ]
+        settings = {"min_confidence": self.min_confidence, "suggest_min": self.suggest_min}
+        return store.dump(self.source, self.destination, rows, settings)
 
-    def _display_rows(self) -> list[list[str]]:
-        out = []
-        for row in self._rows:
-            d, s = row.destination, row.source
-            out.append(
-                [
-                    f"{d.c_name} ({d.c_id})",
-                    d.c_type.upper(),
-                    f"{s.c_name} ({s.c_id})" if s else "—",
-                    s.c_type.upper() if s else "",
-                    _confidence_text(row),
-                    row.status,
-                ]
-            )
-        return out
+    @classmethod
+    def from_json(cls, text: str | bytes | dict[str, Any], *, client: Any = None) -> Mapping:
+        """A mapping stored with :meth:`to_json`, its sides as the stored schemas.
 
-    _HEADERS = ("destination", "type", "source", "source type", "confidence", "status")
-
-    def __str__(self) -> str:
-        table = tabulate(
-            self._display_rows(),
-            headers=list(self._HEADERS),
-            tablefmt="simple",
-            disable_numparse=True,
+        :meth:`check` it against the datasets as they are now, then :meth:`rebind` it to
+        them to validate or append. Raises :class:`MappingError` for text that is not a
+        stored mapping.
+        """
+        src, dest, rows, settings = store.restore(text)
+        return cls(
+            src,
+            dest,
+            rows,
+            client=client,
+            min_confidence=settings["min_confidence"],
+            suggest_min=settings["suggest_min"],
         )
-        return f"{self._summary()}\n{table}"
+
+    def rebind(self, source: Any, destination: Any, *, client: Any = None) -> Mapping:
+        """The same pairs on the sides as they are now (datasets, to validate or append).
+
+        Sides are taken as by ``derive_mapping``. Pairs whose columns are gone are dropped
+        (their destination left unmatched); :meth:`check` says what changed.
+        """
+        context = {"client": client or self._client}
+        src = to_side(source, "source", **context)
+        dest = to_side(destination, "destination", **context)
+        handle_client = client or self._client or getattr(dest.dataset, "client", None)
+        return Mapping(
+            src,
+            dest,
+            store.rebound(self._rows, src, dest),
+            client=handle_client,
+            min_confidence=self.min_confidence,
+            weights=self.weights,
+            suggest_min=self.suggest_min,
+        )
+
+    def check(self, source: Any, destination: Any, *, client: Any = None) -> store.MappingCheck:
+        """What changed in the sides since this mapping was made.
+
+        Sides are taken as by ``derive_mapping`` (datasets, schemas, DataFrames). The result
+        lists new, gone, renamed and retyped columns on each side, and the destination
+        columns whose pair they touch; ``print`` it, or read ``ok``.
+        """
+        context = {"client": client or self._client}
+        src = to_side(source, "source", **context)
+        dest = to_side(destination, "destination", **context)
+        return store.check(self._rows, (self.source, self.destination), (src, dest))
+
+    # ----------------------------------------------------------------- display
+    def __str__(self) -> str:
+        return display.text_table(self)
 
     def __repr__(self) -> str:
         return self.__str__()
 
     def _repr_html_(self) -> str:
-        colours = {
-            "matched": "#e6f4ea",
-            "confirmed": "#e6f4ea",
-            "manual": "#e8f0fe",
-            "ambiguous": "#fef7e0",
-        }
-        body = []
-        for row, cells in zip(self._rows, self._display_rows(), strict=True):
-            style = f' style="background:{colours[row.status]}"' if row.status in colours else ""
-            tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-            body.append(f'<tr{style} title="{html.escape(row.evidence)}">{tds}</tr>')
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._HEADERS)
-        return (
-            f'<div class="mammoth-mapping"><p>{html.escape(self._summary())}</p>'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-        )
+        return display.html_table(self)
 
-
-def _confidence_text(row: Row) -> str:
-    """``0.82`` for a derived pair, ``1.00 (score 0.00)`` for one set by hand, "" for none."""
-    if row.source is None:
-        return ""
-    if row.by_hand and row.score is not None:
-        return f"{row.confidence:.2f} (score {row.score:.2f})"
-    return f"{row.confidence:.2f}"
+    def style(self) -> Any:
+        """:meth:`to_frame` as a pandas Styler, rows coloured by review level."""
+        return display.styler(self)
 
 
 def _accepted_types(dest_type: str) -> str:

@@ -403,3 +403,42 @@ def name_similarity(a: str, b: str) -> NameMatch:
     if best <= 0:
         return NameMatch(0.0, "names differ")
     return NameMatch(round(best, 4), how)
+
+
+#: Words that say what kind of value a name holds; two names sharing their subject but
+#: naming different kinds (``customer id`` / ``customer name``, ``customer`` /
+#: ``customer since``, ``order count`` / ``order id``) hold different things.
+KIND_WORDS: dict[str, str] = {
+    **dict.fromkeys(("id", "code", "key", "reference", "uuid", "guid", "sku", "number"), "an id"),
+    **dict.fromkeys(
+        ("date", "time", "timestamp", "at", "since", "until", "day", "when", "on"), "a time"
+    ),
+    **dict.fromkeys(("count", "quantity"), "a count"),
+    **dict.fromkeys(("name", "title", "label"), "a name"),
+}
+
+
+def name_kinds(name: str, c_type: str | None = None) -> frozenset[str]:
+    """What kind of value a name says it holds (``an id``, ``a time``, ``a count``, ``a name``).
+
+    A name without a kind word takes its kind from its type: a date column holds a time,
+    a text column a name or label (``Customer`` holds the customer's name).
+    """
+    kinds = frozenset(KIND_WORDS[w] for w in canonical(name) if w in KIND_WORDS)
+    if kinds or c_type is None:
+        return kinds
+    if c_type == "date":
+        return frozenset({"a time"})
+    if c_type == "text":
+        return frozenset({"a name"})
+    return frozenset()
+
+
+def kind_conflict(
+    a: str, b: str, a_type: str | None = None, b_type: str | None = None
+) -> str | None:
+    """Why two names hold different kinds of value (``None`` when they may hold the same)."""
+    ka, kb = name_kinds(a, a_type), name_kinds(b, b_type)
+    if not ka or not kb or ka & kb:
+        return None
+    return f"{a!r} holds {' or '.join(sorted(ka))}, {b!r} {' or '.join(sorted(kb))}"

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from mammoth_pandas.mapping.infer import Profile
-from mammoth_pandas.mapping.normalize import is_opaque, name_similarity, normalize_name
+from mammoth_pandas.mapping.normalize import (
+    is_opaque,
+    kind_conflict,
+    name_similarity,
+    normalize_name,
+)
 from mammoth_pandas.mapping.sides import Column
 
 __all__ = ["Evidence", "Weights", "data_similarity", "score_matrix", "score_pair", "type_fit"]
@@ -20,6 +25,8 @@ __all__ = ["Evidence", "Weights", "data_similarity", "score_matrix", "score_pair
 #: Numeric columns with fewer distinct values than this are weaker evidence by their values.
 FEW_LEVELS = 12
 #: Format classes that identify what a column holds when both sides share them.
+#: A name match between names of different kinds (an id and a name) counts this much.
+KIND_CONFLICT = 0.3
 _TELLING_FORMATS = frozenset({"email", "url", "uuid", "phone", "date", "code"})
 
 
@@ -49,7 +56,32 @@ class Evidence:
     data: float | None
     data_how: str
 
+    def explain(self) -> str:
+        """In words, which evidence decided this pair, then the rest (:meth:`words`)."""
+        name, data = self.name, self.data
+        if name is not None and name >= 0.999:
+            lead = "the same name"
+        elif name is not None and data is not None:
+            if name >= data:
+                lead = f"the names ({self.name_how}), the values agreeing"
+            else:
+                lead = f"the values ({self.data_how}), the names agreeing"
+            if min(name, data) < 0.35:
+                lead = (
+                    f"the names ({self.name_how}) despite the values"
+                    if name >= data
+                    else f"the values ({self.data_how}) despite the names"
+                )
+        elif name is not None:
+            lead = f"the names ({self.name_how})"
+        elif data is not None:
+            lead = f"the values alone ({self.data_how}): {self.name_how}"
+        else:
+            lead = "nothing but the type"
+        return f"decided by {lead}; {self.words()}"
+
     def words(self) -> str:
+        """Every kind of evidence with its score, in words."""
         parts = []
         if self.name is not None:
             parts.append(f"name {self.name:.2f} ({self.name_how})")
@@ -208,6 +240,9 @@ def score_pair(dest: Column, source: Column, weights: Weights | None = None) -> 
     else:
         match = name_similarity(dest.c_name, source.c_name)
         name, name_how = match.score, match.how
+        conflict = kind_conflict(dest.c_name, source.c_name, dest.c_type, source.c_type)
+        if conflict and name > 0:
+            name, name_how = round(name * KIND_CONFLICT, 4), f"{name_how}, but {conflict}"
     fit, type_how = type_fit(dest, source)
     data, data_how = data_similarity(dest.profile, source.profile)
     score = combine(name, data, fit, weights)

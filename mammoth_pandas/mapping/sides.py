@@ -17,6 +17,13 @@ import pandas as pd
 
 from mammoth_pandas.contract import COLUMN_TYPES
 from mammoth_pandas.errors import MappingError
+from mammoth_pandas.mapping.evidence import (
+    ColumnStats,
+    SideEvidence,
+    parse_stats,
+    rows_frame,
+    stats_from_values,
+)
 from mammoth_pandas.mapping.infer import Profile, infer_type, profile
 
 if TYPE_CHECKING:
@@ -36,6 +43,20 @@ class Column:
     c_type: str
     values: pd.Series | None = field(default=None, repr=False, compare=False)
     profile: Profile | None = field(default=None, repr=False, compare=False)
+    stats: ColumnStats | None = field(default=None, repr=False, compare=False)
+
+    def sample_values(self, n: int = 3) -> list[str]:
+        """Up to ``n`` distinct non-empty values as text (none when the rows are unknown)."""
+        if self.values is None:
+            return []
+        out: list[str] = []
+        for value in self.values.dropna().tolist():
+            text = str(value).strip()
+            if text and text not in out:
+                out.append(text)
+                if len(out) >= n:
+                    break
+        return out
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,8 @@ class Side:
     columns: tuple[Column, ...]
     dataset: DatasetHandle | None = None
     kind: str = "schema"
+    #: The evidence this side brought: ``schema``, and ``rows`` and/or ``stats`` if given.
+    evidence: tuple[str, ...] = ("schema",)
 
     @property
     def has_ids(self) -> bool:
@@ -147,7 +170,10 @@ def _values_for(data: pd.DataFrame | None, column: Column) -> pd.Series | None:
 
 
 def _from_schema(
-    role: str, records: list[dict[str, Any]], data: pd.DataFrame | None
+    role: str,
+    records: list[dict[str, Any]],
+    data: pd.DataFrame | None,
+    stats: dict[str, ColumnStats] | None = None,
 ) -> list[Column]:
     columns = []
     for record in records:
@@ -161,8 +187,20 @@ def _from_schema(
         c_type = _normalise_type(role, record["c_type"], c_id)
         column = Column(c_id, c_name, c_type)
         values = _values_for(data, column)
+        column_stats = None
+        if stats is not None:
+            column_stats = stats.get(c_name, stats.get(c_id))
+        if column_stats is None and values is not None:
+            column_stats = stats_from_values(c_name, c_type, values)
         columns.append(
-            Column(c_id, c_name, c_type, values, profile(values) if values is not None else None)
+            Column(
+                c_id,
+                c_name,
+                c_type,
+                values,
+                profile(values) if values is not None else None,
+                column_stats,
+            )
         )
     return columns
 
@@ -189,7 +227,9 @@ def _from_frame(role: str, frame: pd.DataFrame) -> list[Column]:
         values = frame.iloc[:, position]
         prof = profile(values)
         c_type = prof.kind if prof.kind != "empty" else _dtype_type(values)
-        columns.append(Column(name, name, c_type, values, prof))
+        columns.append(
+            Column(name, name, c_type, values, prof, stats_from_values(name, c_type, values))
+        )
     return columns
 
 
@@ -201,14 +241,29 @@ def to_side(
     workspace_id: int | None = None,
     project_id: int | None = None,
     data: pd.DataFrame | list[dict[str, Any]] | None = None,
+    stats: pd.DataFrame | list[dict[str, Any]] | None = None,
+    rows_total: int | None = None,
+    data_label: str | None = None,
 ) -> Side:
-    """Turn a dataset, schema or DataFrame into a :class:`Side` (nothing is mutated)."""
+    """Turn a dataset, schema or DataFrame into a :class:`Side` (nothing is mutated).
+
+    ``obj`` may also be a :class:`~mammoth_pandas.mapping.evidence.SideEvidence`, whose rows
+    and statistics are used unless ``data`` / ``stats`` are given too.
+    """
+    if isinstance(obj, SideEvidence):
+        data = obj.rows if data is None else data
+        stats = obj.stats if stats is None else stats
+        rows_total = obj.rows_total if rows_total is None else rows_total
+        obj = obj.schema
     if isinstance(data, list) and all(isinstance(r, AbcMapping) for r in data):
         data = pd.DataFrame.from_records(data)
+    label = data_label or f"{role}_rows"
     if data is not None and not isinstance(data, pd.DataFrame):
         raise MappingError(
-            f"{role}_data", f"is a {type(data).__name__}", accepted="a DataFrame or a list of dicts"
+            label, f"is a {type(data).__name__}", accepted="a DataFrame or a list of dicts"
         )
+    data = rows_frame(role, data)
+    parsed_stats = parse_stats(role, stats, rows_total)
     if isinstance(obj, bool):
         raise MappingError(
             role, "is a bool", accepted="a DatasetHandle, a schema, a DataFrame or a dataset id"
@@ -222,19 +277,21 @@ def to_side(
             )
         obj = client.dataset(workspace_id, project_id, obj)
     if _is_dataset(obj):
-        columns = _from_schema(role, _schema_records(role, obj.schema()), data)
+        columns = _from_schema(role, _schema_records(role, obj.schema()), data, parsed_stats)
         kind, dataset = "dataset", obj
     elif isinstance(obj, pd.DataFrame) and not _is_schema_frame(obj):
-        if data is not None:
+        if data is not None or parsed_stats is not None:
             raise MappingError(
-                f"{role}_data", "given with a DataFrame of data", accepted="a schema or dataset"
+                label if data is not None else f"{role}_stats",
+                "given with a DataFrame of data",
+                accepted="a schema or dataset",
             )
         columns, kind, dataset = _from_frame(role, obj), "frame", None
     elif isinstance(obj, pd.DataFrame) or (
         isinstance(obj, Sequence) and not isinstance(obj, (str, bytes))
     ):
         columns, kind, dataset = (
-            _from_schema(role, _schema_records(role, obj), data),
+            _from_schema(role, _schema_records(role, obj), data, parsed_stats),
             "schema",
             None,
         )
@@ -246,7 +303,12 @@ def to_side(
             "c_type), a DataFrame of data, or a dataset id",
         )
     _check_columns(role, columns)
-    return Side(role, tuple(columns), dataset, kind)
+    used = ["schema"]
+    if kind == "frame" or any(c.values is not None for c in columns):
+        used.append("rows")
+    if parsed_stats is not None and any(c.stats is not None for c in columns):
+        used.append("stats")
+    return Side(role, tuple(columns), dataset, kind, tuple(used))
 
 
 def infer_schema(frame: pd.DataFrame) -> list[dict[str, str]]:

@@ -60,6 +60,7 @@ def test_to_frame_columns_dtypes_and_statuses(mapping):
         "score",
         "evidence",
         "status",
+        "review",
     ]
     assert len(frame) == len(DEST)
     for name in frame.columns:

@@ -1,0 +1,107 @@
+"""From the evidence matrix to one decision per destination column, at two levels.
+
+Confident pairs come first: the optimal one-to-one assignment over the pairs scoring at
+least ``min_confidence`` (:func:`~mammoth_pandas.mapping.assign.assign`). Then, with those
+pairs fixed, a second assignment over what is left (destination columns still empty,
+source columns still unused) proposes the pairs scoring at least ``suggest_min`` as
+*suggestions*: they go into the payload but are marked for review (status ``suggested``).
+Rows the user decided are kept as they are, and their columns take no part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from mammoth_pandas.mapping.assign import assign
+from mammoth_pandas.mapping.score import Evidence
+from mammoth_pandas.mapping.sides import Column
+
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "DEFAULT_SUGGEST_MIN", "RowDecision", "decide"]
+
+#: Pairs scoring at least this are confident.
+DEFAULT_MIN_CONFIDENCE = 0.6
+#: Pairs scoring at least this (and below ``min_confidence``) are suggested for review.
+DEFAULT_SUGGEST_MIN = 0.42
+
+RowDecision = tuple[Column | None, float, str, str, tuple[tuple[Column, Evidence], ...]]
+
+
+def decide(
+    destination: Sequence[Column],
+    source: Sequence[Column],
+    evidence: list[list[Evidence]],
+    *,
+    min_confidence: float,
+    suggest_min: float,
+    fixed: dict[int, int | None] | None = None,
+) -> list[RowDecision | None]:
+    """One ``(source, confidence, words, status, candidates)`` per destination column.
+
+    ``fixed`` maps destination indices the user decided to their source index (or
+    ``None``); those rows come back as ``None`` (keep the user's row) and their source
+    columns are not offered to other destinations.
+    """
+    fixed = fixed or {}
+    n_dest, n_src = len(destination), len(source)
+    scores = np.zeros((n_dest, n_src), dtype="float64")
+    for i, row in enumerate(evidence):
+        for j, ev in enumerate(row):
+            scores[i, j] = ev.score
+    taken = {j for j in fixed.values() if j is not None}
+    free_rows = [i for i in range(n_dest) if i not in fixed]
+    free_cols = [j for j in range(n_src) if j not in taken]
+    sub = scores[np.ix_(free_rows, free_cols)] if free_rows and free_cols else None
+    out: list[RowDecision | None] = [None] * n_dest
+    if sub is None:
+        for i in free_rows:
+            out[i] = (None, 0.0, "no source column is left to fill it", "unmatched", ())
+        return out
+    confident = assign(sub, threshold=max(min_confidence, 1e-9))
+    used = {free_cols[c.source] for c in confident if c.source is not None}
+    # Second level: what is left, one-to-one again, at the lower threshold.
+    left_rows = [k for k, c in enumerate(confident) if c.source is None and c.status != "ambiguous"]
+    left_cols = [k for k, j in enumerate(free_cols) if j not in used]
+    suggestions: dict[int, int] = {}
+    if suggest_min < min_confidence and left_rows and left_cols:
+        rest = sub[np.ix_(left_rows, left_cols)]
+        rest = np.where(rest < min_confidence, rest, 0.0)
+        for k, choice in zip(
+            left_rows, assign(rest, threshold=max(suggest_min, 1e-9)), strict=True
+        ):
+            if choice.source is not None and choice.status == "matched":
+                suggestions[k] = free_cols[left_cols[choice.source]]
+    for k, choice in enumerate(confident):
+        i = free_rows[k]
+        candidates = tuple(
+            (source[free_cols[j]], evidence[i][free_cols[j]]) for j in choice.candidates
+        )
+        if choice.source is not None:
+            j = free_cols[choice.source]
+            ev = evidence[i][j]
+            words = ev.explain()
+            if choice.status == "ambiguous" and choice.rival is not None:
+                words += f"; close to {source[free_cols[choice.rival]].c_name!r}"
+            out[i] = (source[j], ev.score, words, choice.status, candidates)
+        elif k in suggestions:
+            j = suggestions[k]
+            ev = evidence[i][j]
+            words = f"suggested, check it: {ev.explain()}"
+            others = tuple(c for c in candidates if c[0].c_id != source[j].c_id)
+            out[i] = (source[j], ev.score, words, "suggested", ((source[j], ev), *others))
+        elif choice.status == "ambiguous":
+            names = ", ".join(f"{c.c_name!r} {ev.score:.2f}" for c, ev in candidates[:3])
+            out[i] = (None, 0.0, f"too close to call between {names}", "ambiguous", candidates)
+        elif candidates:
+            best_col, ev = candidates[0]
+            out[i] = (
+                None,
+                0.0,
+                f"nothing fits well enough; best {best_col.c_name!r} {ev.score:.2f}: {ev.words()}",
+                "unmatched",
+                candidates,
+            )
+        else:
+            out[i] = (None, 0.0, "no source column can fill it", "unmatched", ())
+    return out

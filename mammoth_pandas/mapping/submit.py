@@ -1,0 +1,63 @@
+"""Sending a mapping: ``batches.create`` between two datasets, checked before anything is sent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mammoth_pandas.errors import MappingError
+
+if TYPE_CHECKING:
+    from mammoth_pandas.jobs import Job
+    from mammoth_pandas.mapping.model import Mapping
+
+__all__ = ["create"]
+
+
+def create(mapping: Mapping, *, validate_only: bool, wait: bool) -> Job:
+    """``batches.create`` for a mapping between two datasets of one project."""
+    src, dest = mapping.source.dataset, mapping.destination.dataset
+    for side, handle in (("source", src), ("destination", dest)):
+        if handle is None:
+            raise MappingError(
+                side,
+                f"the {side} is a {_side_kind(mapping, side)}, not a dataset",
+                accepted="derive_mapping() with a DatasetHandle (or dataset id) on both sides",
+            )
+    assert src is not None
+    assert dest is not None
+    if (src.workspace_id, src.project_id, src.dataset_id) == (
+        dest.workspace_id,
+        dest.project_id,
+        dest.dataset_id,
+    ):
+        raise MappingError(
+            "source",
+            f"dataset {src.dataset_id} is the destination itself",
+            accepted="another dataset of the destination's project",
+        )
+    if (src.workspace_id, src.project_id) != (dest.workspace_id, dest.project_id):
+        raise MappingError(
+            "source",
+            "the source dataset is in another workspace or project",
+            accepted="a source dataset in the destination's project",
+        )
+    payload = mapping.payload()
+    if not payload:
+        raise MappingError(
+            "mapping", "no destination column is filled", accepted="at least one mapped column"
+        )
+    client = mapping.client or dest.client
+    return client.batches.create(
+        dest.workspace_id,
+        dest.project_id,
+        dest.dataset_id,
+        source_id=src.dataset_id,
+        mapping=payload,
+        validate_only=validate_only,
+        wait=wait,
+    )
+
+
+def _side_kind(mapping: Mapping, role: str) -> str:
+    side = mapping.source if role == "source" else mapping.destination
+    return {"frame": "DataFrame", "schema": "schema"}.get(side.kind, side.kind)
