@@ -282,7 +282,12 @@ def created_at(value: Any) -> str:
     elif _is_date_only(value):
         start = _timestamp(value, "date")
         assert start is not None
-        end = start + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        try:
+            end = start + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        except (OverflowError, ValueError):  # beyond what pandas 2's timestamps hold
+            raise MammothInputError(
+                "created_at", f"date {_describe(value)} is out of range", accepted=accepted
+            ) from None
     else:
         start, end = _timestamp(value, "start"), None
         if start is None:

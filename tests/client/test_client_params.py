@@ -137,3 +137,14 @@ def test_bad_values_name_the_parameter_and_what_it_accepts(call, field: str) -> 
     assert str(info.value).startswith(f"{field}: ")
     assert info.value.accepted
     assert isinstance(info.value, ValueError)
+
+
+def test_a_whole_day_beyond_what_pandas_2_timestamps_hold() -> None:
+    day = dt.date(2263, 1, 1)
+    if int(pd.__version__.split(".")[0]) < 3:  # nanosecond timestamps end in 2262
+        with pytest.raises(MammothInputError, match=r"created_at: date .* is out of range"):
+            P.created_at(day)
+    else:
+        assert P.created_at(day) == (
+            "(from:'2263-01-01T00:00:00.000Z',to:'2263-01-01T23:59:59.999999Z')"
+        )
