@@ -205,7 +205,7 @@ def _dates(values: list[Any]) -> tuple[Any, int]:
 
 
 def _texts(values: list[Any]) -> Any:
-    cells = []
+    cells: list[str | None] = []
     for v in values:
         if v is None or (isinstance(v, float) and math.isnan(v)):
             cells.append(None)
