@@ -4,25 +4,33 @@
 
     mapping = derive_mapping(crm_export, customers)
     mapping.panel()                                  # or MappingPanel(mapping)
+    MappingPanel(mapping, linked=[batch_panel])      # refreshes batch_panel after Append
 
-One row per destination column: its name and type, a dropdown of source columns pre-set
-to the suggestion, the confidence and the evidence. Unmatched, ambiguous and conflicting
-rows are highlighted. A dropdown change calls ``mapping.override`` or ``mapping.unset``;
-any change to the mapping (from code too) updates the dropdowns. Validate and Append run
-in a background thread that only sets widget values.
+One row per destination column, in two groups: the pairs to review (suggestions, columns
+nothing fills, conversions that would lose values) and the confident or decided ones. Each
+row has the destination's name and type, a dropdown of the source columns ranked by score
+(the score, a sample value and the destination a source already fills are in each
+entry), the score, a coloured status and the explanation, with sample values of both
+columns when the mapping was derived with rows. Choosing a source that already fills
+another destination never moves it silently: the row offers a swap (or a move) and waits.
+A dropdown change calls ``mapping.override`` or ``mapping.unset``; any change to the
+mapping (from code too) updates the rows and clears Validate's verdict. Validate and
+Append run in a background thread that only sets widget values.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from mammoth_pandas.errors import BadRequestError, JobFailedError, MammothInputError
+from mammoth_pandas.widgets import _mapping_text as text
 from mammoth_pandas.widgets._common import (
     ActionCallbacks,
     ActionResult,
@@ -39,34 +47,11 @@ if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
     from mammoth_pandas.mapping import Mapping
 
-__all__ = ["NONE_LABEL", "MappingPanel"]
+__all__ = ["NONE_LABEL", "MappingPanel", "SwapOffer"]
 
 #: The dropdown entry that leaves a destination column empty.
 NONE_LABEL = "— none —"
 _NONE = ""
-
-#: Row highlight (a stock ``box_style``) and the word shown, by what is wrong with the row.
-_FLAGS: dict[str, tuple[str, str]] = {
-    "conflict": ("danger", "type conflict"),
-    "unmatched": ("warning", "unmatched"),
-    "ambiguous": ("warning", "ambiguous"),
-}
-
-#: (text colour, background) by highlight: themes need not colour ``box_style``, so the
-#: row's label and badge carry the colour themselves.
-_COLOURS: dict[str, tuple[str, str]] = {
-    "danger": ("#b42318", "#fee4e2"),
-    "warning": ("#93370d", "#fef0c7"),
-    "": ("#344054", "#f2f4f7"),
-}
-
-#: Badge (word, colours) of the rows the user decided: they need no highlight, but should
-#: not read like a derived suggestion either.
-_USER_BADGES: dict[str, tuple[str, tuple[str, str]]] = {
-    "manual": ("set by hand", ("#175cd3", "#d1e9ff")),
-    "confirmed": ("confirmed", ("#05603a", "#d1fadf")),
-    "unset": ("left empty", ("#344054", "#f2f4f7")),
-}
 
 
 def _dest_class(c_id: str) -> str:
@@ -74,49 +59,79 @@ def _dest_class(c_id: str) -> str:
     return "mp-dest-" + re.sub(r"[^A-Za-z0-9_-]", "-", c_id)
 
 
-def _badge(text: str, style: str, colours: tuple[str, str] | None = None) -> str:
-    colour, background = colours or _COLOURS[style]
-    return (
-        f'<span style="color:{colour};background:{background};border-radius:8px;'
-        f'padding:0 6px">{html.escape(text)}</span>'
-    )
+@dataclass(frozen=True)
+class SwapOffer:
+    """A choice waiting for the user: ``source`` already fills ``other``.
+
+    Accepting gives ``dest`` the source and ``other`` what ``dest`` had (``give_back``),
+    or leaves ``other`` empty when ``give_back`` is ``None`` (nothing to give, or a type
+    ``other`` cannot take).
+    """
+
+    dest: str
+    source: str
+    other: str
+    give_back: str | None
 
 
 class _MappingRow:
     """The widgets of one destination column (the row box: ``mp-mapping-row`` and
     ``mp-dest-<c_id>``)."""
 
-    def __init__(self, dest_id: str, options: list[tuple[str, str]]) -> None:
+    def __init__(self, dest_id: str) -> None:
         self.dest_id = dest_id
-        self.label = css(widgets.HTML(layout={"width": "16em"}), "mp-mapping-label")
+        self.label = css(widgets.HTML(layout={"width": "13em"}), "mp-mapping-label")
         self.source = css(
-            widgets.Dropdown(options=options, value=_NONE, layout={"width": "18em"}),
+            widgets.Dropdown(options=[(NONE_LABEL, _NONE)], value=_NONE, layout={"width": "17em"}),
             "mp-mapping-dropdown",
         )
-        self.confidence = css(widgets.HTML(layout={"width": "5em"}), "mp-confidence")
-        self.flag = css(widgets.HTML(layout={"width": "8em"}), "mp-flag")
-        self.evidence = css(widgets.HTML(layout={"width": "34em"}), "mp-evidence")
+        self.confidence = css(widgets.HTML(layout={"width": "3.5em"}), "mp-confidence")
+        self.flag = css(widgets.HTML(layout={"width": "7.5em"}), "mp-flag")
+        self.evidence = css(
+            widgets.HTML(layout={"flex": "1 1 auto", "min_width": "14em"}), "mp-evidence"
+        )
+        self.samples = css(widgets.HTML(), "mp-samples")
+        self.swap_message = css(widgets.HTML(), "mp-swap-message")
+        self.swap_button = css(
+            widgets.Button(description="Swap", button_style="warning", layout={"width": "auto"}),
+            "mp-swap-accept",
+        )
+        self.keep_button = css(
+            widgets.Button(description="Keep as it was", layout={"width": "auto"}), "mp-swap-keep"
+        )
+        self.swap = css(
+            widgets.HBox([self.swap_message, self.swap_button, self.keep_button]), "mp-swap"
+        )
+        self.swap.layout.display = "none"
+        self.options: list[tuple[str, str]] = []
+        line = widgets.HBox([self.label, self.source, self.confidence, self.flag, self.evidence])
         self.box = css(
-            widgets.HBox([self.label, self.source, self.confidence, self.flag, self.evidence]),
-            "mp-mapping-row",
-            _dest_class(dest_id),
+            widgets.VBox([line, self.samples, self.swap]), "mp-mapping-row", _dest_class(dest_id)
         )
 
 
 class MappingPanel(ActionCallbacks, widgets.VBox):
     """Review, correct, validate and append a :class:`~mammoth_pandas.mapping.Mapping`.
 
+    Args:
+        mapping: the mapping to show and change (from :func:`derive_mapping`).
+        linked: panels (anything with ``refresh()``, such as a
+            :class:`~mammoth_pandas.widgets.BatchPanel`) refreshed after each append.
+
     ``panel.dropdowns`` maps each destination column id to its source dropdown;
-    ``validate_button``, ``append_button``, ``confirm_button``, ``cancel_button``,
-    ``unused_label``, ``progress`` and ``status`` are the other controls.
-    ``panel.wait()`` blocks until Validate or Append has finished; ``new_batch_id`` holds
-    the batch the last append created; ``on_action_finished(callback)`` and the ``busy``
-    trait report the end of each action.
+    ``rows[dest]`` holds that row's widgets (``swap_button``, ``keep_button`` of the swap
+    offer among them); ``validate_button``, ``append_button``, ``confirm_button``,
+    ``cancel_button``, ``unused_label``, ``summary``, ``progress`` and ``status`` are the
+    other controls. ``pending_swap`` is the :class:`SwapOffer` waiting, if any;
+    ``verdict`` the last Validate result until the mapping changes. ``panel.wait()``
+    blocks until Validate or Append has finished; ``new_batch_id`` holds the batch the
+    last append created; ``on_action_finished(callback)`` and the ``busy`` trait report
+    the end of each action.
     """
 
     busy = traitlets.Bool(False, help="True while Validate or Append runs")
 
-    def __init__(self, mapping: Mapping) -> None:
+    def __init__(self, mapping: Mapping, *, linked: Iterable[Any] = ()) -> None:
         for attribute in ("rows", "override", "unset", "observe", "validate", "append"):
             if not hasattr(mapping, attribute):
                 raise MammothInputError(
@@ -127,28 +142,51 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
         self.mapping = mapping
         self.new_batch_id: int | None = None
         self.last_result: ActionResult | None = None
+        self.verdict: ActionResult | None = None
+        self.pending_swap: SwapOffer | None = None
+        self.linked: list[Any] = []
         self._callbacks: list[Callable[[ActionResult], Any]] = []
         self._syncing = False
+        self._conversions: dict[tuple[str, str], text.Conversion | None] = {}
+        self._score_cache: dict[str, dict[str, float]] = {}
+        for panel in linked:
+            self.link(panel)
 
-        options = [(NONE_LABEL, _NONE)] + [
-            (f"{c.c_name} ({c.c_type.upper()})", c.c_id) for c in mapping.source.columns
-        ]
+        self.style_sheet = widgets.HTML(text.stylesheet())
         self.title = css(widgets.HTML(f"<b>{html.escape(self._title())}</b>"), "mp-title")
         self.header = css(
             widgets.HTML(
-                "<b>destination · type</b> &nbsp; → &nbsp; <b>source</b> · confidence · evidence"
+                '<span class="mp-muted"><b>destination · type</b> &nbsp;→&nbsp; <b>source</b>, '
+                "best first · score · status · why</span>"
             ),
             "mp-mapping-header",
         )
         self.rows: dict[str, _MappingRow] = {}
         for row in mapping.rows:
-            widget_row = _MappingRow(row.destination.c_id, options)
+            dest = row.destination.c_id
+            widget_row = _MappingRow(dest)
             widget_row.source.observe(
-                lambda change, dest=row.destination.c_id: self._on_choice(dest, change["new"]),
-                names="value",
+                lambda change, dest=dest: self._on_choice(dest, change["new"]), names="value"
             )
-            self.rows[row.destination.c_id] = widget_row
+            widget_row.swap_button.on_click(lambda _b: self.accept_swap())
+            widget_row.keep_button.on_click(lambda _b: self.keep())
+            self.rows[dest] = widget_row
         self.dropdowns: dict[str, widgets.Dropdown] = {k: r.source for k, r in self.rows.items()}
+        review, settled = self._groups()
+        self.review_heading = css(
+            widgets.HTML('<div class="mp-section">To review: suggestions, empty columns, '
+                         "conversions that lose values</div>"),
+            "mp-review-heading",
+        )  # fmt: skip
+        self.settled_heading = css(
+            widgets.HTML('<div class="mp-section">Confident or decided by hand</div>'),
+            "mp-settled-heading",
+        )
+        groups: list[widgets.Widget] = []
+        if review:
+            groups += [self.review_heading, *(self.rows[d].box for d in review)]
+        if settled:
+            groups += [self.settled_heading, *(self.rows[d].box for d in settled)]
         self.unused_label = css(widgets.HTML(), "mp-unused")
         self.summary = css(widgets.HTML(), "mp-summary")
         self.validate_button = css(
@@ -169,9 +207,10 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
 
         super().__init__(
             [
+                self.style_sheet,
                 self.title,
                 self.header,
-                widgets.VBox([r.box for r in self.rows.values()]),
+                css(widgets.VBox(groups), "mp-mapping-rows"),
                 self.unused_label,
                 self.summary,
                 css(widgets.HBox([self.validate_button, self.append_button]), "mp-actions"),
@@ -182,7 +221,7 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
         self.add_class("mp-mapping-panel")
         self.validate_button.on_click(lambda _b: self.validate())
         self.append_button.on_click(lambda _b: self._ask_append())
-        self._stop_observing = mapping.observe(lambda _m: self._sync())
+        self._stop_observing = mapping.observe(lambda _m: self._on_mapping_changed())
         self._sync()
         self.status.info("Check the suggestions, then Validate or Append.")
 
@@ -204,6 +243,56 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
         """Ask the server to check the append (``validate_only``); the verdict is the status."""
         self._start("validate", self.mapping.validate)
 
+    def link(self, panel: Any) -> None:
+        """Refresh ``panel`` (anything with ``refresh()``) after every successful append."""
+        if not callable(getattr(panel, "refresh", None)):
+            raise MammothInputError(
+                "linked", f"{type(panel).__name__} has no refresh()", accepted="a BatchPanel"
+            )
+        if panel not in self.linked:
+            self.linked.append(panel)
+
+    def unlink(self, panel: Any) -> None:
+        """Stop refreshing ``panel`` after appends."""
+        if panel in self.linked:
+            self.linked.remove(panel)
+
+    def accept_swap(self) -> None:
+        """Carry out the waiting :class:`SwapOffer` (the row's Swap button)."""
+        offer = self.pending_swap
+        if offer is None:
+            return
+        self._hide_swap()
+        try:
+            self.mapping.override(offer.dest, offer.source)
+            if offer.give_back is not None:
+                self.mapping.override(offer.other, offer.give_back)
+            else:
+                self.mapping.unset(offer.other)
+        except Exception as exc:  # refused: said, and the rows show the mapping as it is
+            self.status.error(describe_error(exc))
+            self._sync()
+            return
+        dest, other, src = (self._dest_name(offer.dest), self._dest_name(offer.other),
+                            self._src_name(offer.source))  # fmt: skip
+        tail = (
+            f"{other} now comes from {self._src_name(offer.give_back)}"
+            if offer.give_back is not None
+            else f"{other} is left empty"
+        )
+        self.status.info(f"Swapped: {dest} now comes from {src}; {tail}.")
+
+    def keep(self) -> None:
+        """Drop the waiting :class:`SwapOffer`: nothing changes."""
+        offer = self.pending_swap
+        self._hide_swap()
+        self._sync()
+        if offer is not None:
+            self.status.info(
+                f"Kept as it was: {self._src_name(offer.source)} still fills "
+                f"{self._dest_name(offer.other)}."
+            )
+
     # -- keeping widgets and mapping in sync --------------------------------------------
 
     def _title(self) -> str:
@@ -216,19 +305,95 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
 
         return f"Append {side('source')} into {side('destination')}"
 
+    def _groups(self) -> tuple[list[str], list[str]]:
+        """Destination ids to review, and the confident or decided ones (schema order)."""
+        review: list[str] = []
+        settled: list[str] = []
+        for row in self.mapping.rows:
+            needs = text.review_of(row).to_review or self._loses_values(row)
+            (review if needs else settled).append(row.destination.c_id)
+        return review, settled
+
+    def _conversion(self, row: Any) -> text.Conversion | None:
+        if row.source is None:
+            return None
+        key = (row.source.c_id, row.destination.c_type)
+        if key not in self._conversions:
+            self._conversions[key] = text.conversion(row.source, row.destination)
+        return self._conversions[key]
+
+    def _loses_values(self, row: Any) -> bool:
+        conv = self._conversion(row)
+        return conv is not None and conv.tone != "confident"
+
     def _on_choice(self, dest: str, value: str) -> None:
         if self._syncing:
             return
+        self._hide_swap()
         try:
             if value == _NONE:
                 self.mapping.unset(dest)
                 self.status.info(f"{self._dest_name(dest)} will stay empty.")
-            else:
-                self.mapping.override(dest, value)
-                self.status.info(f"{self._dest_name(dest)} now comes from {self._src_name(value)}.")
+                return
+            other = self._filled_by(value)
+            source_type = self._source_type(value)
+            fits = not text.incompatible(source_type, self._row(dest).destination.c_type)
+            if other is not None and other != dest and fits:
+                self._offer_swap(dest, value, other)
+                return
+            self.mapping.override(dest, value)
+            self.status.info(f"{self._dest_name(dest)} now comes from {self._src_name(value)}.")
         except Exception as exc:  # a refused choice is explained and undone, never raised
             self.status.error(describe_error(exc))
             self._sync()
+
+    def _filled_by(self, source: str) -> str | None:
+        for row in self.mapping.rows:
+            if row.source is not None and row.source.c_id == source:
+                return str(row.destination.c_id)
+        return None
+
+    def _source_type(self, source: str) -> str:
+        for column in self.mapping.source.columns:
+            if column.c_id == source:
+                return str(column.c_type)
+        return ""
+
+    def _row(self, dest: str) -> Any:
+        return next(r for r in self.mapping.rows if r.destination.c_id == dest)
+
+    def _offer_swap(self, dest: str, source: str, other: str) -> None:
+        """Put the dropdown back and ask, in the row, whether to swap."""
+        current = self._row(dest).source
+        other_row = self._row(other)
+        give_back = None
+        if current is not None and not text.incompatible(
+            current.c_type, other_row.destination.c_type
+        ):
+            give_back = str(current.c_id)
+        self.pending_swap = SwapOffer(dest, source, other, give_back)
+        self._sync()  # the dropdown shows the mapping as it still is
+        widget_row = self.rows[dest]
+        src, other_name = self._src_name(source), self._dest_name(other)
+        if give_back is not None:
+            back = self._src_name(give_back)
+            question = f"{src} already fills {other_name}. Swap: {other_name} gets {back}?"
+            widget_row.swap_button.description = f"Swap ({other_name} gets {back})"
+        else:
+            question = (
+                f"{src} already fills {other_name}. Move it here, leaving {other_name} empty?"
+            )
+            widget_row.swap_button.description = f"Move ({other_name} left empty)"
+        widget_row.swap_message.value = f"<b>{html.escape(question, quote=False)}</b>"
+        widget_row.swap.layout.display = "flex"
+        self.status.warning(f"{src} already fills {other_name}: swap it, or keep it there.")
+
+    def _hide_swap(self) -> None:
+        offer, self.pending_swap = self.pending_swap, None
+        if offer is not None and offer.dest in self.rows:
+            widget_row = self.rows[offer.dest]
+            widget_row.swap.layout.display = "none"
+            widget_row.swap_message.value = ""
 
     def _dest_name(self, dest: str) -> str:
         for row in self.mapping.rows:
@@ -242,52 +407,100 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
                 return repr(column.c_name)
         return repr(source)
 
+    def _on_mapping_changed(self) -> None:
+        if self.pending_swap is not None and not self._syncing:
+            self._hide_swap()
+        if self.verdict is not None:
+            self.verdict = None
+            self.progress.value = self.progress.min
+            self.progress.bar_style = ""
+            self.status.info("The mapping changed since Validate: validate again.")
+        self._sync()
+
+    def _scores(self, dest: str) -> dict[str, float]:
+        """Each source column's computed score for ``dest`` (cached: columns do not change)."""
+        if dest not in self._score_cache:
+            ranked = getattr(self.mapping, "candidates", None)
+            found = ranked(dest) if callable(ranked) else []
+            self._score_cache[dest] = {c["source_c_id"]: float(c["score"]) for c in found}
+        return self._score_cache[dest]
+
+    def _options(self, row: Any, used: dict[str, str]) -> list[tuple[str, str]]:
+        """The dropdown's entries, best score first, each naming what it already fills."""
+        dest = row.destination
+        scores = self._scores(dest.c_id)
+        names = {r.destination.c_id: r.destination.c_name for r in self.mapping.rows}
+        columns = sorted(self.mapping.source.columns, key=lambda c: -scores.get(c.c_id, 0.0))
+        options = [(NONE_LABEL, _NONE)]
+        for column in columns:
+            other = used.get(column.c_id)
+            label = text.option_label(
+                column,
+                scores.get(column.c_id),
+                destination_type=dest.c_type,
+                used_by=names.get(other) if other not in (None, dest.c_id) else None,
+                samples=text.sample_values(column, 1),
+            )
+            options.append((label, column.c_id))
+        return options
+
     def _sync(self) -> None:
         """Set every row's widgets from the mapping (the only way values flow to the widgets)."""
         conflicts = {c["destination_c_id"]: c for c in self.mapping.conflicts}
+        used = {
+            r.source.c_id: r.destination.c_id for r in self.mapping.rows if r.source is not None
+        }
         self._syncing = True
         try:
             for row in self.mapping.rows:
                 widget_row = self.rows.get(row.destination.c_id)
-                if widget_row is None:
-                    continue
-                dest = row.destination
-                widget_row.source.value = row.source.c_id if row.source is not None else _NONE
-                widget_row.confidence.value = _confidence_html(row)
-                evidence = row.evidence
-                if dest.c_id in conflicts:
-                    kind = "conflict"
-                    message = conflicts[dest.c_id]["message"]
-                    # the user's choice first when it is one, the warning first otherwise
-                    evidence = (
-                        f"{evidence}; {message}"
-                        if row.status in _USER_BADGES
-                        else f"{message}; {evidence}"
-                    )
-                elif row.status in ("unmatched", "ambiguous"):
-                    kind = row.status
-                else:
-                    kind = ""
-                style, word = _FLAGS.get(kind, ("", row.status))
-                widget_row.box.box_style = style
-                if not style and row.status in _USER_BADGES:
-                    word, colours = _USER_BADGES[row.status]
-                    widget_row.flag.value = _badge(word, style, colours)
-                else:
-                    widget_row.flag.value = _badge(word, style)
-                label = f"<b>{html.escape(dest.c_name)}</b> · {html.escape(dest.c_type.upper())}"
-                if style:
-                    colour, background = _COLOURS[style]
-                    label = (
-                        f'<span style="color:{colour};background:{background};padding:1px 4px;'
-                        f'border-radius:3px">{label}</span>'
-                    )
-                widget_row.label.value = label
-                widget_row.evidence.value = (
-                    f'<span title="{html.escape(evidence)}">{html.escape(evidence)}</span>'
-                )
+                if widget_row is not None:
+                    self._sync_row(row, widget_row, conflicts, used)
         finally:
             self._syncing = False
+        self._sync_summary(conflicts)
+
+    def _sync_row(
+        self,
+        row: Any,
+        widget_row: _MappingRow,
+        conflicts: dict[str, dict[str, Any]],
+        used: dict[str, str],
+    ) -> None:
+        dest = row.destination
+        options = self._options(row, used)
+        if options != widget_row.options:
+            widget_row.source.options = options
+            widget_row.options = options
+        widget_row.source.value = row.source.c_id if row.source is not None else _NONE
+        widget_row.confidence.value = _confidence_html(row)
+        review = text.review_of(row)
+        conv = self._conversion(row)
+        explanation = str(getattr(row, "explanation", None) or row.evidence)
+        word, tone, style = review.word, review.tone, ""
+        if conv is not None:
+            note = conv.text()
+            explanation = f"{explanation}; {note}" if row.by_hand else f"{note}; {explanation}"
+            if conv.tone != "confident":
+                style = "warning"
+        elif dest.c_id in conflicts:  # a pair the API cannot convert
+            word, tone, style = "type conflict", "problem", "danger"
+            explanation = f"{conflicts[dest.c_id]['message']}; {explanation}"
+        if review.to_review:
+            style = style or "warning"
+        widget_row.box.box_style = style
+        widget_row.flag.value = text.chip(word, tone, title=_status_hint(row))
+        label = f"<b>{html.escape(dest.c_name)}</b> · {html.escape(dest.c_type.upper())}"
+        if style:
+            tinted = "problem" if style == "danger" else "suggested"
+            label = f'<span class="mp-tinted mp-tone-{tinted}">{label}</span>'
+        widget_row.label.value = label
+        widget_row.evidence.value = (
+            f'<span title="{html.escape(explanation)}">{html.escape(explanation)}</span>'
+        )
+        widget_row.samples.value = _samples_html(row)
+
+    def _sync_summary(self, conflicts: dict[str, dict[str, Any]]) -> None:
         names = {c.c_id: c.c_name for c in self.mapping.source.columns}
         unused = [names.get(c, c) for c in self.mapping.unused_source]
         self.unused_label.value = (
@@ -295,28 +508,39 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             if unused
             else "Every source column is used."
         )
-        filled = sum(1 for r in self.mapping.rows if r.source is not None)
-        total = len(self.mapping.rows)
-        problems = []
-        if self.mapping.unmatched_destination:
-            problems.append(f"{len(self.mapping.unmatched_destination)} unmatched")
-        if conflicts:
-            problems.append(f"{plural(len(conflicts), 'type conflict', 'type conflicts')}")
-        tail = f" ({', '.join(problems)})" if problems else ""
-        self.summary.value = html.escape(f"{filled} of {total} destination columns filled{tail}.")
+        rows = self.mapping.rows
+        filled = sum(1 for r in rows if r.source is not None)
+        counts: dict[str, int] = {}
+        for row in rows:
+            word = text.review_of(row).word
+            counts[word] = counts.get(word, 0) + 1
+        parts = [f"{n} {word}" for word, n in counts.items()]
+        converting = [r for r in rows if self._conversion(r) is not None]
+        if converting:
+            parts.append(plural(len(converting), "conversion", "conversions"))
+        impossible = [c for c in conflicts if self._conversion(self._row(c)) is None]
+        if impossible:
+            parts.append(plural(len(impossible), "type conflict", "type conflicts"))
+        self.summary.value = html.escape(
+            f"{filled} of {len(rows)} destination columns filled ({', '.join(parts)})."
+        )
 
     # -- actions ------------------------------------------------------------------------
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.validate_button, self.append_button, self.confirm_button):
             button.disabled = busy
-        for dropdown in self.dropdowns.values():
-            dropdown.disabled = busy
+        for widget_row in self.rows.values():
+            for control in (widget_row.source, widget_row.swap_button, widget_row.keep_button):
+                control.disabled = busy
         self.busy = busy
 
     def _ask_append(self) -> None:
         if self._runner.running:
             self.status.warning("Validate or Append is still running; wait for it to finish.")
+            return
+        if self.pending_swap is not None:
+            self.status.warning("Answer the swap in the row first (Swap or Keep as it was).")
             return
         filled = sum(1 for r in self.mapping.rows if r.source is not None)
         if not filled:
@@ -346,6 +570,7 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
         def on_status(job: Job) -> None:
             self.status.busy(f"{doing} (job {job.id}: {job.status})…")
 
+        self.verdict = None
         self.status.busy(f"{doing}…")
         try:
             self._runner.start(
@@ -374,8 +599,27 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
                 else f"Appended{rows_text} (job {job.id})."
             )
             details = {"batch_id": self.new_batch_id, "response": dict(response)}
+            message += self._refresh_linked()
         self.status.success(message)
         self.last_result = ActionResult(action, (), job, True, None, message, details)
+        if action == "validate":
+            self.verdict = self.last_result
+
+    def _refresh_linked(self) -> str:
+        """Refresh the linked panels; the words to add to the status line."""
+        failed = []
+        for panel in list(self.linked):
+            try:
+                panel.refresh()
+            except Exception as exc:  # one broken panel must not hide the append
+                failed.append(f"{type(panel).__name__}: {type(exc).__name__}: {exc}")
+        if failed:
+            return " Refreshing a linked panel failed (" + "; ".join(failed) + ")."
+        return (
+            f" {plural(len(self.linked), 'linked panel', 'linked panels')} refreshed."
+            if (self.linked)
+            else ""
+        )
 
     def _failed(self, action: str, exc: BaseException, job: Job | None) -> None:
         if action == "validate" and isinstance(exc, (BadRequestError, JobFailedError)):
@@ -384,6 +628,28 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             message = describe_error(exc, doing="Validate" if action == "validate" else "Append")
         self.status.error(message)
         self.last_result = ActionResult(action, (), job, False, exc, message)
+        if action == "validate" and message.startswith("Not valid"):
+            self.verdict = self.last_result
+
+
+def _status_hint(row: Any) -> str:
+    level = getattr(row, "review", None)
+    return f"status {row.status}" + (f", review level {level}" if level else "")
+
+
+def _samples_html(row: Any) -> str:
+    """``e.g. 'Customer since': 2021-03-04, … → 'Signup date': 2024-01-02, …`` or ""."""
+    parts = []
+    if row.source is not None:
+        values = text.sample_values(row.source)
+        if values:
+            parts.append(f"{row.source.c_name!r}: " + ", ".join(values))
+    values = text.sample_values(row.destination)
+    if values:
+        parts.append(f"{row.destination.c_name!r}: " + ", ".join(values))
+    if not parts:
+        return ""
+    return f'<span class="mp-muted">e.g. {html.escape(" → ".join(parts))}</span>'
 
 
 def _confidence_html(row: Any) -> str:
@@ -403,11 +669,11 @@ def _rejection(exc: BaseException) -> str:
     if isinstance(exc, JobFailedError):
         return f"job {exc.job.id} ended as {exc.job.status}: {exc.reason or 'no reason given'}."
     assert isinstance(exc, BadRequestError)
-    text = (exc.detail or str(exc)).rstrip(".")
+    detail = (exc.detail or str(exc)).rstrip(".")
     extra = exc.extra if isinstance(exc.extra, list) else []
     reasons = [
         f"{item.get('key')}: {item.get('message')}"
         for item in extra
         if isinstance(item, dict) and item.get("message")
     ]
-    return text + (" (" + "; ".join(reasons) + ")" if reasons else "") + "."
+    return detail + (" (" + "; ".join(reasons) + ")" if reasons else "") + "."

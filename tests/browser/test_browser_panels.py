@@ -162,13 +162,16 @@ def test_mapping_panel_dropdown_validate_append(lab, lab_sandbox: Sandbox) -> No
     assert hook(row, "mapping-label").inner_text().strip() == "Signup date · DATE"
     dropdown = hook(row, "mapping-dropdown").locator("select")
     assert dropdown.input_value() == "— none —"
-    dropdown.select_option(label="Customer since (TEXT)")
+    # entries read "Customer since (TEXT) · 0.40 · …": the score follows the name
+    option = dropdown.locator("option", has_text="Customer since (TEXT)")
+    dropdown.select_option(label=option.inner_text())
     status_says(panel, "'Signup date' now comes from 'Customer since'.")
     # the pair reads as the user's choice, not as a poor suggestion; text into a date
-    # stays flagged, as the server checks the values
+    # converts on the server, and with no rows known the values are unchecked
     hook(row, "evidence").get_by_text(re.compile(r"^set by hand; computed score")).wait_for()
+    assert "converts to dates; values unchecked" in hook(row, "evidence").inner_text()
     assert hook(row, "confidence").inner_text().strip() == "1.00"
-    assert hook(row, "flag").inner_text().strip() == "type conflict"
+    assert hook(row, "flag").inner_text().strip() == "set by hand"
     lab.screenshot("mapping-dropdown-changed", show=row)
 
     hook(panel, "validate").click()
