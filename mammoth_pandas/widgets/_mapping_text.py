@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mammoth_pandas.errors import BadRequestError, JobFailedError
 from mammoth_pandas.mapping.infer import parse_dates, parse_numbers
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "conversion",
     "incompatible",
     "option_label",
+    "rejection",
     "review_of",
     "sample_values",
     "stylesheet",
@@ -240,3 +242,18 @@ def stylesheet() -> str:
     )
     sheet = _SHEET % {"tones": tones, "swap_bg": _mix(_TONE_COLOURS["suggested"], 10)}
     return f"<style>{sheet}</style>"
+
+
+def rejection(exc: BaseException) -> str:
+    """The server's reasons for refusing an append, in words."""
+    if isinstance(exc, JobFailedError):
+        return f"job {exc.job.id} ended as {exc.job.status}: {exc.reason or 'no reason given'}."
+    assert isinstance(exc, BadRequestError)
+    detail = (exc.detail or str(exc)).rstrip(".")
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    reasons = [
+        f"{item.get('key')}: {item.get('message')}"
+        for item in extra
+        if isinstance(item, dict) and item.get("message")
+    ]
+    return detail + (" (" + "; ".join(reasons) + ")" if reasons else "") + "."

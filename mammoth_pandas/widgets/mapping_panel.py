@@ -21,9 +21,7 @@ Append run in a background thread that only sets widget values.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -42,6 +40,14 @@ from mammoth_pandas.widgets._common import (
     describe_error,
     plural,
 )
+from mammoth_pandas.widgets._mapping_row import (
+    NONE_LABEL,
+    NONE_VALUE,
+    MappingRow,
+    SwapOffer,
+    options_for,
+    summary_text,
+)
 
 if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
@@ -49,65 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NONE_LABEL", "MappingPanel", "SwapOffer"]
 
-#: The dropdown entry that leaves a destination column empty.
-NONE_LABEL = "— none —"
-_NONE = ""
-
-
-def _dest_class(c_id: str) -> str:
-    """The CSS class naming a destination column's row: ``mp-dest-column_5``."""
-    return "mp-dest-" + re.sub(r"[^A-Za-z0-9_-]", "-", c_id)
-
-
-@dataclass(frozen=True)
-class SwapOffer:
-    """A choice waiting for the user: ``source`` already fills ``other``.
-
-    Accepting gives ``dest`` the source and ``other`` what ``dest`` had (``give_back``),
-    or leaves ``other`` empty when ``give_back`` is ``None`` (nothing to give, or a type
-    ``other`` cannot take).
-    """
-
-    dest: str
-    source: str
-    other: str
-    give_back: str | None
-
-
-class _MappingRow:
-    """The widgets of one destination column (the row box: ``mp-mapping-row`` and
-    ``mp-dest-<c_id>``)."""
-
-    def __init__(self, dest_id: str) -> None:
-        self.dest_id = dest_id
-        self.label = css(widgets.HTML(layout={"width": "13em"}), "mp-mapping-label")
-        self.source = css(
-            widgets.Dropdown(options=[(NONE_LABEL, _NONE)], value=_NONE, layout={"width": "17em"}),
-            "mp-mapping-dropdown",
-        )
-        self.confidence = css(widgets.HTML(layout={"width": "3.5em"}), "mp-confidence")
-        self.flag = css(widgets.HTML(layout={"width": "7.5em"}), "mp-flag")
-        self.evidence = css(
-            widgets.HTML(layout={"flex": "1 1 auto", "min_width": "14em"}), "mp-evidence"
-        )
-        self.samples = css(widgets.HTML(), "mp-samples")
-        self.swap_message = css(widgets.HTML(), "mp-swap-message")
-        self.swap_button = css(
-            widgets.Button(description="Swap", button_style="warning", layout={"width": "auto"}),
-            "mp-swap-accept",
-        )
-        self.keep_button = css(
-            widgets.Button(description="Keep as it was", layout={"width": "auto"}), "mp-swap-keep"
-        )
-        self.swap = css(
-            widgets.HBox([self.swap_message, self.swap_button, self.keep_button]), "mp-swap"
-        )
-        self.swap.layout.display = "none"
-        self.options: list[tuple[str, str]] = []
-        line = widgets.HBox([self.label, self.source, self.confidence, self.flag, self.evidence])
-        self.box = css(
-            widgets.VBox([line, self.samples, self.swap]), "mp-mapping-row", _dest_class(dest_id)
-        )
+_NONE = NONE_VALUE
 
 
 class MappingPanel(ActionCallbacks, widgets.VBox):
@@ -161,10 +109,10 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             ),
             "mp-mapping-header",
         )
-        self.rows: dict[str, _MappingRow] = {}
+        self.rows: dict[str, MappingRow] = {}
         for row in mapping.rows:
             dest = row.destination.c_id
-            widget_row = _MappingRow(dest)
+            widget_row = MappingRow(dest)
             widget_row.source.observe(
                 lambda change, dest=dest: self._on_choice(dest, change["new"]), names="value"
             )
@@ -172,7 +120,6 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             widget_row.keep_button.on_click(lambda _b: self.keep())
             self.rows[dest] = widget_row
         self.dropdowns: dict[str, widgets.Dropdown] = {k: r.source for k, r in self.rows.items()}
-        review, settled = self._groups()
         self.review_heading = css(
             widgets.HTML('<div class="mp-section">To review: suggestions, empty columns, '
                          "conversions that lose values</div>"),
@@ -182,11 +129,8 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             widgets.HTML('<div class="mp-section">Confident or decided by hand</div>'),
             "mp-settled-heading",
         )
-        groups: list[widgets.Widget] = []
-        if review:
-            groups += [self.review_heading, *(self.rows[d].box for d in review)]
-        if settled:
-            groups += [self.settled_heading, *(self.rows[d].box for d in settled)]
+        self.row_groups = css(widgets.VBox(), "mp-mapping-rows")
+        self._group: dict[str, bool] = {}  # destination id -> in "to review"
         self.unused_label = css(widgets.HTML(), "mp-unused")
         self.summary = css(widgets.HTML(), "mp-summary")
         self.validate_button = css(
@@ -210,7 +154,7 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
                 self.style_sheet,
                 self.title,
                 self.header,
-                css(widgets.VBox(groups), "mp-mapping-rows"),
+                self.row_groups,
                 self.unused_label,
                 self.summary,
                 css(widgets.HBox([self.validate_button, self.append_button]), "mp-actions"),
@@ -305,14 +249,30 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
 
         return f"Append {side('source')} into {side('destination')}"
 
-    def _groups(self) -> tuple[list[str], list[str]]:
-        """Destination ids to review, and the confident or decided ones (schema order)."""
-        review: list[str] = []
-        settled: list[str] = []
+    def _regroup(self) -> None:
+        """Place each row under "To review" or "Confident or decided by hand".
+
+        A derived row moves when its level changes (thresholds moved); a row the user
+        decided stays where it was, so that the row being edited does not jump away.
+        """
+        changed = False
         for row in self.mapping.rows:
+            dest = row.destination.c_id
+            if dest in self._group and row.by_hand:
+                continue
             needs = text.review_of(row).to_review or self._loses_values(row)
-            (review if needs else settled).append(row.destination.c_id)
-        return review, settled
+            changed = changed or self._group.get(dest) != needs
+            self._group[dest] = needs
+        if not changed:
+            return
+        review = [self.rows[d].box for d, needs in self._group.items() if needs]
+        settled = [self.rows[d].box for d, needs in self._group.items() if not needs]
+        children: list[widgets.Widget] = []
+        if review:
+            children += [self.review_heading, *review]
+        if settled:
+            children += [self.settled_heading, *settled]
+        self.row_groups.children = children
 
     def _conversion(self, row: Any) -> text.Conversion | None:
         if row.source is None:
@@ -425,25 +385,6 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             self._score_cache[dest] = {c["source_c_id"]: float(c["score"]) for c in found}
         return self._score_cache[dest]
 
-    def _options(self, row: Any, used: dict[str, str]) -> list[tuple[str, str]]:
-        """The dropdown's entries, best score first, each naming what it already fills."""
-        dest = row.destination
-        scores = self._scores(dest.c_id)
-        names = {r.destination.c_id: r.destination.c_name for r in self.mapping.rows}
-        columns = sorted(self.mapping.source.columns, key=lambda c: -scores.get(c.c_id, 0.0))
-        options = [(NONE_LABEL, _NONE)]
-        for column in columns:
-            other = used.get(column.c_id)
-            label = text.option_label(
-                column,
-                scores.get(column.c_id),
-                destination_type=dest.c_type,
-                used_by=names.get(other) if other not in (None, dest.c_id) else None,
-                samples=text.sample_values(column, 1),
-            )
-            options.append((label, column.c_id))
-        return options
-
     def _sync(self) -> None:
         """Set every row's widgets from the mapping (the only way values flow to the widgets)."""
         conflicts = {c["destination_c_id"]: c for c in self.mapping.conflicts}
@@ -455,52 +396,17 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             for row in self.mapping.rows:
                 widget_row = self.rows.get(row.destination.c_id)
                 if widget_row is not None:
-                    self._sync_row(row, widget_row, conflicts, used)
+                    widget_row.show(
+                        row,
+                        options=options_for(
+                            self.mapping, row, used, self._scores(row.destination.c_id)
+                        ),
+                        conversion=self._conversion(row),
+                        conflict=conflicts.get(row.destination.c_id),
+                    )
         finally:
             self._syncing = False
-        self._sync_summary(conflicts)
-
-    def _sync_row(
-        self,
-        row: Any,
-        widget_row: _MappingRow,
-        conflicts: dict[str, dict[str, Any]],
-        used: dict[str, str],
-    ) -> None:
-        dest = row.destination
-        options = self._options(row, used)
-        if options != widget_row.options:
-            widget_row.source.options = options
-            widget_row.options = options
-        widget_row.source.value = row.source.c_id if row.source is not None else _NONE
-        widget_row.confidence.value = _confidence_html(row)
-        review = text.review_of(row)
-        conv = self._conversion(row)
-        explanation = str(getattr(row, "explanation", None) or row.evidence)
-        word, tone, style = review.word, review.tone, ""
-        if conv is not None:
-            note = conv.text()
-            explanation = f"{explanation}; {note}" if row.by_hand else f"{note}; {explanation}"
-            if conv.tone != "confident":
-                style = "warning"
-        elif dest.c_id in conflicts:  # a pair the API cannot convert
-            word, tone, style = "type conflict", "problem", "danger"
-            explanation = f"{conflicts[dest.c_id]['message']}; {explanation}"
-        if review.to_review:
-            style = style or "warning"
-        widget_row.box.box_style = style
-        widget_row.flag.value = text.chip(word, tone, title=_status_hint(row))
-        label = f"<b>{html.escape(dest.c_name)}</b> · {html.escape(dest.c_type.upper())}"
-        if style:
-            tinted = "problem" if style == "danger" else "suggested"
-            label = f'<span class="mp-tinted mp-tone-{tinted}">{label}</span>'
-        widget_row.label.value = label
-        widget_row.evidence.value = (
-            f'<span title="{html.escape(explanation)}">{html.escape(explanation)}</span>'
-        )
-        widget_row.samples.value = _samples_html(row)
-
-    def _sync_summary(self, conflicts: dict[str, dict[str, Any]]) -> None:
+        self._regroup()
         names = {c.c_id: c.c_name for c in self.mapping.source.columns}
         unused = [names.get(c, c) for c in self.mapping.unused_source]
         self.unused_label.value = (
@@ -508,22 +414,7 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
             if unused
             else "Every source column is used."
         )
-        rows = self.mapping.rows
-        filled = sum(1 for r in rows if r.source is not None)
-        counts: dict[str, int] = {}
-        for row in rows:
-            word = text.review_of(row).word
-            counts[word] = counts.get(word, 0) + 1
-        parts = [f"{n} {word}" for word, n in counts.items()]
-        converting = [r for r in rows if self._conversion(r) is not None]
-        if converting:
-            parts.append(plural(len(converting), "conversion", "conversions"))
-        impossible = [c for c in conflicts if self._conversion(self._row(c)) is None]
-        if impossible:
-            parts.append(plural(len(impossible), "type conflict", "type conflicts"))
-        self.summary.value = html.escape(
-            f"{filled} of {len(rows)} destination columns filled ({', '.join(parts)})."
-        )
+        self.summary.value = html.escape(summary_text(self.mapping, self._conversion, conflicts))
 
     # -- actions ------------------------------------------------------------------------
 
@@ -623,57 +514,10 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
 
     def _failed(self, action: str, exc: BaseException, job: Job | None) -> None:
         if action == "validate" and isinstance(exc, (BadRequestError, JobFailedError)):
-            message = "Not valid: " + _rejection(exc)
+            message = "Not valid: " + text.rejection(exc)
         else:
             message = describe_error(exc, doing="Validate" if action == "validate" else "Append")
         self.status.error(message)
         self.last_result = ActionResult(action, (), job, False, exc, message)
         if action == "validate" and message.startswith("Not valid"):
             self.verdict = self.last_result
-
-
-def _status_hint(row: Any) -> str:
-    level = getattr(row, "review", None)
-    return f"status {row.status}" + (f", review level {level}" if level else "")
-
-
-def _samples_html(row: Any) -> str:
-    """``e.g. 'Customer since': 2021-03-04, … → 'Signup date': 2024-01-02, …`` or ""."""
-    parts = []
-    if row.source is not None:
-        values = text.sample_values(row.source)
-        if values:
-            parts.append(f"{row.source.c_name!r}: " + ", ".join(values))
-    values = text.sample_values(row.destination)
-    if values:
-        parts.append(f"{row.destination.c_name!r}: " + ", ".join(values))
-    if not parts:
-        return ""
-    return f'<span class="mp-muted">e.g. {html.escape(" → ".join(parts))}</span>'
-
-
-def _confidence_html(row: Any) -> str:
-    """``0.82`` for a suggestion; ``1.00`` for a pair set or confirmed by hand, with the
-    computed score on hover."""
-    if row.source is None:
-        return ""
-    score = getattr(row, "score", None)
-    if row.status not in ("manual", "confirmed") or score is None:
-        return f"{row.confidence:.2f}"
-    hint = html.escape(f"chosen by hand; computed score {score:.2f}")
-    return f'<span title="{hint}">{row.confidence:.2f}</span>'
-
-
-def _rejection(exc: BaseException) -> str:
-    """The server's reasons for refusing an append, in words."""
-    if isinstance(exc, JobFailedError):
-        return f"job {exc.job.id} ended as {exc.job.status}: {exc.reason or 'no reason given'}."
-    assert isinstance(exc, BadRequestError)
-    detail = (exc.detail or str(exc)).rstrip(".")
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    reasons = [
-        f"{item.get('key')}: {item.get('message')}"
-        for item in extra
-        if isinstance(item, dict) and item.get("message")
-    ]
-    return detail + (" (" + "; ".join(reasons) + ")" if reasons else "") + "."

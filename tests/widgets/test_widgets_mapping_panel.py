@@ -571,3 +571,56 @@ def test_conversion_counts_a_bounded_sample():
     assert conv is not None
     assert conv.total == text.SAMPLE_ROWS
     assert conv.empty == pytest.approx(text.SAMPLE_ROWS / 2, abs=2)
+
+
+def group_of(panel: MappingPanel) -> dict[str, str]:
+    """Destination id -> the heading its row sits under ("review" or "settled")."""
+    out, current = {}, ""
+    by_box = {w.box: dest for dest, w in panel.rows.items()}
+    for child in panel.row_groups.children:
+        if child is panel.review_heading:
+            current = "review"
+        elif child is panel.settled_heading:
+            current = "settled"
+        else:
+            out[by_box[child]] = current
+    return out
+
+
+def test_suggestions_read_apart_from_confident_pairs(sandbox: Sandbox):
+    client = sandbox.client()
+    mapping = derive_mapping(
+        client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.crm_export),
+        client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers),
+        source_data=sandbox.rows(DEMO.crm_export),
+        destination_data=sandbox.rows(DEMO.customers),
+        min_confidence=0.9,
+        suggest_min=0.5,
+    )
+    statuses = {r.destination.c_id: r.status for r in mapping.rows}
+    assert statuses["column_2"] == "suggested"  # Email 0.90 < 0.9
+    assert statuses["column_3"] == "matched"  # City 0.96
+    panel = MappingPanel(mapping)
+    try:
+        email, city = panel.rows["column_2"], panel.rows["column_3"]
+        assert ">suggested</span>" in email.flag.value
+        assert 'mp-tone-suggested"' in email.flag.value
+        assert email.box.box_style == "warning"
+        assert ">confident</span>" in city.flag.value
+        assert 'mp-tone-confident"' in city.flag.value
+        groups = group_of(panel)
+        assert groups["column_2"] == "review"
+        assert groups["column_3"] == "settled"
+        assert "suggested" in panel.summary.value
+
+        # moving the thresholds decides the derived rows again: Email becomes confident
+        mapping.set_thresholds(min_confidence=0.8, suggest_min=0.5)
+        assert ">confident</span>" in email.flag.value
+        assert group_of(panel)["column_2"] == "settled"
+
+        # a row the user decides stays where it is while being edited
+        panel.dropdowns["column_4"].value = mapping.unused_source[0]  # Country, to review
+        assert ">set by hand</span>" in panel.rows["column_4"].flag.value
+        assert group_of(panel)["column_4"] == "review"
+    finally:
+        panel.close()
