@@ -2,22 +2,24 @@
 
 - Credentials live in :class:`Secret` objects (masked ``repr``/``str``) and reach the
   wire only through :class:`MammothAuth`, applied per request, so no header dict, log line
-  or exception message ever holds them.
-- Reads are retried on the transport: a urllib3 :class:`MammothRetry` mounted through
-  ``HTTPAdapter`` retries GETs on 429/500/502/503/504 and on connection errors, with
-  exponential backoff, honouring ``Retry-After`` (each wait capped, the whole retry
-  sequence bounded in count and in time: ``MammothRetry.total_time``). Connection
-  attempts that failed before the request was sent are retried for every method:
-  nothing reached the server.
-- Reads whose body arrives truncated, is not JSON, or is JSON of the wrong shape (a
-  gateway's ``200 {"message": ...}`` where a listing was asked for, see :class:`Expect`)
-  are fetched again (bounded), then raise
-  :class:`~mammoth_pandas.errors.MammothConnectionError` naming what was expected.
+  or exception message ever holds them. An error answer that echoes them (some gateways
+  print the request's headers) is masked before anything keeps it: the message, ``body``
+  and ``response`` of the error show ``********`` instead.
+- Every attempt is bounded (:mod:`mammoth_pandas._attempt`): in wall time by ``timeout``
+  (a server dripping bytes or headers cannot stretch it), and in size by ``max_body``
+  decoded bytes (a decompression bomb counts what it decodes to).
+- Reads are retried here, not in urllib3: on 429/500/502/503/504, connection errors,
+  timeouts, and bodies that arrive truncated, are not JSON, or are JSON of the wrong shape
+  (a gateway's ``200 {"message": ...}`` where a listing was asked for, see :class:`Expect`).
+  Waits follow ``Retry-After`` when it can be read (:func:`mammoth_pandas._backoff.retry_after`),
+  else the one backoff schedule (:func:`mammoth_pandas._backoff.delay`), each capped at
+  ``retry.wait_cap``; the retries are bounded in count (``max_retries``) and in time
+  (``retry.total_time``). When they run out the error is the last answer's
+  (``RateLimitError``, ``ServerError``, or ``MammothConnectionError``), with the number of
+  attempts made.
 - Writes always carry an ``Idempotency-Key``. They are retried only when that makes a
   double action impossible: the server has shown in this session that it honours the key
-  (it echoed the header), or the connection failed before the request was sent. Their
-  retries are bounded like reads': in count (``max_retries``) and in time (the same
-  ``total_time`` budget).
+  (it echoed the header), or the connection failed before the request was sent.
   Otherwise the caller gets ``MammothConnectionError(applied=None)`` saying that the
   action may or may not have been applied and how to check.
 - Redirects are never followed: a 3xx is an error naming its ``Location``, so that the
@@ -30,15 +32,23 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
+from mammoth_pandas import _backoff
 from mammoth_pandas import contract as C
+from mammoth_pandas._attempt import (
+    ACCEPT_ENCODING,
+    Attempt,
+    BoundedAdapter,
+    Failure,
+    read_body,
+    send,
+)
 from mammoth_pandas.errors import (
     AuthenticationError,
     BadRequestError,
@@ -50,7 +60,7 @@ from mammoth_pandas.errors import (
     ServerError,
 )
 
-__all__ = ["Expect", "MammothAuth", "MammothRetry", "Secret", "Transport"]
+__all__ = ["MASK", "Expect", "MammothAuth", "RetryPolicy", "Secret", "Transport", "error_for"]
 
 log = logging.getLogger("mammoth_pandas.client")
 
@@ -58,6 +68,13 @@ log = logging.getLogger("mammoth_pandas.client")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Statuses on which a write is retried, only when the server honours idempotency keys.
 WRITE_RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+#: What replaces a credential wherever a server's text echoes it.
+MASK = "********"
+#: Credentials shorter than this are not searched for in a server's text (masking every
+#: occurrence of a two-letter string would garble messages; real keys are far longer).
+MASK_MIN_LENGTH = 6
+#: The largest decoded body read by default (64 MiB).
+MAX_BODY = 64 << 20
 
 
 class Expect(NamedTuple):
@@ -143,74 +160,82 @@ class MammothAuth(requests.auth.AuthBase):
             request.headers[C.HEADER_API_SECRET] = self._api_secret.reveal()
         return request
 
+    def revealed(self) -> list[str]:
+        """The credentials' values, for masking them in a server's text (never to show)."""
+        secrets = (self._token, self._api_key, self._api_secret)
+        return [s.reveal() for s in secrets if s is not None and s.reveal()]
+
     def __repr__(self) -> str:
         return f"MammothAuth(kind={self.kind!r})"
 
 
-class MammothRetry(Retry):
-    """urllib3 ``Retry`` whose ``Retry-After`` waits are capped and whose whole run is bounded.
+Mask = Callable[[str], str]
 
-    ``retry_after_cap`` caps each wait; ``total_time`` bounds the time from the first
-    failure, after which the retries count as exhausted.
-    """
 
-    def __init__(
-        self, *args: Any, retry_after_cap: float = 10.0, total_time: float = 60.0, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.retry_after_cap = retry_after_cap
-        self.total_time = total_time
-        self.started: float | None = None
+def _no_mask(text: str) -> str:
+    return text
 
-    def new(self, **kwargs: Any) -> MammothRetry:
-        retry: MammothRetry = super().new(**kwargs)
-        retry.retry_after_cap = self.retry_after_cap
-        retry.total_time = self.total_time
-        retry.started = self.started if self.started is not None else time.monotonic()
-        return retry
 
-    def _remaining(self) -> float:
-        if self.started is None:
-            return self.total_time
-        return self.total_time - (time.monotonic() - self.started)
+def masker(values: list[str]) -> Mask:
+    """A function replacing each of ``values`` (and their JSON-escaped forms) by :data:`MASK`."""
+    forms = sorted(
+        {f for v in values if len(v) >= MASK_MIN_LENGTH for f in (v, json.dumps(v)[1:-1])},
+        key=len,
+        reverse=True,
+    )
 
-    def is_exhausted(self) -> bool:
-        return super().is_exhausted() or self._remaining() <= 0
+    def mask(text: str) -> str:
+        for form in forms:
+            if form in text:
+                text = text.replace(form, MASK)
+        return text
 
-    def sleep_for_retry(self, response: Any = None) -> bool:
-        retry_after = self.get_retry_after(response) if response is not None else None
-        if retry_after is None:
-            return False
-        _sleep(max(0.0, min(retry_after, self.retry_after_cap, self._remaining())))
-        return True
+    return mask if forms else _no_mask
 
-    def _sleep_backoff(self) -> None:
-        backoff = self.get_backoff_time()
-        if backoff > 0:
-            _sleep(min(backoff, max(0.0, self._remaining())))
+
+def _mask_value(value: Any, mask: Mask) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {_mask_value(k, mask): _mask_value(v, mask) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_value(v, mask) for v in value]
+    return value
+
+
+@dataclass
+class RetryPolicy:
+    """How long the transport keeps retrying: ``max_retries`` retries at most, none
+    starting after ``total_time`` seconds, each wait at most ``wait_cap`` seconds."""
+
+    max_retries: int
+    total_time: float = 60.0
+    wait_cap: float = 10.0
 
 
 def _parse_body(response: requests.Response) -> Any:
+    content = response.content
     try:
-        return json.loads(response.content) if response.content else None
-    except ValueError:
+        return json.loads(content) if content else None
+    except (ValueError, RecursionError):
         return response.text[:500] if response.text else None
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    return _backoff.retry_after(response.headers.get("Retry-After"))
 
 
 def error_for(
-    response: requests.Response, what: str, *, note: str | None = None
+    response: requests.Response, what: str, *, note: str | None = None, attempts: int = 1
 ) -> MammothAPIError:
-    """The typed exception for an error answer; its message reads ``message`` then ``detail``."""
+    """The typed exception for an error answer; its message reads ``message`` then ``detail``.
+
+    Args:
+        response: The answer (its body already read and masked by the transport).
+        what: The request, for the message (``"GET /jobs/7"``).
+        note: A sentence added in brackets.
+        attempts: How many attempts were made, said when more than one.
+    """
     status = response.status_code
     body = _parse_body(response)
     message = None
@@ -219,8 +244,14 @@ def error_for(
     elif isinstance(body, str) and body.strip():
         message = body.strip()
     text = f"{what} → HTTP {status}: {message or response.reason or 'error'}"
-    if note:
-        text += f" ({note})"
+    notes = [note] if note else []
+    retry_after = _retry_after(response) if status == 429 else None
+    if retry_after is not None:
+        notes.insert(0, f"retry after {retry_after:g} s")
+    if attempts > 1:
+        notes.append(f"gave up after {attempts} attempts")
+    if notes:
+        text += f" ({'; '.join(notes)})"
     kwargs: dict[str, Any] = {"status": status, "body": body, "response": response}
     if 300 <= status < 400:
         location = response.headers.get("Location", "?")
@@ -240,20 +271,20 @@ def error_for(
     if status == 409:
         return ConflictError(text, **kwargs)
     if status == 429:
-        retry_after = _retry_after(response)
-        if retry_after is not None:
-            text += f" (retry after {retry_after:g} s)"
         return RateLimitError(text, retry_after=retry_after, **kwargs)
     if status >= 500:
         return ServerError(text, **kwargs)
     return MammothAPIError(text, **kwargs)
 
 
-def _failed_before_sending(exc: requests.exceptions.ConnectionError) -> bool:
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, NewConnectionError)
+def _json(content: bytes) -> tuple[Any, str | None]:
+    """The parsed body and ``None``, or ``None`` and what was wrong with it."""
+    try:
+        return json.loads(content), None
+    except RecursionError:
+        return None, "the answer was JSON nested too deeply to read"
+    except ValueError:
+        return None, "the answer was not valid JSON (truncated or garbled)"
 
 
 class Transport:
@@ -268,33 +299,94 @@ class Transport:
         session: requests.Session | None,
         max_retries: int,
         pool_size: int,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
         self.max_retries = max_retries
+        self.max_body = max_body
         self.session = session if session is not None else requests.Session()
         self.honours_idempotency = False
-        self.retry = MammothRetry(
-            total=max_retries,
-            connect=max_retries,
-            read=max_retries,
-            status=max_retries,
-            other=0,
-            allowed_methods=frozenset({"GET", "HEAD"}),
-            status_forcelist=RETRY_STATUSES,
-            backoff_factor=0.2,
-            backoff_max=5.0,
-            respect_retry_after_header=True,
-            raise_on_status=False,
-            raise_on_redirect=False,
+        self.retry = RetryPolicy(max_retries)
+        # Retries happen in this class; urllib3 only reports (no retry, no redirect).
+        adapter = BoundedAdapter(
+            max_retries=Retry(total=0, read=False, redirect=False, raise_on_status=False),
+            pool_maxsize=max(10, pool_size),
         )
-        adapter = HTTPAdapter(max_retries=self.retry, pool_maxsize=max(10, pool_size))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    # -- one attempt ---------------------------------------------------------------------
+
+    def _attempt(
+        self, method: str, path: str, *, params: Any, body: Any = None, headers: Any = None
+    ) -> tuple[requests.Response, bytes]:
+        """One exchange, bounded in time and size; the answer and its decoded body.
+
+        Raises:
+            Failure: no usable answer (see :class:`mammoth_pandas._attempt.Failure`).
+        """
+        sent_headers = {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
+        with Attempt(self.timeout) as attempt:
+            response = send(
+                self.session,
+                attempt,
+                method,
+                self.url(path),
+                params=params,
+                json=body,
+                headers=sent_headers,
+                auth=self.auth,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+            try:
+                content = read_body(response, attempt, self.max_body)
+            except Failure:
+                response.close()
+                raise
+        if response.status_code >= 300:
+            content = self._masked(response, content)
+        response._content = content
+        response._content_consumed = True  # type: ignore[attr-defined]
+        response.close()  # the body was read whole: the connection goes back to the pool
+        return response, content
+
+    def _masked(self, response: requests.Response, content: bytes) -> bytes:
+        """Mask the credentials wherever an error answer (body, headers) or the request
+        it keeps would show them."""
+        mask = masker(self.auth.revealed())
+        text = content.decode("utf-8", "replace")
+        masked = mask(text)
+        for name, value in list(response.headers.items()):
+            response.headers[name] = mask(value)
+        request = response.request
+        if request is not None:
+            for name in ("Authorization", C.HEADER_API_KEY, C.HEADER_API_SECRET):
+                if name in request.headers:
+                    request.headers[name] = MASK
+        return masked.encode() if masked != text else content
+
+    def _error(self, response: requests.Response, what: str, **kwargs: Any) -> MammothAPIError:
+        error = error_for(response, what, **kwargs)
+        error.body = _mask_value(error.body, masker(self.auth.revealed()))
+        return error
+
+    def _budget(self, started: float) -> float:
+        return self.retry.total_time - (time.monotonic() - started)
+
+    def _may_retry(self, attempt: int, started: float) -> bool:
+        return attempt <= self.retry.max_retries and self._budget(started) > 0
+
+    def _pause(self, attempt: int, started: float, response: requests.Response | None) -> None:
+        """Wait before the next attempt: ``Retry-After`` if readable, else the backoff."""
+        after = _retry_after(response) if response is not None else None
+        wait = _backoff.delay(attempt) if after is None else after
+        _sleep(max(0.0, min(wait, self.retry.wait_cap, self._budget(started))))
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -304,43 +396,40 @@ class Transport:
         """GET ``path`` and return its parsed JSON body (retried as described above); with
         ``expect``, a body of another shape counts as a failed attempt."""
         what = f"GET {path}"
+        started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
+            response: requests.Response | None = None
             try:
-                response = self.session.get(
-                    self.url(path),
-                    params=params,
-                    auth=self.auth,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
-            except requests.exceptions.ChunkedEncodingError as exc:
-                problem = f"the answer was cut off ({type(exc).__name__})"
-            except requests.exceptions.RequestException as exc:
-                raise MammothConnectionError(
-                    f"{what}: no answer after {self.max_retries} retries ({_describe(exc)})",
-                    applied=False,
-                ) from None
+                response, content = self._attempt("GET", path, params=params)
+            except Failure as failure:
+                if failure.kind == "too_large":
+                    raise MammothConnectionError(
+                        f"{what}: {failure.detail}; refused", applied=False
+                    ) from None
+                problem = failure.detail
             else:
-                if response.status_code >= 300:
-                    raise error_for(response, what)
-                try:
-                    body = json.loads(response.content)
-                except ValueError:
-                    problem = "the answer was not valid JSON (truncated or garbled)"
-                else:
-                    if expect is None or expect.matches(body):
-                        return body
-                    problem = (
-                        f"the answer (HTTP {response.status_code}) was not {expect.describe()}"
-                    )
-            log.debug("%s: %s (attempt %d)", what, problem, attempt)
-            if attempt > self.max_retries:
-                raise MammothConnectionError(
-                    f"{what}: {problem}, {attempt} times; giving up", applied=False
+                status = response.status_code
+                if status >= 300:
+                    if status in RETRY_STATUSES and self._may_retry(attempt, started):
+                        log.debug("%s: HTTP %d (attempt %d)", what, status, attempt)
+                        self._pause(attempt, started, response)
+                        continue
+                    raise self._error(response, what, attempts=attempt)
+                body, unreadable = _json(content)
+                if unreadable is None and (expect is None or expect.matches(body)):
+                    return body
+                problem = unreadable or (
+                    f"the answer (HTTP {status}) was not {expect.describe() if expect else ''}"
                 )
-            _sleep(min(0.1 * 2 ** (attempt - 1), 2.0))
+            log.debug("%s: %s (attempt %d)", what, problem, attempt)
+            if not self._may_retry(attempt, started):
+                times = "once" if attempt == 1 else f"{attempt} attempts"
+                raise MammothConnectionError(
+                    f"{what}: {problem} ({times}); giving up", applied=False
+                )
+            self._pause(attempt, started, None)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -357,85 +446,54 @@ class Transport:
         what = f"{method} {path}"
         key = str(uuid.uuid4())
         headers = {C.HEADER_IDEMPOTENCY_KEY: key}
-        # Retries are bounded in count (max_retries) and, like reads, in time: no retry
-        # starts once the retry budget (MammothRetry.total_time) is spent.
         started = time.monotonic()
-
-        def left() -> float:
-            return self.retry.total_time - (time.monotonic() - started)
-
-        def wait(seconds: float) -> None:
-            _sleep(max(0.0, min(seconds, left())))
-
         attempt = 0
         while True:
             attempt += 1
-            can_retry = self.honours_idempotency and attempt <= self.max_retries and left() > 0
+            can_retry = self.honours_idempotency and self._may_retry(attempt, started)
             try:
-                response = self.session.request(
-                    method,
-                    self.url(path),
-                    params=params,
-                    json=body,
-                    headers=headers,
-                    auth=self.auth,
-                    timeout=self.timeout,
-                    allow_redirects=False,
+                response, content = self._attempt(
+                    method, path, params=params, body=body, headers=headers
                 )
-            except requests.exceptions.ConnectionError as exc:
-                if _failed_before_sending(exc):
+            except Failure as failure:
+                if failure.kind == "connect":
+                    if self._may_retry(attempt, started):  # nothing reached the server
+                        self._pause(attempt, started, None)
+                        continue
                     raise MammothConnectionError(
-                        f"{what}: could not connect ({_describe(exc)}); nothing was sent, "
-                        "the action was not applied",
+                        f"{what}: {failure.detail}; nothing was sent, the action was not applied",
                         applied=False,
                     ) from None
-                if can_retry:
-                    log.debug("%s: connection lost, retrying with the same key", what)
-                    wait(min(0.2 * 2 ** (attempt - 1), 5.0))
+                if can_retry and failure.kind != "too_large":
+                    log.debug("%s: %s, retrying with the same key", what, failure.detail)
+                    self._pause(attempt, started, None)
                     continue
-                raise self._ambiguous(
-                    what, f"the connection failed ({_describe(exc)})", check
-                ) from None
-            except (
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-            ) as exc:
-                if can_retry:
-                    log.debug("%s: answer cut off, retrying with the same key", what)
-                    continue
-                raise self._ambiguous(
-                    what, f"the answer was cut off ({_describe(exc)})", check
-                ) from None
-            except requests.exceptions.Timeout as exc:
-                if can_retry:
-                    continue
-                raise self._ambiguous(
-                    what, f"no answer in time ({_describe(exc)})", check
-                ) from None
-            except requests.exceptions.RequestException as exc:
-                raise self._ambiguous(what, _describe(exc), check) from None
+                raise self._ambiguous(what, failure.detail, check) from None
             if response.headers.get(C.HEADER_IDEMPOTENCY_KEY) == key:
                 self.honours_idempotency = True
-                can_retry = attempt <= self.max_retries and left() > 0
-            if response.status_code >= 300:
-                if response.status_code in WRITE_RETRY_STATUSES and can_retry:
-                    after = _retry_after(response)
-                    wait(min(after if after is not None else 0.2 * 2 ** (attempt - 1), 10.0))
+                can_retry = self._may_retry(attempt, started)
+            status = response.status_code
+            if status >= 300:
+                if status in WRITE_RETRY_STATUSES and can_retry:
+                    self._pause(attempt, started, response)
                     continue
                 note = None
-                if response.status_code >= 500:
+                if status >= 500:
                     note = f"the action may or may not have been applied; {check}"
-                raise error_for(response, what, note=note)
-            try:
-                return json.loads(response.content) if response.content else {}
-            except ValueError:
-                if can_retry:
-                    continue
-                raise MammothConnectionError(
-                    f"{what}: the server accepted the request (HTTP {response.status_code}) but "
-                    f"its answer was unreadable, so the job id is unknown; {check}",
-                    applied=True,
-                ) from None
+                raise self._error(response, what, note=note, attempts=attempt)
+            if not content:
+                return {}
+            answer, problem = _json(content)
+            if problem is None:
+                return answer
+            if can_retry:
+                continue
+            raise MammothConnectionError(
+                f"{what}: the server accepted the request (HTTP {status}) but "
+                f"{problem.replace('the answer', 'its answer')}, "
+                f"so the job id is unknown; {check}",
+                applied=True,
+            )
 
     @staticmethod
     def _ambiguous(what: str, problem: str, check: str) -> MammothConnectionError:
@@ -444,11 +502,3 @@ class Transport:
             f"could apply it twice; {check}",
             applied=None,
         )
-
-
-def _describe(exc: BaseException) -> str:
-    """A short description of a transport error, without URLs' query strings."""
-    text = str(exc)
-    if len(text) > 200:
-        text = text[:197] + "..."
-    return f"{type(exc).__name__}: {text}"

@@ -10,10 +10,8 @@ import pandas as pd
 import pytest
 import requests
 import responses
-from urllib3.exceptions import ProtocolError
-from urllib3.response import HTTPResponse
 
-from mammoth_pandas import _transport
+from mammoth_pandas import _backoff, _transport
 from mammoth_pandas import contract as C
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
@@ -57,26 +55,22 @@ def test_retry_after_is_honoured_on_reads(sandbox: Sandbox, sleeps: list[float])
     assert set(sleeps) == {2.0}  # both 429 and 503 carried Retry-After: 2
 
 
-def test_a_huge_retry_after_is_capped(sleeps: list[float]) -> None:
-    retry = _transport.MammothRetry(total=3, status_forcelist={503}, retry_after_cap=10.0)
-    answer = HTTPResponse(body=b"", status=503, headers={"Retry-After": "3600"})
-    retry = retry.increment(method="GET", url="/x", response=answer)
-    retry.sleep(answer)
+def test_a_huge_retry_after_is_capped(client: MammothClient, sleeps: list[float]) -> None:
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, JOB_URL, status=503, headers={"Retry-After": "3600"})
+        rsps.add(responses.GET, JOB_URL, json=JOB)
+        assert client.jobs.get(7).succeeded
     assert sleeps == [10.0]
 
 
-def test_backoff_grows_and_the_whole_run_is_bounded_in_time(sleeps: list[float]) -> None:
-    retry = _transport.MammothRetry(total=5, backoff_factor=0.2, backoff_max=5.0, total_time=60.0)
-    waits = []
-    for _ in range(4):
-        retry = retry.increment(method="GET", url="/x", error=ProtocolError("dropped"))
-        waits.append(retry.get_backoff_time())
+def test_one_backoff_schedule_grows_to_its_cap() -> None:
+    waits = [_backoff.delay(n) for n in range(1, 10)]
+    assert waits[:5] == [0.2, 0.4, 0.8, 1.6, 3.2]
     assert waits == sorted(waits)
-    assert waits[-1] > waits[0]
-    assert not retry.is_exhausted()
-    assert retry.started is not None
-    retry.started -= 61.0  # pretend the first failure was over a minute ago
-    assert retry.is_exhausted()
+    assert waits[-1] == _backoff.CAP == 5.0
+    assert _backoff.delay(10**6) == 5.0  # no overflow for a huge attempt count
+    polls = [_backoff.delay(n, first=0.2, factor=1.5, cap=5.0) for n in range(1, 4)]
+    assert polls == pytest.approx([0.2, 0.3, 0.45])
 
 
 def test_reads_give_up_after_max_retries(client: MammothClient) -> None:

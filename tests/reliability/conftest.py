@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hostile import HostileServer
 from reliability_support import FaultCounter, Figures
 
 from mammoth_pandas import _transport, jobs
@@ -69,3 +70,15 @@ def write_sandbox(figures: Figures) -> Iterator[tuple[Sandbox, FaultCounter]]:
         finally:
             sb.faults.clear()
             figures.merge("faults_injected.", counter.faults)
+
+
+@pytest.fixture
+def hostile(figures: Figures) -> Iterator[HostileServer]:
+    """A misbehaving loopback server (``tests/reliability/hostile.py``), well-behaved until
+    the test sets its ``mode``; each test using it counts as one misbehaviour tried."""
+    server = HostileServer()
+    figures.add("hostile_tried")
+    try:
+        yield server
+    finally:
+        server.close()
