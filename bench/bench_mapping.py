@@ -25,18 +25,105 @@ from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
 from bench.mapping_cases import LEVELS, Case, build_cases, synonym_coverage
+from bench.mapping_vendors import build_vendor_cases
 from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.mapping.normalize import normalize_name
 
 Matcher = Callable[[pd.DataFrame, pd.DataFrame], dict[str, str | None]]
+
+#: Evidence modes: both sides' rows, names and types only, names and types with statistics.
+MODES: tuple[str, ...] = ("rows", "schema", "stats")
+
+
+def _declared_type(values: pd.Series) -> str:
+    """The type a dataset built from these values would declare (text stays text)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return "numeric"
+    return "text"
+
+
+def schema_of(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """A frame's schema as a dataset would declare it (ids are the names)."""
+    return [
+        {"c_id": str(c), "c_name": str(c), "c_type": _declared_type(frame[c])} for c in frame.columns
+    ]
+
+
+def stats_of(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """A frame's column statistics in the API's column-stats shape."""
+    out: list[dict[str, object]] = []
+    for c in frame.columns:
+        values = frame[c]
+        text = values.astype("string").str.strip()
+        blank = int((values.isna() | (text == "")).sum())
+        out.append(
+            {
+                "name": str(c),
+                "type": _declared_type(values).upper(),
+                "blank_count": blank,
+                "blank_pct": 100.0 * blank / len(values) if len(values) else 0.0,
+                "distinct": int(text[text.notna() & (text != "")].nunique()),
+                "rows": len(values),
+            }
+        )
+    return out
+
+
+def _pairs_of(mapping: object) -> dict[str, str | None]:
+    return {
+        row.destination.c_id: row.source.c_id if row.source else None
+        for row in mapping.rows  # type: ignore[attr-defined]
+    }
 
 #: Fuzzy baseline: pairs below this rapidfuzz ratio (0..100) are not proposed.
 FUZZY_THRESHOLD = 70.0
 
 
 def match_derive(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
-    mapping = derive_mapping(source, destination)
-    return {row.destination.c_id: row.source.c_id if row.source else None for row in mapping.rows}
+    """derive_mapping with both sides' rows (suggestions count as answers)."""
+    return _pairs_of(derive_mapping(source, destination))
+
+
+def match_derive_schema(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
+    """derive_mapping on names and declared types only."""
+    return _pairs_of(derive_mapping(schema_of(source), schema_of(destination)))
+
+
+def match_derive_stats(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
+    """derive_mapping on names, declared types and column statistics."""
+    return _pairs_of(
+        derive_mapping(
+            schema_of(source),
+            schema_of(destination),
+            source_stats=stats_of(source),
+            destination_stats=stats_of(destination),
+        )
+    )
+
+
+def _valentine(matcher_name: str) -> Matcher | None:
+    """A Valentine matcher forced one-to-one, or None when Valentine cannot run here."""
+    try:
+        from valentine import valentine_match
+        from valentine.algorithms import Coma, JaccardDistanceMatcher
+    except ImportError:
+        return None
+    factories = {"coma": lambda: Coma(use_instances=False), "jaccard": JaccardDistanceMatcher}
+
+    def match(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
+        result = valentine_match(
+            [source, destination], factories[matcher_name](), df_names=["source", "target"]
+        )
+        out: dict[str, str | None] = dict.fromkeys(str(c) for c in destination.columns)
+        for pair in (ranked := result.one_to_one_hungarian()):
+            score = ranked[pair]
+            if score >= VALENTINE_THRESHOLD:
+                out[str(pair.target_column)] = str(pair.source_column)
+        return out
+
+    return match
 
 
 def match_exact(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
@@ -62,11 +149,23 @@ def match_fuzzy(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, st
     return out
 
 
-METHODS: dict[str, Matcher] = {
-    "derive_mapping": match_derive,
-    "exact names": match_exact,
-    "fuzzy names + assignment": match_fuzzy,
+#: Valentine's one-to-one pairs below this similarity are not proposed.
+VALENTINE_THRESHOLD = 0.3
+
+#: mode → method → matcher. Name-only baselines run in every mode.
+METHODS_BY_MODE: dict[str, dict[str, Matcher]] = {
+    "rows": {"derive_mapping": match_derive},
+    "schema": {"derive_mapping": match_derive_schema},
+    "stats": {"derive_mapping": match_derive_stats},
 }
+for _mode in MODES:
+    METHODS_BY_MODE[_mode]["exact names"] = match_exact
+    METHODS_BY_MODE[_mode]["fuzzy names + assignment"] = match_fuzzy
+_coma, _jaccard = _valentine("coma"), _valentine("jaccard")
+if _coma is not None and _jaccard is not None:
+    METHODS_BY_MODE["schema"]["Valentine COMA (schema)"] = _coma
+    METHODS_BY_MODE["rows"]["Valentine Jaccard (instances)"] = _jaccard
+METHODS: dict[str, Matcher] = METHODS_BY_MODE["rows"]
 
 
 @dataclass
@@ -110,7 +209,11 @@ class Tally:
 
 
 def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd.DataFrame:
-    """One row per (split, level, method): precision, recall, F1, left unmatched, ms per pair."""
+    """One row per (split, level, method): precision, recall, F1, left unmatched, ms per case.
+
+    Splits: ``all``, ``tuning`` and ``held-out``; levels: each case's level, and
+    ``overall`` over the perturbed-table levels (vendor pairs are their own level).
+    """
     methods = methods or METHODS
     tallies: dict[tuple[str, str, str], Tally] = {}
     timings: dict[tuple[str, str, str], list[float]] = {}
@@ -119,10 +222,12 @@ def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd
             start = time.perf_counter()
             found = matcher(case.source, case.destination)
             elapsed = (time.perf_counter() - start) * 1000
-            groups = [("all", case.level), ("all", "overall")]
-            groups.append(("held-out" if case.held_out else "development", "overall"))
-            for split, level in groups:
-                key = (split, level, name)
+            split = "held-out" if case.held_out else "tuning"
+            groups = [("all", case.level), (split, case.level)]
+            if case.level in LEVELS:
+                groups += [("all", "overall"), (split, "overall")]
+            for group_split, level in groups:
+                key = (group_split, level, name)
                 tallies.setdefault(key, Tally()).add(case.truth, found)
                 timings.setdefault(key, []).append(elapsed)
     records = []
@@ -141,8 +246,8 @@ def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd
             }
         )
     frame = pd.DataFrame.from_records(records)
-    level_order = {name: i for i, name in enumerate([*LEVELS, "overall"])}
-    split_order = {"all": 0, "development": 1, "held-out": 2}
+    level_order = {name: i for i, name in enumerate([*LEVELS, "overall", "vendor"])}
+    split_order = {"all": 0, "tuning": 1, "held-out": 2}
     method_order = {name: i for i, name in enumerate(methods)}
     frame = frame.sort_values(
         by=["split", "level", "method"],
@@ -151,38 +256,60 @@ def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd
     return frame.reset_index(drop=True)
 
 
+def evaluate_modes(cases: list[Case], modes: tuple[str, ...] = MODES) -> pd.DataFrame:
+    """:func:`evaluate` in each evidence mode, with a ``mode`` column first."""
+    frames = []
+    for mode in modes:
+        frame = evaluate(cases, METHODS_BY_MODE[mode])
+        frame.insert(0, "mode", mode)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def _markdown(frame: pd.DataFrame) -> str:
+    mode = "mode" in frame.columns
     lines = [
-        "| split | level | method | pairs | precision | recall | F1 "
+        ("| mode " if mode else "")
+        + "| split | level | method | pairs | precision | recall | F1 "
         "| no-counterpart left unmatched | ms per pair (median) |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        ("|---" if mode else "") + "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in frame.to_dict("records"):
         lines.append(
-            f"| {row['split']} | {row['level']} | {row['method']} | {row['pairs']} | "
+            (f"| {row['mode']} " if mode else "")
+            + f"| {row['split']} | {row['level']} | {row['method']} | {row['pairs']} | "
             f"{row['precision']:.3f} | {row['recall']:.3f} | {row['F1']:.3f} | "
             f"{row['left unmatched']:.3f} | {row['ms per pair']:.1f} |"
         )
     return "\n".join(lines)
 
 
-def run(variants: int = 5) -> str:
-    """The benchmark as markdown: the table, then how the cases were built."""
-    cases = build_cases(variants=variants)
-    frame = evaluate(cases)
+def run(variants: int = 5, part: str = "all", modes: tuple[str, ...] = MODES) -> str:
+    """The benchmark as markdown: how the cases were built, then one table.
+
+    ``part`` is ``tuning`` (what to run while tuning), ``held-out`` or ``all``.
+    """
+    cases = build_cases(variants=variants) + build_vendor_cases(variants=max(1, variants // 5))
+    if part != "all":
+        cases = [c for c in cases if c.held_out == (part == "held-out")]
+    frame = evaluate_modes(cases, modes)
+    if part == "all":
+        frame = frame[frame["split"] != "all"]
     covered, swaps = synonym_coverage(cases)
-    tables = sorted({c.table for c in cases})
+    tables = sorted({c.table for c in cases if c.level in LEVELS})
     held = sorted({c.table for c in cases if c.held_out})
     absent = sum(1 for c in cases for v in c.truth.values() if v is None)
     columns = sum(len(c.truth) for c in cases)
+    vendor = [c for c in cases if c.level == "vendor"]
     notes = [
-        "### Mapping: derive_mapping against name-only baselines",
+        "### Mapping: derive_mapping against baselines",
         "",
-        f"{len(cases)} labelled pairs ({variants} per table and level) from {len(tables)} public "
-        f"tables bundled in vega_datasets, scikit-learn and statsmodels; {columns} destination "
-        f"columns, {absent} of them with no counterpart in the source. Held-out tables (errors "
-        f"never examined while tuning): {', '.join(held)}. The matcher's built-in synonym "
-        f"table covers {covered} of the {swaps} synonym swaps the generator made.",
+        f"{len(cases)} labelled pairs: {len(cases) - len(vendor)} from {len(tables)} public "
+        f"tables bundled in vega_datasets, scikit-learn and statsmodels ({variants} per table "
+        f"and level), {len(vendor)} vendor-export pairs; {columns} destination columns, "
+        f"{absent} of them with no counterpart in the source. Held out (scores never examined "
+        f"while tuning): {', '.join(held)}. The matcher's built-in synonym table covers "
+        f"{covered} of the {swaps} synonym swaps the table generator made.",
         "",
         _markdown(frame),
     ]
@@ -192,8 +319,13 @@ def run(variants: int = 5) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_mapping", description=__doc__)
     parser.add_argument("--variants", type=int, default=5, help="cases per table and level")
+    parser.add_argument(
+        "--part", choices=("tuning", "held-out", "all"), default="all", help="which cases"
+    )
+    parser.add_argument("--modes", default=",".join(MODES), help="rows,schema,stats")
     args = parser.parse_args(argv)
-    print(run(variants=args.variants))
+    modes = tuple(m for m in args.modes.split(",") if m)
+    print(run(variants=args.variants, part=args.part, modes=modes))
     return 0
 
 
