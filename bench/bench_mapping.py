@@ -47,7 +47,8 @@ def _declared_type(values: pd.Series) -> str:
 def schema_of(frame: pd.DataFrame) -> list[dict[str, str]]:
     """A frame's schema as a dataset would declare it (ids are the names)."""
     return [
-        {"c_id": str(c), "c_name": str(c), "c_type": _declared_type(frame[c])} for c in frame.columns
+        {"c_id": str(c), "c_name": str(c), "c_type": _declared_type(frame[c])}
+        for c in frame.columns
     ]
 
 
@@ -76,6 +77,7 @@ def _pairs_of(mapping: object) -> dict[str, str | None]:
         row.destination.c_id: row.source.c_id if row.source else None
         for row in mapping.rows  # type: ignore[attr-defined]
     }
+
 
 #: Fuzzy baseline: pairs below this rapidfuzz ratio (0..100) are not proposed.
 FUZZY_THRESHOLD = 70.0
@@ -269,8 +271,7 @@ def evaluate_modes(cases: list[Case], modes: tuple[str, ...] = MODES) -> pd.Data
 def _markdown(frame: pd.DataFrame) -> str:
     mode = "mode" in frame.columns
     lines = [
-        ("| mode " if mode else "")
-        + "| split | level | method | pairs | precision | recall | F1 "
+        ("| mode " if mode else "") + "| split | level | method | pairs | precision | recall | F1 "
         "| no-counterpart left unmatched | ms per pair (median) |",
         ("|---" if mode else "") + "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]

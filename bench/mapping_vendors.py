@@ -52,8 +52,10 @@ def _last(rng: np.random.Generator, n: int, style: int) -> list[object]:
 
 
 def _email(rng: np.random.Generator, n: int, style: int) -> list[object]:
-    return [f"{rng.choice(_FIRST).lower()}{rng.integers(1, 999)}@{rng.choice(_COMPANIES).lower()}.com"
-            for _ in range(n)]  # fmt: skip
+    return [
+        f"{rng.choice(_FIRST).lower()}{rng.integers(1, 999)}@{rng.choice(_COMPANIES).lower()}.com"
+        for _ in range(n)
+    ]
 
 
 def _phone(rng: np.random.Generator, n: int, style: int) -> list[object]:
@@ -72,8 +74,11 @@ def _codes(prefix: str) -> Gen:
 
 
 def _uuid(rng: np.random.Generator, n: int, style: int) -> list[object]:
-    return ["%08x-%04x-4%03x-a%03x-%012x" % tuple(int(v) for v in rng.integers(0, 2**31, 5) % [
-        2**32, 2**16, 2**12, 2**12, 2**47]) for _ in range(n)]  # fmt: skip
+    out: list[object] = []
+    for _ in range(n):
+        a, b, c, d, e = (int(v) for v in rng.integers(0, 2**31, 5))
+        out.append(f"{a:08x}-{b % 2**16:04x}-4{c % 2**12:03x}-a{d % 2**12:03x}-{e:012x}")
+    return out
 
 
 def _date(start: str, days: int, with_time: bool = False) -> Gen:
@@ -143,176 +148,350 @@ class Domain:
 
 C = Concept
 DOMAINS: tuple[Domain, ...] = (
-    Domain("crm contacts", ("hubspot", "salesforce", "pipedrive", "zoho"), (
-        C("id", _ids(10_000, 99_999), ("hs_object_id", "Id", "person_id", "CONTACTID")),
-        C("first", _first, ("firstname", "FirstName", "first_name", "First Name")),
-        C("last", _last, ("lastname", "LastName", "last_name", "Last Name")),
-        C("email", _email, ("email", "Email", "primary_email", "Email")),
-        C("phone", _phone, ("phone", "Phone", "phone_number", "Mobile")),
-        C("company", _pick(_COMPANIES), ("company", "Account.Name", "org_name", "Account Name"),
-          twin="company_id"),
-        C("company_id", _ids(100, 999), (None, "AccountId", "org_id", "ACCOUNTID"), twin="company"),
-        C("city", _pick(_CITIES), ("city", "MailingCity", "city", "Mailing City")),
-        C("country", _pick(_COUNTRIES), ("country", "MailingCountry", "country", "Mailing Country")),
-        C("created", _date("2022-01-01", 700, True), ("createdate", "CreatedDate", "add_time",
-                                                       "Created Time")),
-        C("optin", _flag, ("hs_email_optin", "HasOptedInEmail", "marketing_status",
-                           "Email Opt In")),
-        C("owner", _person, ("hubspot_owner_id", "Owner.Name", "owner_name", "Contact Owner")),
-        C("source", _pick(["web", "referral", "ads", "event"]), ("hs_lead_source", "LeadSource",
-                                                               None, "Lead Source")),
-        C("lifecycle", _pick(["lead", "mql", "sql", "customer"]), ("lifecyclestage", None,
-                                                                 "label", "Lifecycle Stage")),
-    )),
-    Domain("crm deals", ("hubspot", "salesforce", "pipedrive"), (
-        C("id", _ids(1_000_000, 9_999_999), ("hs_object_id", "Id", "deal_id")),
-        C("name", _pick([f"{c} renewal" for c in _COMPANIES]), ("dealname", "Name", "title")),
-        C("amount", _money(8000), ("amount", "Amount", "value")),
-        C("stage", _pick(["prospect", "proposal", "won", "lost"]), ("dealstage", "StageName",
-                                                                  "stage_name")),
-        C("close", _date("2023-01-01", 500), ("closedate", "CloseDate", "expected_close_date")),
-        C("currency", _pick(["USD", "EUR", "GBP"]), ("deal_currency_code", "CurrencyIsoCode",
-                                                    "currency")),
-        C("owner", _person, ("hubspot_owner_id", "Owner.Name", "owner_name")),
-        C("probability", _ratio, ("hs_deal_stage_probability", "Probability", "probability")),
-        C("account", _pick(_COMPANIES), ("associated_company", "Account.Name", "org_name"),
-          twin="account_id"),
-        C("account_id", _ids(100, 999), ("associatedcompanyid", "AccountId", "org_id"),
-          twin="account"),
-        C("created", _date("2022-06-01", 400, True), ("createdate", "CreatedDate", "add_time")),
-        C("pipeline", _pick(["sales", "renewals"]), ("pipeline", None, "pipeline_name")),
-    )),
-    Domain("shop orders", ("shopify", "woocommerce", "magento"), (
-        C("id", _ids(1000, 99999), ("id", "order_id", "entity_id")),
-        C("number", _codes("#"), ("name", "order_number", "increment_id")),
-        C("email", _email, ("email", "billing_email", "customer_email")),
-        C("created", _date("2024-01-01", 300, True), ("created_at", "date_created", "created_at")),
-        C("total", _money(90), ("total_price", "order_total", "grand_total")),
-        C("subtotal", _money(80), ("subtotal_price", "cart_subtotal", "subtotal")),
-        C("tax", _money(8), ("total_tax", "cart_tax", "tax_amount")),
-        C("shipping", _money(6), ("total_shipping", "shipping_total", "shipping_amount")),
-        C("currency", _pick(["USD", "EUR", "GBP"]), ("currency", "currency", "order_currency_code")),
-        C("status", _pick(["paid", "pending", "refunded"]), ("financial_status", "status", "state")),
-        C("country", _pick(_COUNTRIES), ("shipping_country", "shipping_country", "country_id")),
-        C("items", _count(1, 9), ("line_items_count", "items_count", "total_item_count")),
-        C("customer", _person, ("customer_name", "billing_full_name", "customer_firstname"),
-          twin="customer_id"),
-        C("customer_id", _ids(1, 5000), (None, "customer_id", "customer_id"), twin="customer"),
-    )),
-    Domain("payments", ("stripe", "paypal", "adyen"), (
-        C("id", _codes("ch"), ("id", "Transaction ID", "pspReference")),
-        C("amount", _money(60), ("amount", "Gross", "Value")),
-        C("fee", _money(2), ("fee", "Fee", "Commission")),
-        C("net", _money(58), ("net", "Net", "Payable")),
-        C("currency", _pick(["usd", "eur", "gbp"]), ("currency", "Currency", "Currency Code")),
-        C("created", _date("2024-03-01", 200, True), ("created", "Date", "Creation Date")),
-        C("status", _pick(["succeeded", "failed", "pending"]), ("status", "Status", "Status")),
-        C("email", _email, ("customer_email", "From Email Address", "Shopper Email")),
-        C("description", _text, ("description", "Item Title", "Shopper Statement")),
-        C("country", _pick(_COUNTRIES), ("card_country", "Country", "Issuer Country")),
-        C("method", _pick(["card", "wallet", "bank"]), ("payment_method_type", "Type",
-                                                       "Payment Method")),
-        C("refunded", _flag, ("refunded", None, "Refunded")),
-    )),
-    Domain("ticketing", ("zendesk", "freshdesk", "jira service", "intercom"), (
-        C("id", _ids(1, 90000), ("id", "Ticket ID", "Issue id", "conversation_id")),
-        C("subject", _text, ("subject", "Subject", "Summary", "title")),
-        C("status", _pick(["open", "pending", "solved"]), ("status", "Status", "Status", "state")),
-        C("priority", _pick(["low", "normal", "high", "urgent"]), ("priority", "Priority",
-                                                                  "Priority", "priority")),
-        C("requester", _email, ("requester_email", "Contact Email", "Reporter", "user_email")),
-        C("assignee", _person, ("assignee_name", "Agent", "Assignee", "admin_assignee"),
-          twin="assignee_id"),
-        C("assignee_id", _ids(100, 400), ("assignee_id", "Agent ID", None, "admin_assignee_id"),
-          twin="assignee"),
-        C("created", _date("2024-01-01", 250, True), ("created_at", "Created time", "Created",
-                                                       "created_at")),
-        C("solved", _date("2024-02-01", 250, True), ("solved_at", "Resolved time", "Resolved",
-                                                      "closed_at")),
-        C("group", _pick(["billing", "tech", "sales"]), ("group_name", "Group", "Team", "team")),
-        C("tags", _pick(["vip", "bug", "refund", ""]), ("tags", "Tags", "Labels", "tags")),
-        C("csat", _count(1, 6), ("satisfaction_score", "Survey Rating", None, "rating")),
-    )),
-    Domain("invoicing", ("quickbooks", "xero", "freshbooks"), (
-        C("number", _codes("INV"), ("DocNumber", "InvoiceNumber", "invoice_number")),
-        C("customer", _pick(_COMPANIES), ("CustomerRef.name", "ContactName", "organization"),
-          twin="customer_id"),
-        C("customer_id", _ids(1, 900), ("CustomerRef.value", "ContactID", "customerid"),
-          twin="customer"),
-        C("date", _date("2024-01-01", 360), ("TxnDate", "InvoiceDate", "create_date")),
-        C("due", _date("2024-02-01", 360), ("DueDate", "DueDate", "due_date")),
-        C("total", _money(1500), ("TotalAmt", "Total", "amount")),
-        C("balance", _money(300), ("Balance", "AmountDue", "outstanding")),
-        C("tax", _money(120), ("TxnTaxDetail.TotalTax", "TotalTax", "tax_amount")),
-        C("currency", _pick(["USD", "EUR", "GBP"]), ("CurrencyRef", "CurrencyCode", "currency_code")),
-        C("status", _pick(["paid", "open", "overdue"]), (None, "Status", "v3_status")),
-        C("email", _email, ("BillEmail.Address", "EmailAddress", "email")),
-        C("memo", _text, ("CustomerMemo", "Reference", "notes")),
-    )),
-    Domain("ad reports", ("google ads", "facebook ads", "linkedin ads"), (
-        C("campaign", _pick([f"Spring {w}" for w in _WORDS]), ("Campaign", "campaign_name",
-                                                              "Campaign Name"), twin="campaign_id"),
-        C("campaign_id", _ids(10**8, 10**9), ("Campaign ID", "campaign_id", "Campaign ID"),
-          twin="campaign"),
-        C("day", _date("2024-05-01", 90), ("Day", "date_start", "Start Date (in UTC)")),
-        C("impressions", _count(100, 90000), ("Impr.", "impressions", "Impressions")),
-        C("clicks", _count(0, 3000), ("Clicks", "clicks", "Clicks")),
-        C("cost", _money(300), ("Cost", "spend", "Total Spent")),
-        C("ctr", _ratio, ("CTR", "ctr", "Click Through Rate")),
-        C("conversions", _count(0, 90), ("Conversions", "actions_purchase", "Conversions")),
-        C("cpc", _money(2), ("Avg. CPC", "cpc", "Average CPC")),
-        C("account", _pick(_COMPANIES), ("Account", "account_name", "Account Name")),
-        C("currency", _pick(["USD", "EUR"]), ("Currency code", "account_currency", "Currency")),
-        C("reach", _count(100, 50000), (None, "reach", "Reach")),
-    )),
-    Domain("web analytics", ("google analytics", "matomo", "plausible"), (
-        C("date", _date("2024-01-01", 120), ("date", "Date", "date")),
-        C("page", _url, ("pagePath", "Page URL", "page")),
-        C("sessions", _count(1, 5000), ("sessions", "Visits", "visits")),
-        C("users", _count(1, 4000), ("totalUsers", "Unique visitors", "visitors")),
-        C("pageviews", _count(1, 9000), ("screenPageViews", "Pageviews", "pageviews")),
-        C("bounce", _ratio, ("bounceRate", "Bounce rate", "bounce_rate")),
-        C("duration", _money(120, 1), ("averageSessionDuration", "Avg. time on website",
-                                       "visit_duration")),
-        C("country", _pick(_COUNTRIES), ("country", "Country", "country")),
-        C("source", _pick(["google", "direct", "newsletter"]), ("sessionSource", "Referrer",
-                                                               "source")),
-        C("device", _pick(["desktop", "mobile", "tablet"]), ("deviceCategory", "Device type",
-                                                           "device")),
-        C("goals", _count(0, 40), ("conversions", "Conversions", "goal_conversions")),
-    )),
-    Domain("hr", ("workday", "bamboohr", "personio"), (
-        C("id", _codes("EMP"), ("Employee_ID", "employeeNumber", "id")),
-        C("first", _first, ("Legal_First_Name", "firstName", "first_name")),
-        C("last", _last, ("Legal_Last_Name", "lastName", "last_name")),
-        C("email", _email, ("Work_Email", "workEmail", "email")),
-        C("hire", _date("2015-01-01", 3000), ("Hire_Date", "hireDate", "hire_date")),
-        C("department", _pick(["Sales", "R&D", "Finance", "Support"]), ("Cost_Center", "department",
-                                                                       "department")),
-        C("title", _pick(["Engineer", "Manager", "Analyst"]), ("Job_Title", "jobTitle", "position")),
-        C("manager", _person, ("Manager_Name", "supervisor", "supervisor_name"), twin="manager_id"),
-        C("manager_id", _codes("EMP"), ("Manager_ID", "supervisorEId", None), twin="manager"),
-        C("salary", _money(30000, 0), ("Annual_Base_Pay", "payRate", "fix_salary")),
-        C("location", _pick(_CITIES), ("Work_Location", "location", "office")),
-        C("status", _pick(["active", "terminated", "leave"]), ("Worker_Status", "status",
-                                                              "status")),
-        C("birth", _date("1960-01-01", 15000), ("Date_of_Birth", "dateOfBirth", "date_of_birth")),
-    )),
-    Domain("product catalogues", ("shopify", "amazon", "akeneo"), (
-        C("sku", _codes("SKU"), ("Variant SKU", "seller-sku", "sku")),
-        C("title", _pick([f"{w} widget" for w in _WORDS]), ("Title", "item-name", "name")),
-        C("description", _text, ("Body (HTML)", "product-description", "description")),
-        C("price", _money(40), ("Variant Price", "price", "price-EUR")),
-        C("stock", _count(0, 500), ("Variant Inventory Qty", "quantity", "stock_level")),
-        C("brand", _pick(_COMPANIES), ("Vendor", "brand-name", "brand")),
-        C("category", _pick(["tools", "garden", "kitchen"]), ("Product Category", "item-type",
-                                                             "categories")),
-        C("weight", _money(2, 3), ("Variant Grams", "item-weight", "weight")),
-        C("barcode", _ids(10**12, 10**13), ("Variant Barcode", "external-product-id", "ean")),
-        C("image", _url, ("Image Src", "main-image-url", "image_url")),
-        C("published", _flag, ("Published", None, "enabled")),
-        C("colour", _pick(["red", "blue", "black"]), ("Option1 Value", "color-name", "colour")),
-    )),
+    Domain(
+        "crm contacts",
+        ("hubspot", "salesforce", "pipedrive", "zoho"),
+        (
+            C("id", _ids(10_000, 99_999), ("hs_object_id", "Id", "person_id", "CONTACTID")),
+            C("first", _first, ("firstname", "FirstName", "first_name", "First Name")),
+            C("last", _last, ("lastname", "LastName", "last_name", "Last Name")),
+            C("email", _email, ("email", "Email", "primary_email", "Email")),
+            C("phone", _phone, ("phone", "Phone", "phone_number", "Mobile")),
+            C(
+                "company",
+                _pick(_COMPANIES),
+                ("company", "Account.Name", "org_name", "Account Name"),
+                twin="company_id",
+            ),
+            C(
+                "company_id",
+                _ids(100, 999),
+                (None, "AccountId", "org_id", "ACCOUNTID"),
+                twin="company",
+            ),
+            C("city", _pick(_CITIES), ("city", "MailingCity", "city", "Mailing City")),
+            C(
+                "country",
+                _pick(_COUNTRIES),
+                ("country", "MailingCountry", "country", "Mailing Country"),
+            ),
+            C(
+                "created",
+                _date("2022-01-01", 700, True),
+                ("createdate", "CreatedDate", "add_time", "Created Time"),
+            ),
+            C(
+                "optin",
+                _flag,
+                ("hs_email_optin", "HasOptedInEmail", "marketing_status", "Email Opt In"),
+            ),
+            C("owner", _person, ("hubspot_owner_id", "Owner.Name", "owner_name", "Contact Owner")),
+            C(
+                "source",
+                _pick(["web", "referral", "ads", "event"]),
+                ("hs_lead_source", "LeadSource", None, "Lead Source"),
+            ),
+            C(
+                "lifecycle",
+                _pick(["lead", "mql", "sql", "customer"]),
+                ("lifecyclestage", None, "label", "Lifecycle Stage"),
+            ),
+        ),
+    ),
+    Domain(
+        "crm deals",
+        ("hubspot", "salesforce", "pipedrive"),
+        (
+            C("id", _ids(1_000_000, 9_999_999), ("hs_object_id", "Id", "deal_id")),
+            C("name", _pick([f"{c} renewal" for c in _COMPANIES]), ("dealname", "Name", "title")),
+            C("amount", _money(8000), ("amount", "Amount", "value")),
+            C(
+                "stage",
+                _pick(["prospect", "proposal", "won", "lost"]),
+                ("dealstage", "StageName", "stage_name"),
+            ),
+            C("close", _date("2023-01-01", 500), ("closedate", "CloseDate", "expected_close_date")),
+            C(
+                "currency",
+                _pick(["USD", "EUR", "GBP"]),
+                ("deal_currency_code", "CurrencyIsoCode", "currency"),
+            ),
+            C("owner", _person, ("hubspot_owner_id", "Owner.Name", "owner_name")),
+            C("probability", _ratio, ("hs_deal_stage_probability", "Probability", "probability")),
+            C(
+                "account",
+                _pick(_COMPANIES),
+                ("associated_company", "Account.Name", "org_name"),
+                twin="account_id",
+            ),
+            C(
+                "account_id",
+                _ids(100, 999),
+                ("associatedcompanyid", "AccountId", "org_id"),
+                twin="account",
+            ),
+            C("created", _date("2022-06-01", 400, True), ("createdate", "CreatedDate", "add_time")),
+            C("pipeline", _pick(["sales", "renewals"]), ("pipeline", None, "pipeline_name")),
+        ),
+    ),
+    Domain(
+        "shop orders",
+        ("shopify", "woocommerce", "magento"),
+        (
+            C("id", _ids(1000, 99999), ("id", "order_id", "entity_id")),
+            C("number", _codes("#"), ("name", "order_number", "increment_id")),
+            C("email", _email, ("email", "billing_email", "customer_email")),
+            C(
+                "created",
+                _date("2024-01-01", 300, True),
+                ("created_at", "date_created", "created_at"),
+            ),
+            C("total", _money(90), ("total_price", "order_total", "grand_total")),
+            C("subtotal", _money(80), ("subtotal_price", "cart_subtotal", "subtotal")),
+            C("tax", _money(8), ("total_tax", "cart_tax", "tax_amount")),
+            C("shipping", _money(6), ("total_shipping", "shipping_total", "shipping_amount")),
+            C(
+                "currency",
+                _pick(["USD", "EUR", "GBP"]),
+                ("currency", "currency", "order_currency_code"),
+            ),
+            C(
+                "status",
+                _pick(["paid", "pending", "refunded"]),
+                ("financial_status", "status", "state"),
+            ),
+            C("country", _pick(_COUNTRIES), ("shipping_country", "shipping_country", "country_id")),
+            C("items", _count(1, 9), ("line_items_count", "items_count", "total_item_count")),
+            C(
+                "customer",
+                _person,
+                ("customer_name", "billing_full_name", "customer_firstname"),
+                twin="customer_id",
+            ),
+            C("customer_id", _ids(1, 5000), (None, "customer_id", "customer_id"), twin="customer"),
+        ),
+    ),
+    Domain(
+        "payments",
+        ("stripe", "paypal", "adyen"),
+        (
+            C("id", _codes("ch"), ("id", "Transaction ID", "pspReference")),
+            C("amount", _money(60), ("amount", "Gross", "Value")),
+            C("fee", _money(2), ("fee", "Fee", "Commission")),
+            C("net", _money(58), ("net", "Net", "Payable")),
+            C("currency", _pick(["usd", "eur", "gbp"]), ("currency", "Currency", "Currency Code")),
+            C("created", _date("2024-03-01", 200, True), ("created", "Date", "Creation Date")),
+            C("status", _pick(["succeeded", "failed", "pending"]), ("status", "Status", "Status")),
+            C("email", _email, ("customer_email", "From Email Address", "Shopper Email")),
+            C("description", _text, ("description", "Item Title", "Shopper Statement")),
+            C("country", _pick(_COUNTRIES), ("card_country", "Country", "Issuer Country")),
+            C(
+                "method",
+                _pick(["card", "wallet", "bank"]),
+                ("payment_method_type", "Type", "Payment Method"),
+            ),
+            C("refunded", _flag, ("refunded", None, "Refunded")),
+        ),
+    ),
+    Domain(
+        "ticketing",
+        ("zendesk", "freshdesk", "jira service", "intercom"),
+        (
+            C("id", _ids(1, 90000), ("id", "Ticket ID", "Issue id", "conversation_id")),
+            C("subject", _text, ("subject", "Subject", "Summary", "title")),
+            C(
+                "status",
+                _pick(["open", "pending", "solved"]),
+                ("status", "Status", "Status", "state"),
+            ),
+            C(
+                "priority",
+                _pick(["low", "normal", "high", "urgent"]),
+                ("priority", "Priority", "Priority", "priority"),
+            ),
+            C("requester", _email, ("requester_email", "Contact Email", "Reporter", "user_email")),
+            C(
+                "assignee",
+                _person,
+                ("assignee_name", "Agent", "Assignee", "admin_assignee"),
+                twin="assignee_id",
+            ),
+            C(
+                "assignee_id",
+                _ids(100, 400),
+                ("assignee_id", "Agent ID", None, "admin_assignee_id"),
+                twin="assignee",
+            ),
+            C(
+                "created",
+                _date("2024-01-01", 250, True),
+                ("created_at", "Created time", "Created", "created_at"),
+            ),
+            C(
+                "solved",
+                _date("2024-02-01", 250, True),
+                ("solved_at", "Resolved time", "Resolved", "closed_at"),
+            ),
+            C(
+                "group",
+                _pick(["billing", "tech", "sales"]),
+                ("group_name", "Group", "Team", "team"),
+            ),
+            C("tags", _pick(["vip", "bug", "refund", ""]), ("tags", "Tags", "Labels", "tags")),
+            C("csat", _count(1, 6), ("satisfaction_score", "Survey Rating", None, "rating")),
+        ),
+    ),
+    Domain(
+        "invoicing",
+        ("quickbooks", "xero", "freshbooks"),
+        (
+            C("number", _codes("INV"), ("DocNumber", "InvoiceNumber", "invoice_number")),
+            C(
+                "customer",
+                _pick(_COMPANIES),
+                ("CustomerRef.name", "ContactName", "organization"),
+                twin="customer_id",
+            ),
+            C(
+                "customer_id",
+                _ids(1, 900),
+                ("CustomerRef.value", "ContactID", "customerid"),
+                twin="customer",
+            ),
+            C("date", _date("2024-01-01", 360), ("TxnDate", "InvoiceDate", "create_date")),
+            C("due", _date("2024-02-01", 360), ("DueDate", "DueDate", "due_date")),
+            C("total", _money(1500), ("TotalAmt", "Total", "amount")),
+            C("balance", _money(300), ("Balance", "AmountDue", "outstanding")),
+            C("tax", _money(120), ("TxnTaxDetail.TotalTax", "TotalTax", "tax_amount")),
+            C(
+                "currency",
+                _pick(["USD", "EUR", "GBP"]),
+                ("CurrencyRef", "CurrencyCode", "currency_code"),
+            ),
+            C("status", _pick(["paid", "open", "overdue"]), (None, "Status", "v3_status")),
+            C("email", _email, ("BillEmail.Address", "EmailAddress", "email")),
+            C("memo", _text, ("CustomerMemo", "Reference", "notes")),
+        ),
+    ),
+    Domain(
+        "ad reports",
+        ("google ads", "facebook ads", "linkedin ads"),
+        (
+            C(
+                "campaign",
+                _pick([f"Spring {w}" for w in _WORDS]),
+                ("Campaign", "campaign_name", "Campaign Name"),
+                twin="campaign_id",
+            ),
+            C(
+                "campaign_id",
+                _ids(10**8, 10**9),
+                ("Campaign ID", "campaign_id", "Campaign ID"),
+                twin="campaign",
+            ),
+            C("day", _date("2024-05-01", 90), ("Day", "date_start", "Start Date (in UTC)")),
+            C("impressions", _count(100, 90000), ("Impr.", "impressions", "Impressions")),
+            C("clicks", _count(0, 3000), ("Clicks", "clicks", "Clicks")),
+            C("cost", _money(300), ("Cost", "spend", "Total Spent")),
+            C("ctr", _ratio, ("CTR", "ctr", "Click Through Rate")),
+            C("conversions", _count(0, 90), ("Conversions", "actions_purchase", "Conversions")),
+            C("cpc", _money(2), ("Avg. CPC", "cpc", "Average CPC")),
+            C("account", _pick(_COMPANIES), ("Account", "account_name", "Account Name")),
+            C("currency", _pick(["USD", "EUR"]), ("Currency code", "account_currency", "Currency")),
+            C("reach", _count(100, 50000), (None, "reach", "Reach")),
+        ),
+    ),
+    Domain(
+        "web analytics",
+        ("google analytics", "matomo", "plausible"),
+        (
+            C("date", _date("2024-01-01", 120), ("date", "Date", "date")),
+            C("page", _url, ("pagePath", "Page URL", "page")),
+            C("sessions", _count(1, 5000), ("sessions", "Visits", "visits")),
+            C("users", _count(1, 4000), ("totalUsers", "Unique visitors", "visitors")),
+            C("pageviews", _count(1, 9000), ("screenPageViews", "Pageviews", "pageviews")),
+            C("bounce", _ratio, ("bounceRate", "Bounce rate", "bounce_rate")),
+            C(
+                "duration",
+                _money(120, 1),
+                ("averageSessionDuration", "Avg. time on website", "visit_duration"),
+            ),
+            C("country", _pick(_COUNTRIES), ("country", "Country", "country")),
+            C(
+                "source",
+                _pick(["google", "direct", "newsletter"]),
+                ("sessionSource", "Referrer", "source"),
+            ),
+            C(
+                "device",
+                _pick(["desktop", "mobile", "tablet"]),
+                ("deviceCategory", "Device type", "device"),
+            ),
+            C("goals", _count(0, 40), ("conversions", "Conversions", "goal_conversions")),
+        ),
+    ),
+    Domain(
+        "hr",
+        ("workday", "bamboohr", "personio"),
+        (
+            C("id", _codes("EMP"), ("Employee_ID", "employeeNumber", "id")),
+            C("first", _first, ("Legal_First_Name", "firstName", "first_name")),
+            C("last", _last, ("Legal_Last_Name", "lastName", "last_name")),
+            C("email", _email, ("Work_Email", "workEmail", "email")),
+            C("hire", _date("2015-01-01", 3000), ("Hire_Date", "hireDate", "hire_date")),
+            C(
+                "department",
+                _pick(["Sales", "R&D", "Finance", "Support"]),
+                ("Cost_Center", "department", "department"),
+            ),
+            C(
+                "title",
+                _pick(["Engineer", "Manager", "Analyst"]),
+                ("Job_Title", "jobTitle", "position"),
+            ),
+            C(
+                "manager",
+                _person,
+                ("Manager_Name", "supervisor", "supervisor_name"),
+                twin="manager_id",
+            ),
+            C("manager_id", _codes("EMP"), ("Manager_ID", "supervisorEId", None), twin="manager"),
+            C("salary", _money(30000, 0), ("Annual_Base_Pay", "payRate", "fix_salary")),
+            C("location", _pick(_CITIES), ("Work_Location", "location", "office")),
+            C(
+                "status",
+                _pick(["active", "terminated", "leave"]),
+                ("Worker_Status", "status", "status"),
+            ),
+            C(
+                "birth",
+                _date("1960-01-01", 15000),
+                ("Date_of_Birth", "dateOfBirth", "date_of_birth"),
+            ),
+        ),
+    ),
+    Domain(
+        "product catalogues",
+        ("shopify", "amazon", "akeneo"),
+        (
+            C("sku", _codes("SKU"), ("Variant SKU", "seller-sku", "sku")),
+            C("title", _pick([f"{w} widget" for w in _WORDS]), ("Title", "item-name", "name")),
+            C("description", _text, ("Body (HTML)", "product-description", "description")),
+            C("price", _money(40), ("Variant Price", "price", "price-EUR")),
+            C("stock", _count(0, 500), ("Variant Inventory Qty", "quantity", "stock_level")),
+            C("brand", _pick(_COMPANIES), ("Vendor", "brand-name", "brand")),
+            C(
+                "category",
+                _pick(["tools", "garden", "kitchen"]),
+                ("Product Category", "item-type", "categories"),
+            ),
+            C("weight", _money(2, 3), ("Variant Grams", "item-weight", "weight")),
+            C("barcode", _ids(10**12, 10**13), ("Variant Barcode", "external-product-id", "ean")),
+            C("image", _url, ("Image Src", "main-image-url", "image_url")),
+            C("published", _flag, ("Published", None, "enabled")),
+            C("colour", _pick(["red", "blue", "black"]), ("Option1 Value", "color-name", "colour")),
+        ),
+    ),
 )
 
 _AFFIXES = (("hs_", ""), ("", "__c"), ("src_", ""), ("", "_v2"), ("stg_", ""), ("", "_field"))
@@ -329,7 +508,8 @@ def _affix(name: str, affix: tuple[str, str]) -> str:
 
 def build_vendor_case(domain: Domain, dest_vendor: int, src_vendor: int, variant: int) -> Case:
     """One labelled pair: ``src_vendor``'s export appended into ``dest_vendor``'s dataset."""
-    case_id = f"vendor:{domain.name}/{domain.vendors[src_vendor]}->{domain.vendors[dest_vendor]}/{variant}"
+    pair = f"{domain.vendors[src_vendor]}->{domain.vendors[dest_vendor]}"
+    case_id = f"vendor:{domain.name}/{pair}/{variant}"
     rng = np.random.default_rng(_stable_seed(case_id))
     n_dest, n_src = 120, 100
     concepts = list(domain.concepts)

@@ -28,6 +28,23 @@ DEFAULT_SUGGEST_MIN = 0.42
 RowDecision = tuple[Column | None, float, str, str, tuple[tuple[Column, Evidence], ...]]
 
 
+#: A suggestion needs a name this alike, or values this alike: a weak score made of weak
+#: evidence of both kinds (a shape on another scale, a shared word) is no suggestion.
+SUGGEST_NAME = 0.6
+SUGGEST_DATA = 0.8
+
+
+#: Without rows, names are all there is: a suggestion needs a name this alike.
+SUGGEST_NAME_ALONE = 0.5
+
+
+def _telling(ev: Evidence) -> bool:
+    name = ev.name or 0.0
+    if ev.data is None:
+        return name >= SUGGEST_NAME_ALONE
+    return name >= SUGGEST_NAME or ev.data >= SUGGEST_DATA
+
+
 def decide(
     destination: Sequence[Column],
     source: Sequence[Column],
@@ -66,7 +83,14 @@ def decide(
     suggestions: dict[int, int] = {}
     if suggest_min < min_confidence and left_rows and left_cols:
         rest = sub[np.ix_(left_rows, left_cols)]
-        rest = np.where(rest < min_confidence, rest, 0.0)
+        telling = np.array(
+            [
+                [_telling(evidence[free_rows[r]][free_cols[c]]) for c in left_cols]
+                for r in left_rows
+            ],
+            dtype=bool,
+        )
+        rest = np.where((rest < min_confidence) & telling, rest, 0.0)
         for k, choice in zip(
             left_rows, assign(rest, threshold=max(suggest_min, 1e-9)), strict=True
         ):

@@ -181,15 +181,23 @@ def parse_stats(
 
 def stats_from_values(name: str, c_type: str, values: pd.Series) -> ColumnStats:
     """The statistics a column of known values would have (so both modes compare alike)."""
+    seen: set[str] = set()
+    blank = 0
+    for value in values.tolist():
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+            blank += 1
+            continue
+        text = str(value).strip()
+        if not text or text in ("nan", "NaT", "<NA>"):
+            blank += 1
+        else:
+            seen.add(text)
     rows = len(values)
-    texts = values.astype("string").str.strip()
-    blank = int((values.isna() | (texts == "")).sum())
-    distinct = int(texts[texts.notna() & (texts != "")].nunique())
     return ColumnStats(
         name=name,
         c_type=c_type,
         blank_count=blank,
         blank_share=blank / rows if rows else None,
-        distinct=distinct,
+        distinct=len(seen),
         rows=rows,
     )

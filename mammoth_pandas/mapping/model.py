@@ -11,7 +11,7 @@ import pandas as pd
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.mapping import display, store, submit
 from mammoth_pandas.mapping.decide import DEFAULT_MIN_CONFIDENCE, DEFAULT_SUGGEST_MIN, decide
-from mammoth_pandas.mapping.score import Evidence, Weights, score_pair
+from mammoth_pandas.mapping.score import Evidence, Weights, score_pair, side_names
 from mammoth_pandas.mapping.sides import Column, Side, to_side
 
 if TYPE_CHECKING:
@@ -201,7 +201,10 @@ class Mapping:
         """Every source column for ``dest``, best first, with its score and evidence."""
         column = self._destination(dest)
         ranked = sorted(
-            ((src, score_pair(column, src, self.weights)) for src in self.source.columns),
+            (
+                (src, score_pair(column, src, self.weights, self._names(column, src)))
+                for src in self.source.columns
+            ),
             key=lambda item: -item[1].score,
         )
         return [
@@ -257,6 +260,14 @@ class Mapping:
             )
         return column
 
+    def _names(self, dest: Column, source: Column) -> tuple[str, str]:
+        """The names compared for a pair: each side's shared affixes set aside."""
+        dest_names = dict(
+            zip(self.destination.columns, side_names(self.destination.columns), strict=True)
+        )
+        src_names = dict(zip(self.source.columns, side_names(self.source.columns), strict=True))
+        return dest_names[dest], src_names[source]
+
     def _index(self, column: Column) -> int:
         return next(i for i, r in enumerate(self._rows) if r.destination.c_id == column.c_id)
 
@@ -270,7 +281,7 @@ class Mapping:
         destination cannot take (a date into a number or the reverse).
         """
         d, s = self._destination(dest), self._source(source)
-        evidence = score_pair(d, s, self.weights)
+        evidence = score_pair(d, s, self.weights, self._names(d, s))
         if evidence.type_fit <= 0:
             raise MappingError(
                 "source",

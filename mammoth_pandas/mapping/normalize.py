@@ -22,10 +22,12 @@ from rapidfuzz.distance import OSA
 __all__ = [
     "SYNONYMS",
     "NameMatch",
+    "american",
     "canonical",
     "is_opaque",
     "name_similarity",
     "normalize_name",
+    "side_cores",
     "token_similarity",
     "words",
 ]
@@ -132,6 +134,129 @@ SYNONYMS: dict[str, str] = {
     "url": "website",
     "web": "website",
     "site url": "website",
+    # a general business vocabulary: what one system calls another's column
+    "sales": "sales",
+    "gross": "sales",
+    "income": "sales",
+    "earnings": "sales",
+    "spend": "price",
+    "spent": "price",
+    "fee": "charge",
+    "fees": "charge",
+    "commission": "charge",
+    "payable": "net",
+    "customer email": "email",
+    "contact": "customer",
+    "contacts": "customer",
+    "shopper": "customer",
+    "purchaser": "customer",
+    "requester": "customer",
+    "reporter": "customer",
+    "account": "account",
+    "accounts": "account",
+    "opted in": "opt in",
+    "optin": "opt in",
+    "subscribed": "opt in",
+    "subscription": "opt in",
+    "consent": "opt in",
+    "marketing status": "opt in",
+    "agent": "assignee",
+    "assigned to": "assignee",
+    "handler": "assignee",
+    "owner": "assignee",
+    "supervisor": "manager",
+    "boss": "manager",
+    "reports to": "manager",
+    "position": "title",
+    "job title": "title",
+    "role": "title",
+    "designation": "title",
+    "hire date": "start date",
+    "hired": "start date",
+    "joined": "start date",
+    "joining date": "start date",
+    "cost center": "department",
+    "division": "department",
+    "team": "group",
+    "queue": "group",
+    "headline": "subject",
+    "summary": "subject",
+    "topic": "subject",
+    "body": "description",
+    "details": "description",
+    "memo": "note",
+    "statement": "description",
+    "stage": "status",
+    "phase": "status",
+    "closed": "resolved",
+    "solved": "resolved",
+    "resolution": "resolved",
+    "visits": "sessions",
+    "visit": "session",
+    "visitors": "users",
+    "unique visitors": "users",
+    "views": "pageviews",
+    "page views": "pageviews",
+    "impr": "impressions",
+    "referrer": "source",
+    "medium": "source",
+    "channel": "source",
+    "origin": "source",
+    "stock": "inventory",
+    "stock level": "inventory",
+    "on hand": "inventory",
+    "brand": "vendor",
+    "manufacturer": "vendor",
+    "make": "vendor",
+    "supplier": "vendor",
+    "ean": "barcode",
+    "upc": "barcode",
+    "gtin": "barcode",
+    "isbn": "barcode",
+    "picture": "image",
+    "photo": "image",
+    "thumbnail": "image",
+    "enabled": "active",
+    "published": "active",
+    "live": "active",
+    "item": "product",
+    "article": "product",
+    "goods": "product",
+    "due": "due date",
+    "expiry": "expiration",
+    "expires": "expiration",
+    "outstanding": "balance",
+    "amount due": "balance",
+    "remaining": "balance",
+    "grand total": "total",
+    "order total": "total",
+    "total price": "total",
+    "cart": "order",
+    "purchase": "order",
+    "transaction": "transaction",
+    "payment": "transaction",
+    "charge": "charge",
+    "probability": "likelihood",
+    "chance": "likelihood",
+    "rating": "score",
+    "satisfaction": "score",
+    "feedback": "score",
+    "legal": "",
+    "tags": "labels",
+    "tag": "labels",
+    "keywords": "labels",
+    "location": "office",
+    "site": "office",
+    "branch": "office",
+    "workplace": "office",
+    "base pay": "salary",
+    "pay rate": "salary",
+    "compensation": "salary",
+    "annual salary": "salary",
+    "mailing": "",
+    "billing": "",
+    "primary": "",
+    "work email": "email",
     # identifiers and descriptions
     "identifier": "id",
     "ident": "id",
@@ -229,7 +354,28 @@ def words(name: str) -> tuple[str, ...]:
     text = text.replace("%", " percent ").replace("#", " number ").replace("&", " and ")
     text = _CAMEL.sub(" ", text)
     text = _LETTER_DIGIT.sub(" ", text)
-    return tuple(w for w in _NON_WORD.split(text.lower()) if w)
+    return tuple(american(w) for w in _NON_WORD.split(text.lower()) if w)
+
+
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=[a-z]{3})our$"), "or"),  # colour, behaviour, labour (not hour, four)
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # organise
+    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),  # analyse
+    (re.compile(r"(?<=[a-z]{3})tre(s?)$"), r"ter\1"),  # centre, metre
+    (re.compile(r"(?<=[a-z]{3})ogue$"), "og"),  # catalogue
+    (re.compile(r"(?<=[a-z]{3}[aeiou])ll(ed|ing|er)$"), r"l\1"),  # cancelled, travelling
+    (re.compile(r"^(licen|defen|offen)ce$"), r"\1se"),  # licence
+)
+
+
+@lru_cache(maxsize=8192)
+def american(word: str) -> str:
+    """One spelling for British and American variants: ``colour`` → ``color``."""
+    for pattern, replacement in _SPELLINGS:
+        new = pattern.sub(replacement, word)
+        if new != word:
+            return new
+    return word
 
 
 def normalize_name(name: str) -> str:
@@ -256,7 +402,7 @@ def canonical(name: str) -> tuple[str, ...]:
         else:
             out.append(tokens[i])
             i += 1
-    return tuple(out)
+    return tuple(out) or tokens
 
 
 def is_opaque(name: str) -> bool:
@@ -424,7 +570,9 @@ def name_kinds(name: str, c_type: str | None = None) -> frozenset[str]:
     A name without a kind word takes its kind from its type: a date column holds a time,
     a text column a name or label (``Customer`` holds the customer's name).
     """
-    kinds = frozenset(KIND_WORDS[w] for w in canonical(name) if w in KIND_WORDS)
+    found = [KIND_WORDS[w] for w in canonical(name) if w in KIND_WORDS]
+    # The last kind word is the head: "customer ref name" holds a name.
+    kinds = frozenset(found[-1:])
     if kinds or c_type is None:
         return kinds
     if c_type == "date":
@@ -442,3 +590,45 @@ def kind_conflict(
     if not ka or not kb or ka & kb:
         return None
     return f"{a!r} holds {' or '.join(sorted(ka))}, {b!r} {' or '.join(sorted(kb))}"
+
+
+#: A word shared by at least this share of a side's columns, at the start or the end of
+#: their names, is that side's affix (``stg_``, ``hs_``, ``__c``, ``_v2``): noise.
+AFFIX_SHARE = 0.6
+
+
+def _affix_words(names: list[tuple[str, ...]], end: bool) -> tuple[str, ...]:
+    """The longest run of words (up to 2) that most multi-word names start (or end) with."""
+    multi = [n for n in names if len(n) >= 2]
+    if len(names) < 3 or len(multi) < AFFIX_SHARE * len(names):
+        return ()
+    best: tuple[str, ...] = ()
+    for size in (1, 2):
+        counts: dict[tuple[str, ...], int] = {}
+        for n in multi:
+            if len(n) > size:
+                key = n[-size:] if end else n[:size]
+                counts[key] = counts.get(key, 0) + 1
+        if not counts:
+            break
+        key, count = max(counts.items(), key=lambda kv: kv[1])
+        if count >= AFFIX_SHARE * len(names) and all(w not in KIND_WORDS for w in key):
+            best = key
+    return best
+
+
+def side_cores(names: list[str]) -> list[str]:
+    """Each name without the affixes that most of its side's names share (from the side
+    itself, not from a list): ``["hs_email", "hs_phone", "hs_city"]`` → ``["email",
+    "phone", "city"]``. Names that would be left empty keep their words."""
+    split = [words(n) for n in names]
+    head, tail = _affix_words(split, end=False), _affix_words(split, end=True)
+    out = []
+    for name, w in zip(names, split, strict=True):
+        core = w
+        if head and core[: len(head)] == head and len(core) > len(head):
+            core = core[len(head) :]
+        if tail and core[-len(tail) :] == tail and len(core) > len(tail):
+            core = core[: -len(tail)]
+        out.append(" ".join(core) if core != w else name)
+    return out

@@ -11,16 +11,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mammoth_pandas.mapping.evidence import ColumnStats
 from mammoth_pandas.mapping.infer import Profile
 from mammoth_pandas.mapping.normalize import (
     is_opaque,
     kind_conflict,
     name_similarity,
     normalize_name,
+    side_cores,
 )
 from mammoth_pandas.mapping.sides import Column
 
-__all__ = ["Evidence", "Weights", "data_similarity", "score_matrix", "score_pair", "type_fit"]
+__all__ = [
+    "Evidence",
+    "Weights",
+    "data_similarity",
+    "score_matrix",
+    "score_pair",
+    "side_names",
+    "type_fit",
+]
 
 #: Numeric columns with fewer distinct values than this are weaker evidence by their values.
 FEW_LEVELS = 12
@@ -38,6 +48,7 @@ class Weights:
     data_alone: float = 0.8
     data_despite_name: float = 0.72
     schema_only: float = 0.88
+    stats_alone: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,8 @@ class Evidence:
         parts.append(f"type {self.type_how}")
         if self.data is not None:
             parts.append(f"data {self.data:.2f} ({self.data_how})")
+        elif self.data_how.startswith("statistics"):
+            parts.append(self.data_how)
         return "; ".join(parts)
 
 
@@ -201,6 +214,37 @@ def data_similarity(a: Profile | None, b: Profile | None) -> tuple[float | None,
     return _text_similarity(a, b)
 
 
+def stats_similarity(a: ColumnStats | None, b: ColumnStats | None) -> tuple[float | None, str]:
+    """Compare two columns' stored statistics: how unique and how blank their values are.
+
+    ``(None, why)`` when either side has none. A column of unique values (an id, an
+    email) against one of few repeated values (a status) scores low.
+    """
+    if a is None or b is None:
+        return None, "no statistics on one side"
+    ra, rb = a.distinct_ratio, b.distinct_ratio
+    parts: list[float] = []
+    words: list[str] = []
+    if ra is not None and rb is not None:
+        unique_a, unique_b = ra >= 0.9, rb >= 0.9
+        if unique_a != unique_b:
+            parts.append(0.0)
+            words.append("one column's values are unique, the other's repeat")
+        else:
+            parts.append(1.0 - abs(ra - rb))
+            words.append(f"distinct share {ra:.0%} and {rb:.0%}")
+        if a.distinct is not None and b.distinct is not None and min(a.distinct, b.distinct) > 0:
+            small, large = sorted((a.distinct, b.distinct))
+            if large <= 30:  # codes: a handful of levels either side should be alike
+                parts.append(small / large)
+    if a.blank_share is not None and b.blank_share is not None:
+        parts.append(1.0 - abs(a.blank_share - b.blank_share))
+        words.append(f"blank {a.blank_share:.0%} and {b.blank_share:.0%}")
+    if not parts:
+        return None, "statistics too sparse"
+    return round(float(np.mean(parts)) if min(parts) > 0 else 0.0, 4), "; ".join(words)
+
+
 def combine(name: float | None, data: float | None, fit: float, weights: Weights) -> float:
     """One score from the evidence.
 
@@ -228,24 +272,44 @@ def combine(name: float | None, data: float | None, fit: float, weights: Weights
     return round(score * (0.5 + 0.5 * fit), 4)
 
 
-def score_pair(dest: Column, source: Column, weights: Weights | None = None) -> Evidence:
-    """All the evidence for one destination/source pair."""
+def score_pair(
+    dest: Column,
+    source: Column,
+    weights: Weights | None = None,
+    names: tuple[str, str] | None = None,
+) -> Evidence:
+    """All the evidence for one destination/source pair.
+
+    ``names`` are the names to compare (destination, source) when they differ from the
+    columns' own: their side's shared affixes removed (:func:`side_names`).
+    """
     weights = weights or Weights()
+    dest_name, source_name = names or (dest.c_name, source.c_name)
     if normalize_name(dest.c_name) == normalize_name(source.c_name):
         name: float | None = 1.0
         name_how = "same name"
-    elif is_opaque(dest.c_name) or is_opaque(source.c_name):
+    elif is_opaque(dest_name) or is_opaque(source_name):
         name = None
         name_how = "opaque name"
     else:
-        match = name_similarity(dest.c_name, source.c_name)
+        match = name_similarity(dest_name, source_name)
         name, name_how = match.score, match.how
-        conflict = kind_conflict(dest.c_name, source.c_name, dest.c_type, source.c_type)
+        if (dest_name, source_name) != (dest.c_name, source.c_name):
+            name_how += " once the side's shared affix is set aside"
+        conflict = kind_conflict(dest_name, source_name, dest.c_type, source.c_type)
         if conflict and name > 0:
             name, name_how = round(name * KIND_CONFLICT, 4), f"{name_how}, but {conflict}"
     fit, type_how = type_fit(dest, source)
     data, data_how = data_similarity(dest.profile, source.profile)
     score = combine(name, data, fit, weights)
+    if data is None:
+        stats, stats_how = stats_similarity(dest.stats, source.stats)
+        if stats is not None:
+            if name is None:
+                score = round(weights.stats_alone * stats * fit, 4)
+            else:
+                score = round(min(1.0, score * (0.8 + 0.25 * stats)), 4)
+            data_how = f"statistics {stats:.2f} ({stats_how})"
     return Evidence(score, name, name_how, fit, type_how, data, data_how)
 
 
@@ -254,4 +318,13 @@ def score_matrix(
 ) -> list[list[Evidence]]:
     """Evidence for every pair: ``result[i][j]`` compares destination ``i`` with source ``j``."""
     weights = weights or Weights()
-    return [[score_pair(d, s, weights) for s in source] for d in destination]
+    dest_names, src_names = side_names(destination), side_names(source)
+    return [
+        [score_pair(d, s, weights, (dn, sn)) for s, sn in zip(source, src_names, strict=True)]
+        for d, dn in zip(destination, dest_names, strict=True)
+    ]
+
+
+def side_names(columns: tuple[Column, ...]) -> list[str]:
+    """The columns' names with the affixes most of them share set aside."""
+    return side_cores([c.c_name for c in columns])

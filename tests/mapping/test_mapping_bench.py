@@ -46,3 +46,37 @@ def test_evaluate_produces_a_table_for_every_method_and_level():
     text = bench_mapping._markdown(frame)
     assert text.startswith("| split | level | method |")
     assert text.count("\n") == len(frame) + 1
+
+
+def test_vendor_pairs_are_labelled_by_meaning_with_traps_and_a_fixed_split():
+    from bench.mapping_vendors import DOMAINS, build_vendor_case, held_out_domain
+
+    domain = DOMAINS[0]
+    case = build_vendor_case(domain, 0, 1, 0)
+    again = build_vendor_case(domain, 0, 1, 0)
+    assert case.truth == again.truth
+    assert {v for v in case.truth.values() if v} <= set(case.source.columns)
+    assert list(case.truth) == list(case.destination.columns)
+    assert case.held_out == held_out_domain(domain.name)
+    splits = {held_out_domain(d.name) for d in DOMAINS}
+    assert splits == {True, False}
+
+
+def test_every_mode_runs_derive_mapping_and_the_baselines():
+    from bench.mapping_vendors import DOMAINS, build_vendor_case
+
+    cases = [
+        *build_cases(load_tables(TABLES[:1]), variants=1),
+        build_vendor_case(DOMAINS[1], 1, 0, 0),
+    ]
+    frame = bench_mapping.evaluate_modes(cases)
+    assert set(frame["mode"]) == set(bench_mapping.MODES)
+    for mode in bench_mapping.MODES:
+        methods = set(frame[frame["mode"] == mode]["method"])
+        assert {"derive_mapping", "exact names", "fuzzy names + assignment"} <= methods
+    vendor = frame[(frame["level"] == "vendor") & (frame["split"] == "all")]
+    assert len(vendor) >= 3 * len(bench_mapping.MODES)
+    schema = bench_mapping.schema_of(cases[-1].source)
+    assert {c["c_type"] for c in schema} <= {"text", "numeric", "date"}
+    stats = bench_mapping.stats_of(cases[-1].source)
+    assert all(0 <= s["blank_pct"] <= 100 and s["rows"] == len(cases[-1].source) for s in stats)

@@ -150,3 +150,36 @@ def test_importing_the_mapping_does_not_import_the_widgets():
         "assert 'ipywidgets' not in sys.modules and 'mammoth_pandas.widgets' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_affixes_most_of_a_side_shares_are_noise():
+    from mammoth_pandas.mapping.normalize import american, side_cores
+
+    names = ["hs_email", "hs_phone", "hs_city", "hs_lead_source", "owner"]
+    assert side_cores(names) == ["email", "phone", "city", "lead source", "owner"]
+    assert side_cores(["Email__c", "Phone__c", "City__c"]) == ["email", "phone", "city"]
+    assert side_cores(["email", "phone"]) == ["email", "phone"]  # too few to tell
+    assert (american("colour"), american("catalogue"), american("cancelled")) == (
+        "color",
+        "catalog",
+        "canceled",
+    )
+    assert american("hour") == "hour"
+    dest = [{"c_id": c, "c_name": c, "c_type": "text"} for c in ("email", "phone", "city")]
+    source = [
+        {"c_id": c, "c_name": f"stg_{c}_v2", "c_type": "text"} for c in ("city", "email", "phone")
+    ]
+    mapping = derive_mapping(source, dest)
+    assert _pairs(mapping) == {"email": "email", "phone": "phone", "city": "city"}
+    assert "shared affix is set aside" in mapping.rows[0].evidence
+
+
+def test_statistics_place_a_column_when_names_are_weak():
+    from mammoth_pandas.mapping.evidence import ColumnStats
+    from mammoth_pandas.mapping.score import stats_similarity
+
+    unique = ColumnStats("a", "text", 0, 0.0, 100, 100)
+    repeated = ColumnStats("b", "text", 0, 0.0, 4, 100)
+    assert stats_similarity(unique, repeated)[0] == 0.0
+    assert stats_similarity(unique, unique)[0] == 1.0
+    assert stats_similarity(None, unique)[0] is None
