@@ -35,8 +35,8 @@ import requests
 
 from mammoth_pandas import MammothClient, frames
 from mammoth_pandas import params as P
+from mammoth_pandas._answers import page_records
 from mammoth_pandas._paging import PageCollector
-from mammoth_pandas.client import page_records
 from mammoth_pandas.sandbox import DEMO
 
 PAGE = 100

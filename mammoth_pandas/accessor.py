@@ -7,13 +7,21 @@
     df[df.state == "suspended"].mammoth.restore()
 
 A listing remembers where it came from in ``df.attrs["mammoth"]``: the ids of its
-dataset(s) and a token naming the client in this process. Only plain data is stored
+dataset(s) and a key naming the client in this process. Only plain data is stored
 there, because pandas deep-copies ``attrs`` through filtering, copying and pickling.
 The batch ids are the frame's index (or its ``id`` column after ``reset_index()``).
+
+This module owns the registry of clients by key. A client registers itself when it is
+made (:func:`register_client`) and leaves when it is closed; the registry holds clients
+weakly, so a client nobody uses any more can be freed. The accessor never imports the
+client: it only calls the client's ``batches`` operations on whatever was registered.
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
+import weakref
 from typing import Any
 
 import pandas as pd
@@ -21,7 +29,33 @@ import pandas as pd
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.jobs import Job
 
-__all__ = ["MammothAccessor"]
+__all__ = ["MammothAccessor", "client_for", "register_client", "unregister_client"]
+
+# Clients by key, so that a DataFrame can name the client it came from in plain,
+# picklable ``attrs`` (pandas deep-copies ``attrs`` in many operations).
+_CLIENTS: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+_LOCK = threading.Lock()
+
+
+def register_client(client: Any) -> str:
+    """Register ``client`` (held weakly) and return the key that names it in ``attrs``."""
+    key = uuid.uuid4().hex
+    with _LOCK:
+        _CLIENTS[key] = client
+    return key
+
+
+def unregister_client(key: str) -> None:
+    """Forget the client registered under ``key`` (as when it is closed)."""
+    with _LOCK:
+        _CLIENTS.pop(key, None)
+
+
+def client_for(key: str) -> Any | None:
+    """The open client registered under ``key`` in this process, if any."""
+    with _LOCK:
+        return _CLIENTS.get(key)
+
 
 _NO_ORIGIN = (
     "this DataFrame does not say which dataset it came from (df.attrs['mammoth'] is missing); "
@@ -41,7 +75,7 @@ class MammothAccessor:
 
     @property
     def origin(self) -> dict[str, Any]:
-        """``{"client": token, "datasets": [[ws, project, dataset], …]}``."""
+        """``{"client": key, "datasets": [[ws, project, dataset], …]}``."""
         origin = self._frame.attrs.get("mammoth")
         if not isinstance(origin, dict) or not origin.get("datasets"):
             raise MammothInputError("df.mammoth", _NO_ORIGIN, accepted="a listing frame")
@@ -49,9 +83,8 @@ class MammothAccessor:
 
     @property
     def client(self) -> Any:
-        from mammoth_pandas.client import client_for_token
-
-        client = client_for_token(str(self.origin.get("client")))
+        """The open client that listed this frame."""
+        client = client_for(str(self.origin.get("client")))
         if client is None:
             raise MammothInputError(
                 "df.mammoth",

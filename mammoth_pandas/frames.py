@@ -15,6 +15,7 @@ work as on strings.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
     "batch_frame",
     "batch_series",
     "columns_for_fields",
+    "concat_keep_categories",
     "dataset_frame",
     "schema_frame",
 ]
@@ -318,3 +320,27 @@ def _dtype_name(dtype: Any) -> str:
     if isinstance(dtype, pd.CategoricalDtype):
         return "category" if dtype.categories is None else "category (fixed)"
     return str(dtype)
+
+
+def concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate listing frames, unioning categoricals so that they stay categorical."""
+    if len(parts) == 1:
+        return parts[0].copy()
+    with warnings.catch_warnings():
+        # pandas 2 warns that all-NA parts will count towards the result dtype; every part
+        # carries the declared dtypes (categoricals are rebuilt below), so nothing changes.
+        warnings.simplefilter("ignore", FutureWarning)
+        combined = pd.concat(parts)
+    for name in parts[0].columns:
+        dtype = parts[0][name].dtype
+        if not isinstance(dtype, pd.CategoricalDtype):
+            continue
+        if name == "state":
+            known = list(dtype.categories)
+            extra = {c for p in parts for c in p[name].cat.categories if c not in set(known)}
+            categories = known + sorted(extra)
+        else:
+            categories = sorted({c for p in parts for c in p[name].cat.categories})
+        values = combined[name].astype(object).where(combined[name].notna(), None)
+        combined[name] = pd.Categorical(values.tolist(), categories=categories)
+    return combined

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mammoth_pandas import contract as C
 from mammoth_pandas.errors import (
@@ -21,14 +21,34 @@ from mammoth_pandas.errors import (
     MammothInputError,
 )
 
-if TYPE_CHECKING:
-    from mammoth_pandas.client import MammothClient
-
-__all__ = ["POLL_FACTOR", "POLL_FIRST", "POLL_MAX", "Job", "failure_reason"]
+__all__ = [
+    "POLL_FACTOR",
+    "POLL_FIRST",
+    "POLL_MAX",
+    "Job",
+    "JobClient",
+    "JobReader",
+    "failure_reason",
+]
 
 POLL_FIRST = 0.2
 POLL_FACTOR = 1.5
 POLL_MAX = 5.0
+
+
+class JobReader(Protocol):
+    """Reads one job's state by id (``client.jobs`` is one)."""
+
+    def _fetch(self, job_id: int) -> dict[str, Any]: ...
+
+
+class JobClient(Protocol):
+    """What a :class:`Job` needs of its client: a :class:`JobReader` as ``jobs``."""
+
+    @property
+    def jobs(self) -> JobReader:
+        """The client's job reader."""
+        ...
 
 
 def failure_reason(response: Any) -> str | None:
@@ -49,7 +69,7 @@ class Job:
         self,
         data: dict[str, Any],
         *,
-        client: MammothClient | None = None,
+        client: JobClient | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from mammoth_pandas import cli, cli_batches, demo
+from mammoth_pandas import cli, demo
 from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
@@ -30,7 +30,7 @@ def test_list_as_table_csv_and_json(monkeypatch, capsys, sandbox: Sandbox, clien
     expected = client.batches.list(
         DEMO.workspace_id, DEMO.project_id, DEMO.customers, status="suspended"
     )
-    assert cli_batches.main(["batches", "list", *WHERE, *DS, "--status", "suspended"]) == 0
+    assert cli.main(["batches", "list", *WHERE, *DS, "--status", "suspended"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:3] == ["id", "name", "state"]
     assert set(table[1]) <= {"-", " "}
@@ -38,10 +38,7 @@ def test_list_as_table_csv_and_json(monkeypatch, capsys, sandbox: Sandbox, clien
     assert all(" suspended " in line for line in table[2:])
 
     assert (
-        cli_batches.main(
-            ["batches", "list", *WHERE, *DS, "--status", "suspended", "--format", "csv"]
-        )
-        == 0
+        cli.main(["batches", "list", *WHERE, *DS, "--status", "suspended", "--format", "csv"]) == 0
     )
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [int(r["id"]) for r in rows] == list(expected.index)
@@ -71,13 +68,13 @@ def test_list_as_table_csv_and_json(monkeypatch, capsys, sandbox: Sandbox, clien
 
 def test_get_datasets_and_schema(monkeypatch, capsys, sandbox: Sandbox) -> None:
     use(monkeypatch, sandbox)
-    assert cli_batches.main(["batches", "get", "1001", *WHERE, *DS, "--format", "json"]) == 0
+    assert cli.main(["batches", "get", "1001", *WHERE, *DS, "--format", "json"]) == 0
     batch = json.loads(capsys.readouterr().out)
     assert batch["id"] == 1001
     assert batch["state"] in C.BATCH_STATES
-    assert cli_batches.main(["datasets", "list", *WHERE]) == 0
+    assert cli.main(["datasets", "list", *WHERE]) == 0
     assert "Customers" in capsys.readouterr().out
-    assert cli_batches.main(["datasets", "schema", *WHERE, *DS, "--format", "csv"]) == 0
+    assert cli.main(["datasets", "schema", *WHERE, *DS, "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "c_id,c_name,c_type"
     assert "column_1,Customer,text" in out
@@ -92,24 +89,22 @@ def test_mutations_print_their_job(monkeypatch, capsys, fresh_sandbox: Sandbox) 
             DEMO.workspace_id, DEMO.project_id, DEMO.customers, status="active"
         ).index[:3]
     ]
-    assert cli_batches.main(["batches", "suspend", active[0], active[1], *WHERE, *DS]) == 0
+    assert cli.main(["batches", "suspend", active[0], active[1], *WHERE, *DS]) == 0
     out = capsys.readouterr().out
     assert "success" in out
     assert "update_batches" in out
-    assert cli_batches.main(["batches", "restore", active[0], *WHERE, *DS, "--format", "json"]) == 0
+    assert cli.main(["batches", "restore", active[0], *WHERE, *DS, "--format", "json"]) == 0
     job = json.loads(capsys.readouterr().out)
     assert job["status"] == "success"
-    assert cli_batches.main(["batches", "remove", f"{active[1]},{active[2]}", *WHERE, *DS]) == 0
+    assert cli.main(["batches", "remove", f"{active[1]},{active[2]}", *WHERE, *DS]) == 0
     capsys.readouterr()
     assert (
-        cli_batches.main(
-            ["batches", "delete", active[0], *WHERE, *DS, "--no-wait", "--format", "json"]
-        )
+        cli.main(["batches", "delete", active[0], *WHERE, *DS, "--no-wait", "--format", "json"])
         == 0
     )
     job_id = json.loads(capsys.readouterr().out)["id"]
     fresh_sandbox.wait_idle()
-    assert cli_batches.main(["jobs", "get", str(job_id)]) == 0
+    assert cli.main(["jobs", "get", str(job_id)]) == 0
     shown = capsys.readouterr().out
     assert str(job_id) in shown
     assert "success" in shown
@@ -124,7 +119,7 @@ def test_mutations_print_their_job(monkeypatch, capsys, fresh_sandbox: Sandbox) 
             }
         ]
     )
-    code = cli_batches.main(["batches", "create", *WHERE, *DS, "--source-id", str(DEMO.crm_export),
+    code = cli.main(["batches", "create", *WHERE, *DS, "--source-id", str(DEMO.crm_export),
                              "--mapping", mapping, "--validate-only"])  # fmt: skip
     assert code == 0
     assert "success" in capsys.readouterr().out
@@ -133,7 +128,7 @@ def test_mutations_print_their_job(monkeypatch, capsys, fresh_sandbox: Sandbox) 
 def test_no_credentials_says_how_to_set_them(monkeypatch, capsys) -> None:
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
-    assert cli_batches.main(["batches", "list", *WHERE, *DS]) == 2
+    assert cli.main(["batches", "list", *WHERE, *DS]) == 2
     err = capsys.readouterr().err
     assert C.ENV_KEY in err
     assert C.ENV_SECRET in err
@@ -142,21 +137,19 @@ def test_no_credentials_says_how_to_set_them(monkeypatch, capsys) -> None:
 
 def test_bad_input_and_server_errors_exit_codes(monkeypatch, capsys, sandbox: Sandbox) -> None:
     use(monkeypatch, sandbox)
-    assert cli_batches.main(["batches", "list", *WHERE, *DS, "--status", "archived"]) == 2
+    assert cli.main(["batches", "list", *WHERE, *DS, "--status", "archived"]) == 2
     assert "status" in capsys.readouterr().err
-    assert cli_batches.main(["batches", "get", "999999", *WHERE, *DS]) == 1
+    assert cli.main(["batches", "get", "999999", *WHERE, *DS]) == 1
     assert "404" in capsys.readouterr().err
-    assert cli_batches.main(["batches", "list", *WHERE]) == 2
+    assert cli.main(["batches", "list", *WHERE]) == 2
     assert "--dataset" in capsys.readouterr().err
-    assert cli_batches.main(["batches", "frobnicate"]) == 2
+    assert cli.main(["batches", "frobnicate"]) == 2
 
 
 def test_sandbox_option_runs_without_credentials(monkeypatch, capsys) -> None:
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
-    assert (
-        cli_batches.main(["batches", "list", "--sandbox", "--limit", "4", "--fields", "__min"]) == 0
-    )
+    assert cli.main(["batches", "list", "--sandbox", "--limit", "4", "--fields", "__min"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["id", "name", "state", "created_at"]
     assert len(lines) == 2 + 4
@@ -174,7 +167,7 @@ def test_demo_prints_a_table_and_jobs(capsys) -> None:
 
 @pytest.mark.parametrize("argv", [["batches", "--help"], ["batches", "list", "--help"]])
 def test_help_exits_cleanly(argv: list[str], capsys) -> None:
-    assert cli_batches.main(argv) == 0
+    assert cli.main(argv) == 0
     assert "usage" in capsys.readouterr().out
 
 
@@ -184,8 +177,8 @@ def test_created_range_options(monkeypatch, capsys, sandbox: Sandbox, client) ->
     cut = full.created_at.sort_values().iloc[40]
     expected = full[full.created_at >= cut]
     argv = ["batches", "list", *WHERE, *DS, "--format", "json", "--created-from", cut.isoformat()]
-    assert cli_batches.main(argv) == 0
+    assert cli.main(argv) == 0
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == list(expected.index)
     argv += ["--created-at", "(from:'2024-01-01')"]
-    assert cli_batches.main(argv) == 2
+    assert cli.main(argv) == 2
     assert "--created-at" in capsys.readouterr().err

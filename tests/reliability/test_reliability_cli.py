@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from reliability_support import FaultCounter
 
-from mammoth_pandas import cli_batches
+from mammoth_pandas import cli
 from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
@@ -34,7 +34,7 @@ def cli_sandbox(monkeypatch, figures) -> Iterator[tuple[Sandbox, FaultCounter]]:
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli_batches.main(list(argv))
+    code = cli.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -1,0 +1,46 @@
+"""``mammoth-pandas datasets …``: list a project's datasets, show a dataset's schema.
+
+::
+
+    mammoth-pandas datasets list --workspace 1 --project 1
+    mammoth-pandas datasets schema --workspace 1 --project 1 --dataset 101 --format csv
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TextIO
+
+from mammoth_pandas import display
+from mammoth_pandas.cli._common import add_common, need, run
+from mammoth_pandas.client import MammothClient
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``datasets`` command's parser."""
+    parser = argparse.ArgumentParser(
+        prog="mammoth-pandas datasets", description="List datasets, show a dataset's schema."
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    add_common(actions.add_parser("list", help="the project's datasets"), dataset=False)
+    add_common(actions.add_parser("schema", help="a dataset's columns"))
+    return parser
+
+
+def _run(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
+    ws, pr = need(args, "workspace", "project")
+    if args.action == "list":
+        print(display.render(client.datasets.list(ws, pr), args.format), file=out)
+    else:
+        (ds,) = need(args, "dataset")
+        schema = client.datasets.schema(ws, pr, ds)
+        print(display.render(schema, args.format).rstrip(), file=out)
+    return 0
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run ``datasets ACTION …`` (``argv`` after the command word); returns the exit status."""
+    return run(build_parser(), argv, _run)

@@ -1,0 +1,372 @@
+"""``client.batches``: the six batch operations of the generated SDK, typed.
+
+The operations keep the SDK's names and parameter names (``list``, ``create``,
+``remove``, ``update``, ``get``, ``delete``); parameters also take Pythonic forms (see
+:mod:`mammoth_pandas.params`). A listing is a DataFrame indexed by batch id that
+remembers its dataset in ``attrs["mammoth"]``, so ``df.mammoth`` can act on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import pandas as pd
+
+from mammoth_pandas import contract as C
+from mammoth_pandas import frames
+from mammoth_pandas import params as P
+from mammoth_pandas._answers import BATCH, BATCH_LISTING, Records, page_records
+from mammoth_pandas._paging import Pager
+from mammoth_pandas.client._base import Resource
+from mammoth_pandas.client._routes import batch_path, batches_path
+from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.jobs import Job
+
+__all__ = ["ATTRS_KEY", "BatchesAPI"]
+
+#: The key of a listing's ``attrs`` that says where it came from.
+ATTRS_KEY = "mammoth"
+
+Ids = tuple[int, int, int]
+
+
+class _ListQuery:
+    """A validated listing request: wire parameters plus paging."""
+
+    def __init__(
+        self,
+        *,
+        fields: Any,
+        id: Any,
+        created_at: Any,
+        status: Any,
+        state: Any,
+        row_count: Any,
+        limit: Any,
+        offset: Any,
+        sort: Any,
+        page_size: Any,
+    ) -> None:
+        if status is not None and state is not None:
+            raise MammothInputError("state", "give status= or state=, not both", accepted="one")
+        id, row_count, status, state, created_at, sort = (
+            None if isinstance(v, str) and not v.strip() else v
+            for v in (id, row_count, status, state, created_at, sort)
+        )
+        self.fields = P.fields(fields)
+        ids = None if id is None else P.id_list("id", id)
+        counts = None if row_count is None else P.row_counts(row_count)
+        states = status if state is None else state
+        state_list = (
+            None if states is None else P.states(states, "status" if state is None else "state")
+        )
+        self.empty = any(x == [] for x in (ids, counts, state_list))
+        self.params = {
+            "fields": P.fields_wire(self.fields),
+            "id": ",".join(map(str, ids or [])),
+            "created_at": P.created_at(created_at),
+            "status": ",".join(state_list or []),
+            "row_count": ",".join(map(str, counts or [])),
+        }
+        wire_sort = P.sort(sort)
+        if wire_sort:
+            self.params["sort"] = wire_sort
+        self.limit = P.limit(limit)
+        self.offset = P.non_negative_int("offset", offset)
+        self.page_size = P.page_size(page_size)
+        if self.limit == 0:
+            self.empty = True
+
+
+_LIST_DEFAULTS: dict[str, Any] = {
+    "fields": None,
+    "id": None,
+    "created_at": None,
+    "status": None,
+    "state": None,
+    "row_count": None,
+    "limit": None,
+    "offset": 0,
+    "sort": None,
+    "page_size": C.MAX_LIMIT,
+}
+
+
+class BatchesAPI(Resource):
+    """``client.batches``: the six batch operations of the generated SDK, typed."""
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def iter_pages(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        *,
+        fields: Any = None,
+        id: Any = None,
+        created_at: Any = None,
+        status: Any = None,
+        state: Any = None,
+        row_count: Any = None,
+        limit: Any = None,
+        offset: Any = 0,
+        sort: Any = None,
+        page_size: Any = C.MAX_LIMIT,
+        max_workers: int | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Yield the listing page by page, each a typed DataFrame (lazy: pages are fetched
+        as you iterate). Validation happens before the first page is requested."""
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        query = _ListQuery(
+            fields=fields, id=id, created_at=created_at, status=status, state=state,
+            row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
+        )  # fmt: skip
+        workers = self._workers(max_workers)
+        return self._frames(ids, query, workers)
+
+    def _frames(self, ids: Ids, query: _ListQuery, workers: int) -> Iterator[pd.DataFrame]:
+        for records in self._record_pages(ids, query, workers):
+            if records:
+                frame = frames.batch_frame(records, query.fields, unique=True)
+                yield self._with_origin(frame, ids)
+
+    def list(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        *,
+        fields: Any = None,
+        id: Any = None,
+        created_at: Any = None,
+        status: Any = None,
+        state: Any = None,
+        row_count: Any = None,
+        limit: Any = None,
+        offset: Any = 0,
+        sort: Any = None,
+        page_size: Any = C.MAX_LIMIT,
+        max_workers: int | None = None,
+    ) -> pd.DataFrame:
+        """Every matching batch (all pages) as a DataFrame indexed by batch id.
+
+        ``limit`` caps the number of rows (the seed SDK's one-page ``limit=10`` gives the
+        same ten rows); ``page_size`` (1..100) is the size of each request.
+        """
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        query = _ListQuery(
+            fields=fields, id=id, created_at=created_at, status=status, state=state,
+            row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
+        )  # fmt: skip
+        records: Records = []
+        for page in self._record_pages(ids, query, self._workers(max_workers)):
+            records.extend(page)
+        frame = frames.batch_frame(records, query.fields, unique=True)
+        return self._with_origin(frame, ids)
+
+    def list_many(
+        self,
+        datasets: Iterable[tuple[int, int, int]],
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Several datasets' listings in one frame, with ``workspace_id``, ``project_id``
+        and ``dataset_id`` columns in front. ``datasets`` holds ``(ws, project, dataset)``."""
+        triples = []
+        for item in datasets:
+            if not isinstance(item, (tuple, list)) or len(item) != 3:
+                raise MammothInputError(
+                    "datasets", f"got {item!r}", accepted="(workspace_id, project_id, dataset_id)"
+                )
+            triples.append(P.dataset_ids(*item))
+        if not triples:
+            raise MammothInputError("datasets", "the list is empty", accepted="at least one")
+        triples = list(dict.fromkeys(triples))
+        if "limit" in filters:
+            raise MammothInputError("limit", "not supported by list_many", accepted="no limit")
+        unknown = set(filters) - set(_LIST_DEFAULTS) - {"max_workers"}
+        if unknown:
+            raise TypeError(f"list_many() got unexpected keyword arguments {sorted(unknown)}")
+        query = {k: v for k, v in filters.items() if k != "max_workers"}
+        _ListQuery(**{**_LIST_DEFAULTS, **query})  # validate everything before any request
+        self._workers(filters.get("max_workers"))
+        parts = []
+        for ws, pr, ds in triples:
+            part = self.list(ws, pr, ds, **filters)
+            for name, value in (("dataset_id", ds), ("project_id", pr), ("workspace_id", ws)):
+                part.insert(0, name, pd.Series(value, index=part.index, dtype="Int64"))
+            parts.append(part)
+        combined = frames.concat_keep_categories(parts)  # categories differ between datasets
+        combined.attrs = {ATTRS_KEY: self._origin(*triples)}
+        return combined
+
+    def get(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        batch_id: int,
+        *,
+        fields: Any = None,
+    ) -> pd.Series:
+        """One batch as a Series named by its id (values typed as in the listing)."""
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        bid = P.batch_id(batch_id)
+        chosen = P.fields(fields)
+        body = self._t.get(
+            batch_path(*ids, bid),
+            {"fields": P.fields_wire(chosen)},
+            expect=BATCH,
+        )
+        record = dict(body["batch"])
+        record.setdefault("id", bid)
+        series = frames.batch_series(record, chosen)
+        series.attrs = {ATTRS_KEY: self._origin(ids)}
+        return series
+
+    # -- writes --------------------------------------------------------------------------
+
+    def create(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        *,
+        source_id: int,
+        mapping: Any,
+        validate_only: bool = False,
+        delete_source_ds: bool = False,
+        new_ds_details: Mapping[str, Any] | None = None,
+        wait: bool = False,
+        timeout: float = 60.0,
+    ) -> Job:
+        """Append the rows of dataset ``source_id`` as a new batch, columns per ``mapping``."""
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        body: dict[str, Any] = {
+            "source_id": P.path_id("source_id", source_id, minimum=0),
+            "mapping": P.mapping_items(mapping),
+            "validate_only": P.flag("validate_only", validate_only),
+            "delete_source_ds": P.flag("delete_source_ds", delete_source_ds),
+        }
+        if new_ds_details is not None:
+            if not isinstance(new_ds_details, Mapping):
+                raise MammothInputError(
+                    "new_ds_details",
+                    f"got {type(new_ds_details).__name__}",
+                    accepted='{"name": str}',
+                )
+            body["new_ds_details"] = dict(new_ds_details)
+        if body["source_id"] == ids[2]:
+            raise MammothInputError(
+                "source_id", "the source is the destination dataset", accepted="another dataset"
+            )
+        wait_for = P.timeout(timeout)
+        return self._submit("POST", batches_path(*ids), body, None, wait, wait_for)
+
+    def remove(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        ids: Any = None,
+        *,
+        wait: bool = False,
+        timeout: float = 60.0,
+    ) -> Job:
+        """Delete several batches and their data (``ids``: ``"1,2,3"`` or a list)."""
+        path_ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        if ids is None:
+            raise MammothInputError("ids", "no batch ids given", accepted="at least one id")
+        batch_ids = P.id_list("ids", ids, allow_empty=False)
+        wait_for = P.timeout(timeout)
+        query = {"ids": ",".join(map(str, batch_ids))}
+        return self._submit("DELETE", batches_path(*path_ids), None, query, wait, wait_for)
+
+    def update(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        patch: Mapping[str, Any] | None = None,
+        *,
+        suspend: Any = None,
+        restore: Any = None,
+        wait: bool = False,
+        timeout: float = 60.0,
+    ) -> Job:
+        """Suspend and/or restore batches: the seed's ``patch=``, or ``suspend=``/``restore=``."""
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        body = {"patch": P.batch_patch(patch, suspend, restore)}
+        wait_for = P.timeout(timeout)
+        return self._submit("PATCH", batches_path(*ids), body, None, wait, wait_for)
+
+    def delete(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        batch_id: int,
+        *,
+        wait: bool = False,
+        timeout: float = 60.0,
+    ) -> Job:
+        """Delete one batch and its data."""
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        bid = P.batch_id(batch_id)
+        wait_for = P.timeout(timeout)
+        return self._submit("DELETE", batch_path(*ids, bid), None, None, wait, wait_for)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _submit(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        query: Mapping[str, Any] | None,
+        wait: bool,
+        timeout: float,
+    ) -> Job:
+        P.flag("wait", wait)
+        answer = self._t.write(method, path, params=query, body=body)
+        job = Job.from_handle(answer if isinstance(answer, dict) else {}, client=self._client)
+        return job.wait(timeout) if wait else job
+
+    def _workers(self, max_workers: int | None) -> int:
+        if max_workers is None:
+            return self._client.max_workers
+        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+            raise MammothInputError(
+                "max_workers", f"got {max_workers!r}", accepted="None or an integer >= 1"
+            )
+        return max_workers
+
+    def _with_origin(self, frame: pd.DataFrame, ids: Ids) -> pd.DataFrame:
+        frame.attrs = {ATTRS_KEY: self._origin(ids)}
+        return frame
+
+    def _fetch_page(
+        self, path: str, params: dict[str, Any], offset: int, size: int
+    ) -> tuple[Records, Any]:
+        query = {**params, "limit": size, "offset": offset}
+        return page_records(self._t.get(path, query, expect=BATCH_LISTING))
+
+    def _record_pages(self, ids: Ids, query: _ListQuery, workers: int) -> Iterator[Records]:
+        """Pages of new records, in order: see :mod:`mammoth_pandas._paging` for how pages
+        overlap so that a dataset changing during the read neither repeats nor hides a
+        batch, and how pages are fetched ahead concurrently."""
+        if query.empty:
+            return
+        path = batches_path(*ids)
+
+        def fetch(offset: int, size: int) -> tuple[Records, Any]:
+            return self._fetch_page(path, query.params, offset, size)
+
+        yield from Pager(
+            fetch,
+            start=query.offset,
+            page_size=query.page_size,
+            limit=query.limit,
+            workers=workers,
+        )
