@@ -5,8 +5,13 @@ the batch field each comes from and what it means. A listing is indexed by the b
 ``id`` (``int64``) and carries exactly the columns of the requested fields, in this
 order, with these dtypes, also when it is empty.
 
-Columns are built directly from the parsed records, one list comprehension per column,
-and converted with pandas' vectorised constructors. Free text that repeats across
+Columns are built directly from the parsed records, one list comprehension per column
+and chunk of records, and converted with pandas' vectorised constructors
+(:class:`~mammoth_pandas._columns.FrameBuilder`): a listing is fed page by page, so
+that memory stays close to the final frame's. Values a column cannot hold become
+missing with one :class:`ValueWarning` naming their count (a date outside what
+``datetime64[ns]`` holds, ``NaN`` or ``Infinity`` as a count); one odd record never
+fails a listing. Free text that repeats across
 batches or is mostly missing (the flattened ``source_*`` and ``*_error_columns``) is
 stored as ``category``: missing values then cost one byte instead of a ``pd.NA`` object
 each, while comparisons such as ``df.source_type == "file"`` and the ``.str`` accessor
@@ -20,19 +25,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
 
 from mammoth_pandas import contract as C
+from mammoth_pandas._columns import FrameBuilder, ValueWarning
 
 __all__ = [
     "BATCH_COLUMNS",
     "DATASET_COLUMNS",
     "SCHEMA_COLUMNS",
     "Column",
+    "FrameBuilder",
+    "ValueWarning",
+    "batch_builder",
     "batch_frame",
     "batch_series",
+    "builder",
     "columns_for_fields",
     "concat_keep_categories",
     "dataset_frame",
@@ -122,136 +130,27 @@ def columns_for_fields(fields: Sequence[str]) -> tuple[Column, ...]:
 # -- conversion ---------------------------------------------------------------------------
 
 
-_EMPTY: dict[str, Any] = {}
+def builder(columns: Sequence[Column], *, index: str | None = "id") -> FrameBuilder:
+    """A :class:`FrameBuilder` for ``columns``: add records page by page, then ``frame()``."""
+    spec = [(c.name, c.dtype, c.field, c.key) for c in columns]
+    return FrameBuilder(spec, index=index, int_index=INDEX_DTYPE)
 
 
-def _objects(values: list[Any]) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
+def batch_builder(fields: Sequence[str] = C.FIELD_PRESETS[C.DEFAULT_FIELDS]) -> FrameBuilder:
+    """A builder of the batch listing of ``fields``, fed one page of records at a time.
 
-
-def _kind(array: np.ndarray) -> str:
-    """pandas' C-level type inference: "string", "integer", "empty", "mixed", …"""
-    return str(infer_dtype(array, skipna=True))
-
-
-def _joined(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) if value else None
-    return value if value is None or isinstance(value, str) else str(value)
-
-
-def _to_ints(values: list[Any]) -> Any:
-    try:
-        return pd.array(values, dtype="Int64")
-    except (TypeError, ValueError):
-        numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-        return pd.array(numbers.where(numbers == numbers.round())).astype("Int64")
-
-
-def _to_times(values: list[Any]) -> Any:
-    parsed = pd.to_datetime(_objects(values), utc=True, format="ISO8601", errors="coerce")
-    return pd.Series(parsed).astype(UTC).array
-
-
-def _no_categories(n: int) -> Any:
-    empty = pd.CategoricalDtype(pd.Index([], dtype=object))
-    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=empty)
-
-
-def _to_categories(values: list[Any], dtype: Any) -> Any:
-    array = _objects(values)
-    kind = _kind(array)
-    if kind not in ("string", "empty"):
-        array = _objects([_joined(v) for v in values])  # lists joined, other values as text
-    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None:
-        known = set(dtype.categories)
-        extra = {v for v in pd.unique(array) if isinstance(v, str) and v not in known}
-        if extra:  # a newer server's value: keep it rather than turning it into NaN
-            dtype = pd.CategoricalDtype([*dtype.categories, *sorted(extra)])
-        return pd.Categorical(array, dtype=dtype)
-    if kind == "empty":
-        return _no_categories(len(values))
-    return pd.Categorical(array)
-
-
-def _to_strings(values: list[Any]) -> Any:
-    array = _objects(values)
-    if _kind(array) not in ("string", "empty"):
-        array = _objects([v if v is None or isinstance(v, str) else str(v) for v in values])
-    return pd.array(array, dtype="string")
-
-
-def _convert(values: list[Any], dtype: Any) -> Any:
-    if isinstance(dtype, pd.CategoricalDtype) or dtype == "category":
-        return _to_categories(values, dtype)
-    if dtype == "Int64":
-        return _to_ints(values)
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return _to_times(values)
-    if dtype == "string":
-        return _to_strings(values)
-    return _objects(values)
-
-
-def _parents(records: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
-    """The nested ``source``/``description`` objects, ``{}`` where missing or not a dict."""
-    parent = [r.get(field) or _EMPTY for r in records]
-    try:
-        for value in parent:
-            value.get  # noqa: B018 - a cheap check that every value is dict-like
-    except AttributeError:
-        parent = [v if isinstance(v, dict) else _EMPTY for v in parent]
-    return parent
-
-
-def _missing(n: int, dtype: Any) -> Any:
-    """An all-missing column of ``dtype``, built without looking at any record."""
-    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None:
-        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=dtype)
-    if isinstance(dtype, pd.CategoricalDtype) or dtype == "category":
-        return _no_categories(n)
-    if dtype == "Int64":
-        return pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool))
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return pd.array(np.full(n, np.datetime64("NaT", "ns")), dtype="datetime64[ns]").tz_localize(
-            "UTC"
-        )
-    if dtype == "string":
-        return pd.array(np.full(n, None, dtype=object), dtype="string")
-    return np.full(n, None, dtype=object)
+    Records must not repeat an id (the pager sees to that); memory stays bounded by one
+    chunk of records plus the typed columns (see :mod:`mammoth_pandas._columns`).
+    """
+    return builder(columns_for_fields(fields))
 
 
 def _frame(
-    records: list[dict[str, Any]],
-    columns: Sequence[Column],
-    index: Any,
+    records: list[dict[str, Any]], columns: Sequence[Column], index: str | None
 ) -> pd.DataFrame:
-    parents: dict[str, tuple[list[dict[str, Any]], set[str]]] = {}
-    data = {}
-    for col in columns:
-        if col.key is None:
-            data[col.name] = _convert([r.get(col.field) for r in records], col.dtype)
-            continue
-        if col.field not in parents:
-            parent = _parents(records, col.field)
-            parents[col.field] = (parent, set().union(*parent))  # the keys present at all
-        parent, present = parents[col.field]
-        if col.key in present:
-            key = col.key
-            data[col.name] = _convert([p.get(key) for p in parent], col.dtype)
-        else:
-            data[col.name] = _missing(len(records), col.dtype)
-    if not data:
-        return pd.DataFrame(index=index)
-    return pd.DataFrame(data, index=index, copy=False)
-
-
-def _id_index(ids: list[Any]) -> pd.Index:
-    if any(i is None for i in ids):
-        return pd.Index(pd.array(ids, dtype="Int64"), name="id")
-    return pd.Index(np.asarray(ids, dtype=INDEX_DTYPE), name="id")
+    build = builder(columns, index=index)
+    build.add(records)
+    return build.frame()
 
 
 def batch_frame(
@@ -267,8 +166,7 @@ def batch_frame(
     """
     if not unique:
         records = _dedupe(records)
-    index = _id_index([r.get("id") for r in records])
-    return _frame(records, columns_for_fields(fields), index)
+    return _frame(records, columns_for_fields(fields), "id")
 
 
 def _dedupe(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -292,15 +190,14 @@ def batch_series(record: dict[str, Any], fields: Sequence[str]) -> pd.Series:
 
 
 def dataset_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    records = _dedupe(records)
-    index = _id_index([r.get("id") for r in records])
-    return _frame(records, DATASET_COLUMNS, index)
+    """Dataset records → the datasets frame (index ``id``; repeated ids dropped)."""
+    return _frame(_dedupe(records), DATASET_COLUMNS, "id")
 
 
 def schema_frame(columns: list[dict[str, Any]]) -> pd.DataFrame:
     """``data_schema`` → DataFrame with ``c_id``, ``c_name``, ``c_type`` (one row per column)."""
     rows = [{**c, "c_type": _lower(c.get("c_type"))} for c in columns if isinstance(c, dict)]
-    return _frame(rows, SCHEMA_COLUMNS, pd.RangeIndex(len(rows)))
+    return _frame(rows, SCHEMA_COLUMNS, None)
 
 
 def _lower(value: Any) -> Any:

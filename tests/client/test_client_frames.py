@@ -102,7 +102,8 @@ def test_frame_building_tolerates_unknown_states_and_odd_values() -> None:
         {"id": 1, "state": None, "created_at": "2024-02-04T14:44:41.532345Z", "row_count": None},
         {"id": 2, "name": "duplicate"},
     ]  # fmt: skip
-    df = frames.batch_frame(records)
+    with pytest.warns(frames.ValueWarning, match=r"created_at: 1 not readable as a time"):
+        df = frames.batch_frame(records)
     assert list(df.index) == [2, 1]
     assert df.loc[2, "state"] == "archived_in_future"
     assert set(C.BATCH_STATES) <= set(df.state.cat.categories)
@@ -144,3 +145,74 @@ def test_pickled_frame_round_trips(sandbox: Sandbox, ids) -> None:
     again = pickle.loads(pickle.dumps(df))
     pd.testing.assert_frame_equal(df, again)
     assert again.attrs == df.attrs
+
+
+# -- value robustness: what a column cannot hold becomes missing, counted -----------------
+
+
+def test_dates_beyond_nanosecond_range_become_nat_with_their_count() -> None:
+    records = [
+        {"id": 1, "created_at": "0001-01-01T00:00:00Z"},
+        {"id": 2, "created_at": "9999-12-31T23:59:59.999999Z"},
+        {"id": 3, "created_at": "2024-02-04T14:44:41.532345Z"},
+        {"id": 4, "created_at": None},
+    ]
+    with pytest.warns(frames.ValueWarning) as caught:
+        df = frames.batch_frame(records, ["id", "created_at"])
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "created_at: 2 beyond what datetime64[ns] holds" in message
+    assert "not readable" not in message  # the missing one is not counted as lost
+    assert df.created_at.dtype == frames.UTC
+    assert df.created_at.isna().tolist() == [True, True, False, True]
+    assert df.loc[3, "created_at"] == pd.Timestamp("2024-02-04T14:44:41.532345Z")
+
+
+def test_nan_and_infinity_in_counts_become_na() -> None:
+    records = [
+        {"id": 1, "row_count": float("nan"), "column_count": 3},
+        {"id": 2, "row_count": float("inf"), "column_count": float("-inf")},
+        {"id": 3, "row_count": 7, "column_count": 2.0},
+        {"id": 4, "row_count": 2**70, "column_count": 12.5},
+    ]
+    with pytest.warns(frames.ValueWarning, match=r"row_count: 3 not an integer") as caught:
+        df = frames.batch_frame(records, ["id", "row_count", "column_count"])
+    assert "column_count: 2 not an integer" in str(caught[0].message)
+    assert df.row_count.dtype == "Int64"
+    assert df.row_count.isna().tolist() == [True, True, False, True]
+    assert df.loc[3, "row_count"] == 7
+    assert df.column_count.isna().tolist() == [False, True, False, True]
+    assert df.loc[3, "column_count"] == 2
+
+
+def test_a_listing_fed_page_by_page_equals_one_built_at_once() -> None:
+    kinds = ["file", "dataset", None, "cloud"]
+    records = [
+        {"id": i, "name": f"b{i}" if i % 5 else None, "state": C.BATCH_STATES[i % 4],
+         "created_at": f"2024-01-{1 + i % 28:02d}T00:00:00Z", "row_count": i if i % 3 else None,
+         "column_count": 3,
+         "source": {"type": kinds[i % 4], "dataset_id": i if i % 4 == 1 else None},
+         "description": {"date_error_columns": ["d"]} if i % 7 == 0 else {}}
+        for i in range(1, 2_500)
+    ]  # fmt: skip
+    whole = frames.batch_frame(records, unique=True)
+    build = frames.batch_builder()
+    build.chunk_rows = 300  # several chunks, boundaries inside pages
+    for start in range(0, len(records), 100):
+        build.add(records[start : start + 100])
+    pd.testing.assert_frame_equal(build.frame(), whole, check_exact=True)
+    assert list(whole.source_type.cat.categories) == ["cloud", "dataset", "file"]
+    check_kinds(whole)
+
+
+def test_categories_first_seen_in_a_later_chunk_keep_their_values() -> None:
+    build = frames.batch_builder(["id", "state", "source"])
+    build.chunk_rows = 2
+    build.add([{"id": 1, "state": "active", "source": {"type": "file"}}] * 1)
+    build.add([{"id": 2, "state": "active"}, {"id": 3, "state": "archived_later"}])
+    build.add([{"id": 4, "state": "new_state", "source": {"type": "cloud"}}])
+    df = build.frame()
+    assert df.state.tolist() == ["active", "active", "archived_later", "new_state"]
+    assert list(df.state.cat.categories) == [*C.BATCH_STATES, "archived_later", "new_state"]
+    assert df.source_type.tolist()[::3] == ["file", "cloud"]
+    assert df.source_type.isna().tolist() == [False, True, True, False]
