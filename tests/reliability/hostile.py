@@ -295,11 +295,14 @@ def short_pages(h: Handler) -> None:
 
 
 @mode
-def short_pages_silent(h: Handler) -> None:
-    """Serves at most ``cap`` (50) records a page, echoes the ``limit`` asked for (a lie)
-    but a non-empty ``next`` while more follow."""
+def short_pages_unsaid(h: Handler) -> None:
+    """Serves at most ``cap`` (50) records a page, echoes no ``limit``, and a non-empty
+    ``next`` while more follow."""
     if not _default(h):
-        h.listing(served=h.server.hostile.option("cap", 50), echo=h.limit)
+        served = h.server.hostile.option("cap", 50)
+        records = BATCHES[h.offset : h.offset + min(served, h.limit)]
+        more = h.offset + len(records) < len(BATCHES)
+        h.json(200, {"batches": records, "next": "more" if more else ""})
 
 
 @mode
