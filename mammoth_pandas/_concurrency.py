@@ -64,7 +64,8 @@ class AdaptiveLimit:
 
     Args:
         ceiling: Never more requests in flight than this (``max_workers``).
-        start: The limit at the start (capped by ``ceiling``).
+        start: The limit at the start (capped by ``ceiling``; default
+            :data:`DEFAULT_START`, read when the policy is made).
         slow_factor: An answer slower than this many times the quickest one seen does
             not grow the limit.
         slack: Seconds added to the quick-answer bound, so that jitter on very fast
@@ -77,7 +78,7 @@ class AdaptiveLimit:
         self,
         ceiling: int,
         *,
-        start: int = DEFAULT_START,
+        start: int | None = None,
         slow_factor: float = 2.0,
         slack: float = 0.005,
         probe_after: float = 10.0,
@@ -85,7 +86,8 @@ class AdaptiveLimit:
         if ceiling < 1:
             raise ValueError(f"ceiling must be at least 1, got {ceiling}")
         self.ceiling = ceiling
-        self.window = float(max(1, min(start, ceiling)))
+        first = DEFAULT_START if start is None else start
+        self.window = float(max(1, min(first, ceiling)))
         self.threshold = float(ceiling)
         self.slow_factor = slow_factor
         self.slack = slack
