@@ -66,6 +66,8 @@ def report(counts: Counter[str]) -> dict[str, Any]:
         "durability_kills": counts["durability_kills"],
         "durability_jobs_interrupted": counts["durability_jobs_interrupted"],
         "durability_jobs_recovered": counts["durability_jobs_recovered"],
+        "hostile_tried": counts["hostile_tried"],
+        "hostile_held": counts["hostile_held"],
     }
 
 
@@ -100,6 +102,9 @@ def table(f: dict[str, Any]) -> str:
          f"{f['security_refusals']:,}"),
         ("SIGKILLs of the sandbox process / jobs caught `processing`, all ended after "
          "restart", f"{f['durability_kills']} / {f['durability_jobs_interrupted']}"),
+        ("misbehaving-server cases tried (`tests/reliability/hostile.py`) / held (a "
+         "complete answer or a typed error, in bounded time and memory, no secret shown)",
+         f"{f['hostile_tried']} / {f['hostile_held']}"),
     ]  # fmt: skip
     lines = ["| figure | count |", "|---|---:|"]
     lines += [f"| {label} | {number} |" for label, number in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mammoth_pandas._paging import Page
 from mammoth_pandas._transport import Expect
 from mammoth_pandas.errors import MammothConnectionError
 
@@ -21,6 +22,7 @@ __all__ = [
     "JOB",
     "JOB_LISTING",
     "Records",
+    "listing_page",
     "listing_records",
     "page_records",
 ]
@@ -48,6 +50,19 @@ def listing_records(body: Any, expect: Expect) -> tuple[Records, Any]:
     if not expect.matches(body):
         raise MammothConnectionError(f"the answer was not {expect.describe()}", applied=False)
     return [item for item in body[expect.key] if isinstance(item, dict)], body.get("next")
+
+
+def listing_page(body: Any, expect: Expect, *, total_key: str | None = None) -> Page:
+    """A listing page as the pager reads it: its items as sent (the pager checks each and
+    names the page of a bad one), its ``next``, the ``limit`` echoed and, under
+    ``total_key``, the server's count of the whole listing.
+
+    Raises:
+        MammothConnectionError: the body is not the listing ``expect`` describes.
+    """
+    if not expect.matches(body):
+        raise MammothConnectionError(f"the answer was not {expect.describe()}", applied=False)
+    return Page.from_body(body, expect.key, total_key=total_key)
 
 
 def page_records(body: Any) -> tuple[Records, Any]:

@@ -16,8 +16,8 @@ import pandas as pd
 from mammoth_pandas import contract as C
 from mammoth_pandas import frames
 from mammoth_pandas import params as P
-from mammoth_pandas._answers import BATCH, BATCH_LISTING, Records, page_records
-from mammoth_pandas._paging import Pager
+from mammoth_pandas._answers import BATCH, BATCH_LISTING, Records, listing_page
+from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
 from mammoth_pandas.client._routes import batch_path, batches_path
 from mammoth_pandas.errors import MammothInputError
@@ -346,11 +346,13 @@ class BatchesAPI(Resource):
         frame.attrs = {ATTRS_KEY: self._origin(ids)}
         return frame
 
-    def _fetch_page(
-        self, path: str, params: dict[str, Any], offset: int, size: int
-    ) -> tuple[Records, Any]:
+    def _fetch_page(self, path: str, params: dict[str, Any], offset: int, size: int) -> Page:
         query = {**params, "limit": size, "offset": offset}
-        return page_records(self._t.get(path, query, expect=BATCH_LISTING))
+        # active_batches counts every active batch: an upper bound of an active listing.
+        total = "active_batches" if params.get("status") == "active" else None
+        return listing_page(
+            self._t.get(path, query, expect=BATCH_LISTING), BATCH_LISTING, total_key=total
+        )
 
     def _record_pages(self, ids: Ids, query: _ListQuery, workers: int) -> Iterator[Records]:
         """Pages of new records, in order: see :mod:`mammoth_pandas._paging` for how pages
@@ -360,7 +362,7 @@ class BatchesAPI(Resource):
             return
         path = batches_path(*ids)
 
-        def fetch(offset: int, size: int) -> tuple[Records, Any]:
+        def fetch(offset: int, size: int) -> Page:
             return self._fetch_page(path, query.params, offset, size)
 
         yield from Pager(

@@ -9,8 +9,8 @@ import pandas as pd
 from mammoth_pandas import contract as C
 from mammoth_pandas import frames
 from mammoth_pandas import params as P
-from mammoth_pandas._answers import DATASET, DATASET_LISTING, Records, listing_records
-from mammoth_pandas._paging import Pager
+from mammoth_pandas._answers import DATASET, DATASET_LISTING, Records, listing_page
+from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
 from mammoth_pandas.client._routes import dataset_path, datasets_path
 
@@ -47,13 +47,12 @@ class DatasetsAPI(Resource):
         size = P.page_size(page_size)
         path = datasets_path(ws, pr)
 
-        def fetch(offset: int, limit: int) -> tuple[Records, Any]:
+        def fetch(offset: int, limit: int) -> Page:
             query = {"limit": limit, "offset": offset}
-            return listing_records(
-                self._t.get(path, query, expect=DATASET_LISTING), DATASET_LISTING
-            )
+            return listing_page(self._t.get(path, query, expect=DATASET_LISTING), DATASET_LISTING)
 
         records: Records = []
-        for page in Pager(fetch, start=0, page_size=size, limit=None, workers=1):
+        pager = Pager(fetch, start=0, page_size=size, limit=None, workers=1, noun="dataset")
+        for page in pager:
             records.extend(page)
         return frames.dataset_frame(records)

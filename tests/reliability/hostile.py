@@ -484,17 +484,20 @@ def echo_headers(h: Handler) -> None:
 @mode
 def url_cap(h: Handler) -> None:
     """Refuses any request whose request line is longer than ``cap`` (8,192) bytes with
-    ``414``, as common proxies do; otherwise a correct server that accepts deletions."""
+    ``414``, as common proxies do; otherwise a correct server of ``count`` (250) batches
+    that accepts deletions."""
     if len(h.requestline) > h.server.hostile.option("cap", 8192):
         h.json(414, {"detail": "URI too long"})
         return
-    if not _default(h):
-        wanted = h.query.get("id")
-        records = BATCHES
-        if wanted:
-            chosen = {int(x) for x in wanted.split(",")}
-            records = [r for r in BATCHES if r["id"] in chosen]
-        h.listing(records)
+    if _default(h):
+        return
+    count = h.server.hostile.option("count", 250)
+    records = BATCHES if count == len(BATCHES) else [batch(i) for i in range(1, count + 1)]
+    wanted = h.query.get("id")
+    if wanted:
+        chosen = {int(x) for x in wanted.split(",")}
+        records = [r for r in records if r["id"] in chosen]
+    h.listing(records)
 
 
 # -- modes: jobs and writes -----------------------------------------------------------------
