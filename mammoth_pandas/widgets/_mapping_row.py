@@ -59,18 +59,28 @@ class MappingRow:
 
     def __init__(self, dest_id: str) -> None:
         self.dest_id = dest_id
-        self.label = css(widgets.HTML(layout={"width": "13em"}), "mp-mapping-label")
+        self.label = css(
+            widgets.HTML(layout={"width": "13em", "flex": "0 0 auto"}), "mp-mapping-label"
+        )
         self.source = css(
-            widgets.Dropdown(options=[(NONE_LABEL, _NONE)], value=_NONE, layout={"width": "17em"}),
+            widgets.Dropdown(
+                options=[(NONE_LABEL, _NONE)],
+                value=_NONE,
+                layout={"width": "17em", "flex": "0 0 auto"},
+            ),
             "mp-mapping-dropdown",
         )
-        self.confidence = css(widgets.HTML(layout={"width": "3.5em"}), "mp-confidence")
-        self.flag = css(widgets.HTML(layout={"width": "7.5em"}), "mp-flag")
+        self.confidence = css(
+            widgets.HTML(layout={"width": "3.5em", "flex": "0 0 auto"}), "mp-confidence"
+        )
+        self.flag = css(widgets.HTML(layout={"width": "7.5em", "flex": "0 0 auto"}), "mp-flag")
         self.evidence = css(
             widgets.HTML(layout={"flex": "1 1 auto", "min_width": "14em"}), "mp-evidence"
         )
         self.samples = css(widgets.HTML(), "mp-samples")
         self.swap_message = css(widgets.HTML(), "mp-swap-message")
+        #: The swap question in plain text ("" when none is asked).
+        self.swap_question = ""
         self.swap_button = css(
             widgets.Button(description="Swap", button_style="warning", layout={"width": "auto"}),
             "mp-swap-accept",

@@ -142,8 +142,8 @@ class Conversion:
         """``converts; 3 of 24 sample values would be empty`` (or why it is unchecked)."""
         if self.total is None:
             return (
-                f"converts to {self.kind}; values unchecked (no sample rows): the server "
-                "converts text and leaves what does not parse empty"
+                f"converts to {self.kind}; values unchecked (no sample rows): "
+                "what does not parse arrives empty"
             )
         if self.total == 0:
             return "converts; the sample has no values to check"

@@ -122,7 +122,7 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
         self.dropdowns: dict[str, widgets.Dropdown] = {k: r.source for k, r in self.rows.items()}
         self.review_heading = css(
             widgets.HTML('<div class="mp-section">To review: suggestions, empty columns, '
-                         "conversions that lose values</div>"),
+                         "conversions unchecked or losing values</div>"),
             "mp-review-heading",
         )  # fmt: skip
         self.settled_heading = css(
@@ -344,6 +344,7 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
                 f"{src} already fills {other_name}. Move it here, leaving {other_name} empty?"
             )
             widget_row.swap_button.description = f"Move ({other_name} left empty)"
+        widget_row.swap_question = question
         widget_row.swap_message.value = f"<b>{html.escape(question, quote=False)}</b>"
         widget_row.swap.layout.display = "flex"
         self.status.warning(f"{src} already fills {other_name}: swap it, or keep it there.")
@@ -353,6 +354,7 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
         if offer is not None and offer.dest in self.rows:
             widget_row = self.rows[offer.dest]
             widget_row.swap.layout.display = "none"
+            widget_row.swap_question = ""
             widget_row.swap_message.value = ""
 
     def _dest_name(self, dest: str) -> str:

@@ -162,7 +162,11 @@ def test_choosing_a_source_used_elsewhere_offers_a_swap(mpanel: MappingPanel, ma
     assert offer == SwapOffer(email, town, city, give_back=before[email])
     widget_row = mpanel.rows[email]
     assert widget_row.swap.layout.display == "flex"
-    assert "'Town' already fills 'City'" in widget_row.swap_message.value
+    assert (
+        widget_row.swap_question
+        == "'Town' already fills 'City'. Swap: 'City' gets 'E-mail address'?"
+    )
+    assert "already fills" in widget_row.swap_message.value
     assert widget_row.swap_button.description == "Swap ('City' gets 'E-mail address')"
     assert mpanel.status.level == "warning"
 
@@ -174,6 +178,7 @@ def test_choosing_a_source_used_elsewhere_offers_a_swap(mpanel: MappingPanel, ma
     assert len(filled) == len([d for d, s in before.items() if s])  # no column lost
     assert mpanel.pending_swap is None
     assert widget_row.swap.layout.display == "none"
+    assert widget_row.swap_question == ""
     assert mpanel.dropdowns[email].value == town
     assert mpanel.dropdowns[city].value == before[email]
     assert mpanel.status.text == (
