@@ -332,6 +332,17 @@ class BatchSource:
         frame = self._list(fields=["id"], sort=filters.server_sort(), **filters.server_params())
         return [int(i) for i in frame.index]
 
+    def rows(self, ids: Sequence[int]) -> pd.DataFrame:
+        """The display fields of ``ids``, in that order (ids no longer listed are left out)."""
+        parts = [
+            self._list(fields=list(DISPLAY_FIELDS), id=list(ids[start : start + _PROBE]))
+            for start in range(0, len(ids), _PROBE)
+        ]
+        if not parts:
+            return self._list(fields=list(DISPLAY_FIELDS), limit=0)
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts)
+        return frame.reindex([i for i in ids if i in frame.index])
+
     def states_of(self, ids: Sequence[int]) -> dict[int, str]:
         """The current state of each id that still exists (chunked by the API's page size)."""
         states: dict[int, str] = {}

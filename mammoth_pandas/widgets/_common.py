@@ -36,6 +36,7 @@ __all__ = [
     "ActionResult",
     "Confirmation",
     "JobRunner",
+    "StaticView",
     "StatusLine",
     "close_all",
     "css",
@@ -45,13 +46,23 @@ __all__ = [
     "set_tooltip",
 ]
 
-#: Colours of the status line by level (text colour, background).
+#: Colours of the status line by level (text colour, background): JupyterLab's theme
+#: variables, so that light and dark themes both read well, with plain fallbacks.
 _LEVEL_COLOURS: dict[str, tuple[str, str]] = {
-    "info": ("#1d2939", "transparent"),
-    "busy": ("#175cd3", "transparent"),
-    "success": ("#05603a", "#ecfdf3"),
-    "warning": ("#93370d", "#fffaeb"),
-    "error": ("#b42318", "#fef3f2"),
+    "info": ("var(--jp-ui-font-color1, #1d2939)", "transparent"),
+    "busy": ("var(--jp-brand-color1, #175cd3)", "transparent"),
+    "success": (
+        "var(--jp-success-color1, #05603a)",
+        "color-mix(in srgb, var(--jp-success-color1, #12b76a) 12%, transparent)",
+    ),
+    "warning": (
+        "var(--jp-warn-color1, #93370d)",
+        "color-mix(in srgb, var(--jp-warn-color1, #f79009) 12%, transparent)",
+    ),
+    "error": (
+        "var(--jp-error-color1, #b42318)",
+        "color-mix(in srgb, var(--jp-error-color1, #d92d20) 12%, transparent)",
+    ),
 }
 
 
@@ -168,7 +179,16 @@ class Confirmation(widgets.HBox):
             widgets.Button(description="Confirm", button_style="warning"), "mp-confirm"
         )
         self.cancel_button = css(widgets.Button(description="Cancel"), "mp-cancel")
-        super().__init__([self.message, self.confirm_button, self.cancel_button])
+        self.typed = css(
+            widgets.Text(placeholder="type the count", layout={"width": "9em"}),
+            "mp-confirm-typed",
+        )
+        self.typed.layout.display = "none"
+        self._expected = ""
+        super().__init__(
+            [self.message, self.typed, self.confirm_button, self.cancel_button],
+            layout={"flex_flow": "row wrap"},
+        )
         self.add_class("mp-confirmation")
         self.layout.display = "none"
         self.question = ""
@@ -176,6 +196,7 @@ class Confirmation(widgets.HBox):
         self._on_cancel: Callable[[], None] | None = None
         self.confirm_button.on_click(self._confirm)
         self.cancel_button.on_click(self._cancel)
+        self.typed.observe(self._typing, names="value")
 
     @property
     def pending(self) -> bool:
@@ -189,17 +210,36 @@ class Confirmation(widgets.HBox):
         on_cancel: Callable[[], None] | None = None,
         confirm_label: str = "Confirm",
         danger: bool = False,
+        type_to_confirm: int | None = None,
     ) -> None:
+        """Show ``question``; with ``type_to_confirm``, Confirm stays disabled until that
+        number is typed (commas and spaces allowed)."""
         self.question = question
-        self.message.value = f"<b>{html.escape(question)}</b>"
+        text = html.escape(question)
+        if type_to_confirm is not None:
+            self._expected = str(int(type_to_confirm))
+            text += f" Type {int(type_to_confirm):,} to confirm."
+            self.typed.value = ""
+            self.typed.layout.display = None
+        else:
+            self._expected = ""
+            self.typed.layout.display = "none"
+        self.message.value = f"<b>{text}</b>"
         self.confirm_button.description = confirm_label
         self.confirm_button.button_style = "danger" if danger else "warning"
-        self.confirm_button.disabled = False
+        self.confirm_button.disabled = bool(self._expected)
         self._on_confirm = on_confirm
         self._on_cancel = on_cancel
         self.layout.display = "flex"
 
+    def _typing(self, change: Any) -> None:
+        if self._expected:
+            typed = "".join(c for c in str(change["new"]) if c.isdigit())
+            self.confirm_button.disabled = typed != self._expected
+
     def dismiss(self) -> None:
+        self._expected = ""
+        self.typed.layout.display = "none"
         self._on_confirm = None
         self._on_cancel = None
         self.question = ""
@@ -207,6 +247,8 @@ class Confirmation(widgets.HBox):
         self.layout.display = "none"
 
     def _confirm(self, _button: widgets.Button) -> None:
+        if self._expected and self.confirm_button.disabled:
+            return  # the count has not been typed (a click from code on a disabled button)
         callback = self._on_confirm
         self.dismiss()
         if callback is not None:
@@ -394,6 +436,12 @@ class JobRunner:
         remaining = bar.max - bar.value
         bar.value = min(bar.max - 1, bar.value + max(1, int(remaining * share)))
 
+    def reset(self) -> None:
+        """Empty the bar (no colour): fresh feedback before the next action."""
+        if not self.running:
+            self.progress.bar_style = ""
+            self.progress.value = self.progress.min
+
     def wait(self, timeout: float | None = 30.0) -> None:
         """Block until the running action (if any) has finished; ``TimeoutError`` if not in time."""
         thread = self._thread
@@ -446,3 +494,60 @@ def close_all(roots: Iterable[widgets.Widget]) -> None:
             if isinstance(part, widgets.Widget):
                 part.close()
         widget.close()
+
+
+class StaticView:
+    """Adds a static HTML view beside the live widget in a panel's output.
+
+    A notebook saved with the panel shows what it held (``static_html()``: e.g. the
+    current table and status) where the live widget cannot be shown (no kernel, a
+    notebook viewer, nbconvert), with a word that acting needs a running kernel. Mix it in
+    before the ipywidgets base class and define ``static_html``.
+    """
+
+    #: What the saved view says about itself.
+    STATIC_NOTE = (
+        "A saved view of this panel: it needs a running kernel to act. "
+        "Run the cell again to use it."
+    )
+
+    def static_html(self) -> str:
+        """The HTML shown where the widget cannot be (the panel's title and status)."""
+        title = getattr(getattr(self, "title", None), "value", "")
+        status = getattr(getattr(self, "status", None), "value", "")
+        return self.static_page(f"<div>{title}</div><div>{status}</div>")
+
+    def static_page(self, body: str) -> str:
+        """``body`` framed with the saved-view note."""
+        note = html.escape(self.STATIC_NOTE)
+        return (
+            '<div class="mp-static-view" style="font-family:var(--jp-ui-font-family,sans-serif)">'
+            f'<div style="font-style:italic;opacity:0.8">{note}</div>{body}</div>'
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        parent = getattr(super(), "_repr_mimebundle_", None)
+        data: dict[str, Any] = dict(parent(**kwargs) or {}) if parent is not None else {}
+        if not data:  # ipywidgets 7 displays through _ipython_display_ instead
+            plain = repr(self)
+            data = {"text/plain": plain if len(plain) <= 110 else plain[:110] + "…"}
+            view = getattr(self, "_view_name", None)
+            if view is not None:
+                data["application/vnd.jupyter.widget-view+json"] = {
+                    "version_major": 2,
+                    "version_minor": 0,
+                    "model_id": getattr(self, "_model_id", None),
+                }
+        # the live widget is shown whatever the static view does
+        with contextlib.suppress(Exception):
+            data["text/html"] = self.static_html()
+        return data
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(**kwargs), raw=True)
+        if getattr(super(), "_repr_mimebundle_", None) is None:  # ipywidgets 7
+            handle = getattr(self, "_handle_displayed", None)
+            if handle is not None:
+                handle(**kwargs)

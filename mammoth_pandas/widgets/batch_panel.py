@@ -1,4 +1,4 @@
-"""The batch panel: filter, page, select and act on one dataset's batches.
+"""The batch panel: filter, sort, page, select and act on one dataset's batches.
 
 ::
 
@@ -7,19 +7,19 @@
 
 The selection lives in Python, keyed by batch id, so filtering, sorting, paging and
 refreshing never lose it. The table is a fixed pool of row widgets, as many as the page
-size: the number of widgets does not grow with the dataset. Suspend, Restore and Delete
-ask an inline confirmation, then run in a background thread that follows the job and only
-sets widget values; errors end up in the status line in words.
+size. Filters the server can apply go to it; the name filter, the row-count range, the
+chips' counts and the timeline use the dataset's light index (``_index``), read in the
+background with progress and a Cancel button when it is large. Suspend, Restore and
+Delete say what they would change and skip, ask inline next to their button, run in a
+background thread, can be undone (suspend, restore) and are logged in ``history``.
 """
 
 from __future__ import annotations
 
-import html
+import dataclasses
 import math
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -28,168 +28,53 @@ import traitlets
 
 from mammoth_pandas import contract as C
 from mammoth_pandas.errors import MammothInputError
-from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource, source_text
+from mammoth_pandas.widgets import _batch_controls as controls
+from mammoth_pandas.widgets._actions import VERBS
+from mammoth_pandas.widgets._batch_actions import BatchActions
+from mammoth_pandas.widgets._batch_filters import FilterControls
+from mammoth_pandas.widgets._batch_reading import IndexReading
+from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource
+from mammoth_pandas.widgets._batch_static import static_table
 from mammoth_pandas.widgets._common import (
     ActionCallbacks,
     ActionResult,
-    Confirmation,
     JobRunner,
-    StatusLine,
+    StaticView,
     close_all,
-    css,
     describe_error,
-    describe_ids,
     plural,
-    set_tooltip,
 )
+from mammoth_pandas.widgets._history import ActionLog
+from mammoth_pandas.widgets._index import DatasetIndex, select
+from mammoth_pandas.widgets._table import Row, row_cells
 
 if TYPE_CHECKING:
     from mammoth_pandas.client import MammothClient
     from mammoth_pandas.dataset import DatasetHandle
-    from mammoth_pandas.jobs import Job
 
 __all__ = ["BatchPanel"]
 
-PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 
-#: (text colour, background) of each state's label.
-STATE_COLOURS: dict[str, tuple[str, str]] = {
-    "active": ("#05603a", "#d1fadf"),
-    "sync_pending": ("#175cd3", "#d1e9ff"),
-    "suspended": ("#93370d", "#fef0c7"),
-    "deleting": ("#b42318", "#fee4e2"),
-    "pending_delete": ("#b42318", "#fee4e2"),
-}
-
-#: Table columns: label, CSS width, right-aligned. About 870 px in all, so that the table
-#: fits beside JupyterLab's open sidebar; longer names and sources end in an ellipsis and
-#: show in full on hover.
-_COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("id", "4.5em", True),
-    ("name", "12.5em", False),
-    ("state", "8.5em", False),
-    ("rows", "5em", True),
-    ("columns", "5em", True),
-    ("created", "9.5em", False),
-    ("source", "13em", False),
-)
-
-#: action -> (button label, present participle, past tense)
-_VERBS: dict[str, tuple[str, str, str]] = {
-    "suspend": ("Suspend", "Suspending", "Suspended"),
-    "restore": ("Restore", "Restoring", "Restored"),
-    "delete": ("Delete", "Deleting", "Deleted"),
-}
-
-
-def _cell(text: str, width: str, right: bool = False, *, header: bool = False) -> str:
-    align = "right" if right else "left"
-    weight = "font-weight:600;" if header else ""
-    return (
-        f'<span style="display:inline-block;width:{width};padding:0 6px;text-align:{align};'
-        f'overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:middle;{weight}">'
-        f"{text}</span>"
-    )
-
-
-def _state_label(state: str) -> str:
-    colour, background = STATE_COLOURS.get(state, ("#344054", "#f2f4f7"))
-    return (
-        f'<span style="color:{colour};background:{background};border-radius:8px;'
-        f'padding:0 6px">{html.escape(state or "—")}</span>'
-    )
-
-
-def _number(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else f"{int(value):,}"
-
-
-def _created(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
-
-
-def _row_html(batch_id: int, row: pd.Series) -> str:
-    name = row.get("name")
-    name_text = "" if name is None or pd.isna(name) else str(name)
-    state = row.get("state")
-    state_text = "" if state is None or pd.isna(state) else str(state)
-    source = source_text(row)
-    cells = [
-        str(batch_id),
-        f'<span title="{html.escape(name_text)}">{html.escape(name_text)}</span>',
-        _state_label(state_text),
-        _number(row.get("row_count")),
-        _number(row.get("column_count")),
-        _created(row.get("created_at")),
-        f'<span title="{html.escape(source)}">{html.escape(source)}</span>',
-    ]
-    return "".join(
-        _cell(text, width, right) for text, (_, width, right) in zip(cells, _COLUMNS, strict=True)
-    )
-
-
-def _row_class(batch_id: int) -> str:
-    """The CSS class naming the row that shows ``batch_id`` (``mp-batch-id-12``)."""
-    return f"mp-batch-id-{int(batch_id)}"
-
-
-class _Row:
-    """One reusable table row: a checkbox and the row's cells in one HTML widget.
-
-    The row box carries ``mp-batch-row`` and, while it shows a batch, ``mp-batch-id-<id>``.
-    """
-
-    def __init__(self, on_toggle: Callable[[_Row, bool], None]) -> None:
-        self.batch_id: int | None = None
-        self.checkbox = css(
-            widgets.Checkbox(
-                value=False, indent=False, layout={"width": "28px", "flex": "0 0 auto"}
-            ),
-            "mp-row-checkbox",
-        )
-        self.cells = css(
-            widgets.HTML(layout={"flex": "0 0 auto", "overflow": "visible"}), "mp-batch-cells"
-        )
-        self.box = css(
-            widgets.HBox(
-                [self.checkbox, self.cells], layout={"flex_flow": "row nowrap", "width": "auto"}
-            ),
-            "mp-batch-row",
-        )
-        self.box.layout.display = "none"
-        self.checkbox.observe(lambda change: on_toggle(self, bool(change["new"])), names="value")
-
-    def show(self, batch_id: int | None) -> None:
-        """Point the row at ``batch_id`` (``None``: no batch), moving its id class along."""
-        if batch_id == self.batch_id:
-            return
-        if self.batch_id is not None:
-            self.box.remove_class(_row_class(self.batch_id))
-        self.batch_id = batch_id
-        if batch_id is not None:
-            self.box.add_class(_row_class(batch_id))
-
-    def widgets(self) -> list[widgets.Widget]:
-        return [self.checkbox, self.cells, self.box]
-
-
-class BatchPanel(ActionCallbacks, widgets.VBox):
-    """Filter, page, select, suspend, restore and delete the batches of one dataset.
+class BatchPanel(
+    StaticView, ActionCallbacks, FilterControls, BatchActions, IndexReading, widgets.VBox
+):
+    """Filter, sort, page, select, suspend, restore and delete the batches of one dataset.
 
     ``panel.frame`` is every batch matching the filters, sorted (fetched on demand);
-    ``panel.page_frame`` the visible page; ``panel.selected`` the sorted selected ids.
-    ``panel.refresh()`` reloads, ``panel.on_action_finished(callback)`` is told of every
-    finished action (an :class:`~mammoth_pandas.widgets.ActionResult`), ``panel.wait()``
-    blocks until the running action is done, and the ``busy`` trait can be observed.
-    Every control is an attribute (``state_filter``, ``suspend_button``,
-    ``confirm_button``, ``status``, …), so code can drive the panel like a user.
+    ``panel.page_frame`` the visible page; ``panel.selected`` the sorted selected ids;
+    ``panel.selected_frame`` the selection (or every match) as a DataFrame;
+    ``panel.history`` the actions of this session. ``refresh()``, ``sort(column)``,
+    ``undo()``, ``cancel_read()``, ``wait()``, ``wait_read()`` and
+    ``on_action_finished(callback)`` / ``on_highlight(callback)`` drive it from code;
+    every control is an attribute (``state_chips``, ``header``, ``suspend_button``…).
     """
 
     busy = traitlets.Bool(False, help="True while an action's job runs")
+    reading = traitlets.Bool(False, help="True while the dataset's index is read")
 
-    def __init__(self, dataset_handle: DatasetHandle, *, page_size: int = 20) -> None:
+    def __init__(
+        self, dataset_handle: DatasetHandle, *, page_size: int = 20, overview: bool = True
+    ) -> None:
         if isinstance(page_size, bool) or not isinstance(page_size, int):
             raise MammothInputError(
                 "page_size", f"got {page_size!r}", accepted=f"an integer from 1 to {C.MAX_LIMIT}"
@@ -207,23 +92,35 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
                 )
         self.handle = dataset_handle
         self._source = BatchSource(dataset_handle)
+        self._index = DatasetIndex(dataset_handle)
+        self._overview = bool(overview)
         self._lock = threading.RLock()
         self._selected: set[int] = set()
         self._callbacks: list[Callable[[ActionResult], Any]] = []
+        self._highlight_callbacks: list[Callable[[int], Any]] = []
         self._filters = BatchFilters()
-        self._page = 1
-        self._page_size = page_size
-        self._total = 0
+        self._page, self._page_size, self._total = 1, page_size, 0
         self._page_frame: pd.DataFrame | None = None
-        self._rendering = False
-        self._holding = False
+        self._ordered: tuple[Any, pd.Index] | None = None
+        self._rendering = self._holding = False
+        self._anchor: tuple[int, int] | None = None
+        self._undo: tuple[str, tuple[int, ...], str] | None = None
+        self._read_thread: threading.Thread | None = None
+        self._expected = 0
+        self._cancel_read = threading.Event()
+        self.highlighted: int | None = None
         self.last_result: ActionResult | None = None
+        self.action_log = ActionLog()
 
-        self._build_controls(page_size)
-        super().__init__(self._layout())
+        controls.build_controls(self, page_size)
+        self._grow_pool(page_size)
+        self._runner = JobRunner(self.progress, on_busy=self._set_busy)
+        super().__init__(controls.layout(self))
         self.add_class("mp-batch-panel")
+        self.add_class("mp-panel")
         self._connect()
-        self._name_dataset()
+        controls.name_dataset(self)
+        self.header.show_sort("id", False)
         self.reload(announce=True)
 
     @classmethod
@@ -233,204 +130,38 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
         workspace_id: int,
         project_id: int,
         dataset_id: int,
-        *,
-        page_size: int = 20,
+        **kwargs: Any,
     ) -> BatchPanel:
         """The panel of dataset ``dataset_id`` of a workspace and project, through ``client``."""
-        return cls(client.dataset(workspace_id, project_id, dataset_id), page_size=page_size)
-
-    # -- construction -------------------------------------------------------------------
-
-    def _build_controls(self, page_size: int) -> None:
-        w = widgets
-        self.title = css(
-            w.HTML(f"<b>Batches of dataset {int(self.handle.dataset_id)}</b>"), "mp-title"
-        )
-        self.state_filter = css(
-            w.SelectMultiple(
-                options=list(C.BATCH_STATES),
-                value=(),
-                rows=len(C.BATCH_STATES),
-                description="States",
-            ),
-            "mp-state-filter",
-        )
-        set_tooltip(self.state_filter, "No state chosen: every state")
-        self.created_from = css(w.DatePicker(description="Created", value=None), "mp-created-from")
-        self.created_to = css(w.DatePicker(description="to", value=None), "mp-created-to")
-        self.rows_min = css(
-            w.Text(description="Rows", placeholder="min", continuous_update=False), "mp-rows-min"
-        )
-        self.rows_max = css(
-            w.Text(description="to", placeholder="max", continuous_update=False), "mp-rows-max"
-        )
-        self.name_filter = css(
-            w.Text(description="Name", placeholder="contains…", continuous_update=False),
-            "mp-name-filter",
-        )
-        self.clear_filters_button = css(
-            w.Button(description="Clear filters", icon="times"), "mp-clear-filters"
-        )
-        self.sort_by = css(
-            w.Dropdown(options=list(SORT_KEYS), value="id", description="Sort by"), "mp-sort-by"
-        )
-        self.sort_direction = css(
-            w.Dropdown(
-                options=[("ascending", "asc"), ("descending", "desc")],
-                value="asc",
-                description="Order",
-            ),
-            "mp-sort-direction",
-        )
-        sizes = sorted({*PAGE_SIZES, page_size})
-        self.page_size_input = css(
-            w.Dropdown(options=sizes, value=page_size, description="Per page"), "mp-page-size"
-        )
-
-        self.header = css(
-            w.HTML(
-                '<div style="padding-left:28px;border-bottom:1px solid #d0d5dd;white-space:nowrap">'
-                + "".join(
-                    _cell(label, width, right, header=True) for label, width, right in _COLUMNS
-                )
-                + "</div>",
-                layout={"flex": "0 0 auto", "overflow": "visible"},
-            ),
-            "mp-batch-header",
-        )
-        self._rows: list[_Row] = []
-        self.table = css(w.VBox(layout={"overflow": "visible"}), "mp-batch-table")
-        self._grow_pool(page_size)
-        self.empty_note = css(w.HTML("<i>No batches match these filters.</i>"), "mp-empty")
-        self.empty_note.layout.display = "none"
-
-        self.prev_button = css(
-            w.Button(description="◀", tooltip="previous page", layout={"width": "40px"}),
-            "mp-prev",
-        )
-        self.page_label = css(w.HTML("page 1 of 1"), "mp-page-label")
-        self.next_button = css(
-            w.Button(description="▶", tooltip="next page", layout={"width": "40px"}), "mp-next"
-        )
-        self.select_page_button = css(w.Button(description="Select page"), "mp-select-page")
-        self.select_matching_button = css(
-            w.Button(description="Select all matching"), "mp-select-matching"
-        )
-        self.clear_selection_button = css(
-            w.Button(description="Clear selection"), "mp-clear-selection"
-        )
-        self.selection_label = css(w.HTML("0 selected"), "mp-selection-label")
-
-        self.suspend_button = css(
-            w.Button(description="Suspend", icon="pause", button_style="warning"), "mp-suspend"
-        )
-        self.restore_button = css(
-            w.Button(description="Restore", icon="play", button_style="info"), "mp-restore"
-        )
-        self.delete_button = css(
-            w.Button(description="Delete", icon="trash", button_style="danger"), "mp-delete"
-        )
-        self.refresh_button = css(w.Button(description="Refresh", icon="refresh"), "mp-refresh")
-        self.confirmation = Confirmation()
-        self.confirm_button = self.confirmation.confirm_button
-        self.cancel_button = self.confirmation.cancel_button
-        self.progress = css(
-            w.IntProgress(value=0, min=0, max=100, description="Job"), "mp-progress"
-        )
-        self.status = StatusLine()
-        self._runner = JobRunner(self.progress, on_busy=self._set_busy)
-
-    def _name_dataset(self) -> None:
-        """Put the dataset's name in the title (the id alone when it cannot be read)."""
-        try:
-            name = self.handle.info().get("name")
-        except Exception:  # the listing's own error is shown by reload()
-            return
-        if name:
-            dataset_id = int(self.handle.dataset_id)
-            self.title.value = f"<b>Batches of {html.escape(str(name))}</b> (dataset {dataset_id})"
-
-    def _layout(self) -> list[widgets.Widget]:
-        w = widgets
-        wrap = {"flex_flow": "row wrap"}
-        return [
-            self.title,
-            w.HBox(
-                [
-                    self.state_filter,
-                    w.VBox(
-                        [
-                            w.HBox([self.created_from, self.created_to]),
-                            w.HBox([self.rows_min, self.rows_max]),
-                            w.HBox([self.name_filter, self.clear_filters_button]),
-                        ]
-                    ),
-                ],
-                layout=wrap,
-            ),
-            w.HBox([self.sort_by, self.sort_direction, self.page_size_input], layout=wrap),
-            # The header and rows scroll sideways together when the notebook is narrower
-            # than the table, instead of wrapping a row's cells onto a second line.
-            css(
-                w.VBox([self.header, self.table], layout={"overflow": "auto"}),
-                "mp-batch-scroll",
-            ),
-            self.empty_note,
-            w.HBox(
-                [
-                    self.prev_button,
-                    self.page_label,
-                    self.next_button,
-                    self.select_page_button,
-                    self.select_matching_button,
-                    self.clear_selection_button,
-                    self.selection_label,
-                ],
-                layout=wrap,
-            ),
-            css(
-                w.HBox(
-                    [
-                        self.suspend_button,
-                        self.restore_button,
-                        self.delete_button,
-                        self.refresh_button,
-                    ],
-                    layout=wrap,
-                ),
-                "mp-actions",
-            ),
-            self.confirmation,
-            w.HBox([self.progress, self.status], layout=wrap),
-        ]
+        return cls(client.dataset(workspace_id, project_id, dataset_id), **kwargs)
 
     def _connect(self) -> None:
-        for control in (
-            self.state_filter,
-            self.created_from,
-            self.created_to,
-            self.rows_min,
-            self.rows_max,
-            self.name_filter,
-            self.sort_by,
-            self.sort_direction,
-        ):
+        for control in (self.created_from, self.created_to, self.rows_min, self.rows_max):
             control.observe(self._on_filter_change, names="value")
+        self.name_filter.observe(self._on_filter_change, names="value")
         self.page_size_input.observe(self._on_page_size, names="value")
+        self.page_input.observe(
+            lambda c: None if self._holding else self._go(int(c["new"])), names="value"
+        )
         self.clear_filters_button.on_click(lambda _b: self.clear_filters())
+        self.first_button.on_click(lambda _b: self._go(1))
         self.prev_button.on_click(lambda _b: self._go(self._page - 1))
         self.next_button.on_click(lambda _b: self._go(self._page + 1))
+        self.last_button.on_click(lambda _b: self._go(self.page_count))
         self.select_page_button.on_click(lambda _b: self.select(self.page_ids))
         self.select_matching_button.on_click(lambda _b: self.select_all_matching())
         self.clear_selection_button.on_click(lambda _b: self.clear_selection())
-        self.suspend_button.on_click(lambda _b: self._ask("suspend"))
-        self.restore_button.on_click(lambda _b: self._ask("restore"))
-        self.delete_button.on_click(lambda _b: self._ask("delete"))
+        for action in VERBS:
+            button = getattr(self, f"{action}_button")
+            button.on_click(lambda _b, action=action: self._ask(action))
+        self.undo_button.on_click(lambda _b: self.undo())
         self.refresh_button.on_click(lambda _b: self.refresh())
+        self.export_button.on_click(lambda _b: self.export_csv())
+        self.cancel_read_button.on_click(lambda _b: self.cancel_read())
 
     def _grow_pool(self, size: int) -> None:
         while len(self._rows) < size:
-            self._rows.append(_Row(self._on_toggle))
+            self._rows.append(Row(self._on_toggle))
         self.table.children = tuple(row.box for row in self._rows)
 
     # -- programmatic access ------------------------------------------------------------
@@ -487,6 +218,18 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
         """The selected batch ids, sorted (kept across pages, filters and refreshes)."""
         return sorted(self._selected)
 
+    @property
+    def selected_frame(self) -> pd.DataFrame:
+        """The selected batches (every matching batch when none is selected) as a DataFrame."""
+        if self._selected:
+            return self._source.rows(self.selected)
+        return self.frame.copy()
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """This session's actions: time, action, ids, job, outcome, message."""
+        return self.action_log.frame()
+
     def select(self, ids: Iterable[int]) -> None:
         self._selected.update(int(i) for i in ids)
         self._render_selection()
@@ -499,73 +242,59 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
         self._selected.clear()
         self._render_selection()
 
+    def on_highlight(self, callback: Callable[[int], Any], *, remove: bool = False) -> None:
+        """Call ``callback(batch_id)`` when a row is clicked (e.g. to preview that batch in
+        ``preview_slot``); from the thread of the click."""
+        (self._highlight_callbacks.remove if remove else self._highlight_callbacks.append)(callback)
+
     def select_all_matching(self) -> None:
         """Add every batch matching the filters (on every page) to the selection."""
         try:
-            ids = self._source.matching_ids(self._filters)
+            ids = self._matching_ids()
         except Exception as exc:  # said in the status line, never raised into the void
             self.status.error(describe_error(exc, doing="Selecting all matching"))
             return
         self.select(ids)
         self.status.info(f"Selected the {plural(len(ids), 'matching batch', 'matching batches')}.")
 
-    def clear_filters(self) -> None:
-        with self._hold():
-            self.state_filter.value = ()
-            self.created_from.value = None
-            self.created_to.value = None
-            self.rows_min.value = ""
-            self.rows_max.value = ""
-            self.name_filter.value = ""
-        self._on_filter_change(None)
+    def sort(self, column: str, descending: bool | None = None) -> None:
+        """Sort by ``column`` (a header: id, name, state, rows, columns, created, source);
+        the same column again reverses the order unless ``descending`` is given."""
+        if column not in SORT_KEYS:
+            raise MammothInputError(
+                "column", f"cannot sort on {column!r}", accepted=", ".join(SORT_KEYS)
+            )
+        if descending is None:
+            descending = column == self._filters.sort_by and not self._filters.descending
+        self._filters = dataclasses.replace(self._filters, sort_by=column, descending=descending)
+        self.header.show_sort(column, descending)
+        self._page = 1
+        self.reload(announce=True)
 
     def refresh(self) -> None:
         """Fetch the batches again (errors go to the status line)."""
         self._source.invalidate()
+        self._index.invalidate()
+        self._ordered = None
         self.reload(announce=True)
 
     def close(self) -> None:
-        """Stop following the running job (it goes on on the server) and close every widget."""
+        """Stop following the running job and reading (it goes on on the server) and close
+        every widget."""
         runner = getattr(self, "_runner", None)  # None when __init__ failed early
         if runner is not None:
             runner.stop()
+        cancel = getattr(self, "_cancel_read", None)
+        if cancel is not None:
+            cancel.set()
         close_all([*self.children, *(row.box for row in getattr(self, "_rows", ()))])
         self.layout.close()
         super().close()
 
     # -- loading and rendering ----------------------------------------------------------
 
-    @contextmanager
-    def _hold(self) -> Iterator[None]:
-        held, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = held
-
-    def _read_filters(self) -> BatchFilters:
-        return BatchFilters(
-            states=tuple(self.state_filter.value),
-            created_from=self.created_from.value,
-            created_to=self.created_to.value,
-            rows_min=_whole_number("rows_min", self.rows_min.value),
-            rows_max=_whole_number("rows_max", self.rows_max.value),
-            name_contains=self.name_filter.value or "",
-            sort_by=self.sort_by.value,
-            descending=self.sort_direction.value == "desc",
-        )
-
-    def _on_filter_change(self, _change: Any) -> None:
-        if self._holding:
-            return
-        try:
-            filters = self._read_filters()
-        except MammothInputError as exc:
-            self.status.error(describe_error(exc))
-            return
-        self._filters = filters
-        self._page = 1
-        self.reload(announce=True)
+    def _uses_index(self, filters: BatchFilters) -> bool:
+        return filters.local and SORT_KEYS[filters.sort_by] is not None
 
     def _on_page_size(self, change: Any) -> None:
         first = (self._page - 1) * self._page_size
@@ -575,33 +304,65 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
         self.reload()
 
     def _go(self, number: int) -> None:
-        self._page = max(1, min(int(number), self.page_count))
-        self.reload()
+        page = max(1, min(int(number), self.page_count))
+        if page != self._page or self._page_frame is None:
+            self._page = page
+            self.reload()
+        else:
+            self.page_input.value = page
 
     def reload(self, *, announce: bool = False) -> bool:
         """Fetch the visible page for the current filters; errors go to the status line."""
         try:
             with self._lock:
-                self._load()
+                if self._overview:
+                    self._ensure_index()
+                partial = self._load()
         except Exception as exc:  # said in the status line, never raised into the void
             self.status.error(describe_error(exc, doing="Loading the batches"))
             return False
-        if announce:
-            filtered = self._filters != BatchFilters(
-                sort_by=self._filters.sort_by, descending=self._filters.descending
-            )
-            match = " match the filters" if filtered else ""
+        if partial:
+            self.status.busy(self._reading_text())
+        elif announce:
+            plain = BatchFilters(sort_by=self._filters.sort_by, descending=self._filters.descending)
+            match = " match the filters" if self._filters != plain else ""
             self.status.info(f"{plural(self._total, 'batch', 'batches')}{match}.")
+        self._update_overview()
         return True
 
-    def _load(self) -> None:
+    def _ordered_ids(self, filters: BatchFilters) -> tuple[pd.Index, bool]:
+        """The ids matching ``filters`` in order, from the index (partial while reading)."""
+        self._ensure_index()
+        frame = self._index.frame
+        complete = self._index.complete
+        if frame is None:
+            return pd.Index([]), True
+        key = (filters, id(frame))
+        if self._ordered is None or self._ordered[0] != key:
+            self._ordered = (key, select(frame, filters).index)
+        return self._ordered[1], not complete
+
+    def _load(self) -> bool:
         filters = self._filters
-        total = self._source.count(filters)
-        pages = max(1, math.ceil(total / self._page_size))
-        page = max(1, min(self._page, pages))
-        frame = self._source.page(filters, (page - 1) * self._page_size, self._page_size)
+        partial = False
+        if self._uses_index(filters):
+            ids, partial = self._ordered_ids(filters)
+            total = len(ids)
+            page = max(1, min(self._page, max(1, math.ceil(total / self._page_size))))
+            start = (page - 1) * self._page_size
+            frame = self._source.rows([int(i) for i in ids[start : start + self._page_size]])
+        else:
+            total = self._source.count(filters)
+            page = max(1, min(self._page, max(1, math.ceil(total / self._page_size))))
+            frame = self._source.page(filters, (page - 1) * self._page_size, self._page_size)
         self._total, self._page, self._page_frame = total, page, frame
         self._render()
+        return partial
+
+    def _matching_ids(self) -> list[int]:
+        if self._uses_index(self._filters) and self._index.complete:
+            return [int(i) for i in self._ordered_ids(self._filters)[0]]
+        return self._source.matching_ids(self._filters)
 
     def _render(self) -> None:
         """Show the page's batches in the row pool (their checkboxes: _render_selection)."""
@@ -613,18 +374,22 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
                 if index < len(records) and index < self._page_size:
                     batch_id, values = records[index]
                     row.show(int(batch_id))
-                    row.cells.value = _row_html(int(batch_id), values)
+                    row.cells.value = row_cells(int(batch_id), values)
+                    row.highlight(int(batch_id) == self.highlighted)
                     row.box.layout.display = None
                 else:
                     row.show(None)
-                    row.checkbox.value = False
+                    row.tick(False)
                     row.box.layout.display = "none"
         finally:
             self._rendering = False
         self.empty_note.layout.display = None if not records else "none"
-        self.page_label.value = f"page {self._page} of {self.page_count}"
-        self.prev_button.disabled = self._page <= 1
-        self.next_button.disabled = self._page >= self.page_count
+        self.page_label.value = f"of {self.page_count:,}"
+        with self._hold():
+            self.page_input.max = self.page_count
+            self.page_input.value = self._page
+        self.first_button.disabled = self.prev_button.disabled = self._page <= 1
+        self.next_button.disabled = self.last_button.disabled = self._page >= self.page_count
         self._render_selection()
 
     def _render_selection(self) -> None:
@@ -632,127 +397,62 @@ class BatchPanel(ActionCallbacks, widgets.VBox):
         try:
             for row in self._rows:
                 if row.batch_id is not None:
-                    row.checkbox.value = row.batch_id in self._selected
+                    row.tick(row.batch_id in self._selected)
         finally:
             self._rendering = False
         on_page = sum(1 for i in self.page_ids if i in self._selected)
         count = len(self._selected)
-        text = f"{count} selected"
+        text = f"{count:,} selected"
         if count and on_page != count:
             text += f" ({on_page} on this page)"
         self.selection_label.value = text
 
-    def _on_toggle(self, row: _Row, checked: bool) -> None:
+    def _on_toggle(self, row: Row, checked: bool) -> None:
         if self._rendering or row.batch_id is None:
             return
-        if checked:
-            self._selected.add(row.batch_id)
-        else:
-            self._selected.discard(row.batch_id)
+        (self._selected.add if checked else self._selected.discard)(row.batch_id)
+        self._anchor = (row.batch_id, self._position(row.batch_id))
         self._render_selection()
 
-    # -- actions ------------------------------------------------------------------------
+    def _position(self, batch_id: int) -> int:
+        return (self._page - 1) * self._page_size + self.page_ids.index(batch_id)
 
-    def _set_busy(self, busy: bool) -> None:
-        for button in (
-            self.suspend_button,
-            self.restore_button,
-            self.delete_button,
-            self.refresh_button,
-            self.confirm_button,
-        ):
-            button.disabled = busy
-        self.busy = busy
-
-    def _ask(self, action: str) -> None:
-        label, _, _ = _VERBS[action]
-        ids = self.selected
-        if self._runner.running:
-            self.status.warning("An action is still running; wait for it to finish.")
+    def _on_row_click(self, batch_id: int, shift: bool) -> None:
+        if batch_id not in self.page_ids:
             return
-        if not ids:
-            self.status.warning(f"Select at least one batch to {action}.")
-            return
-        question = f"{label} {plural(len(ids), 'batch', 'batches')}: {describe_ids(ids)}?"
-        if action == "delete":
-            question += " This cannot be undone."
-        self.confirmation.ask(
-            question,
-            lambda: self._start(action, ids),
-            on_cancel=lambda: self.status.info("Cancelled: nothing was changed."),
-            confirm_label=label,
-            danger=action == "delete",
-        )
-
-    def _start(self, action: str, ids: list[int]) -> None:
-        _, doing, _ = _VERBS[action]
-        what = f"{plural(len(ids), 'batch', 'batches')}: {describe_ids(ids)}"
-        handle = self.handle
-
-        def submit() -> Job:
-            if action == "suspend":
-                return handle.suspend(ids, wait=False)
-            if action == "restore":
-                return handle.restore(ids, wait=False)
-            return handle.delete(ids, wait=False)
-
-        def on_status(job: Job) -> None:
-            self.status.busy(f"{doing} {what} (job {job.id}: {job.status})…")
-
-        self.status.busy(f"{doing} {what}…")
-        try:
-            self._runner.start(
-                submit,
-                on_status=on_status,
-                finish=lambda job: self._finished(action, ids, job),
-                fail=lambda exc, job: self._failed(action, ids, exc, job),
-                after=self._notify,
-            )
-        except MammothInputError as exc:
-            self.status.warning(describe_error(exc))
-
-    def _finished(self, action: str, ids: list[int], job: Job) -> None:
-        _, _, done = _VERBS[action]
-        message = f"{done} {plural(len(ids), 'batch', 'batches')}: {describe_ids(ids)}."
-        self._source.invalidate()
-        states: dict[int, str] = {}
-        try:
-            states = self._source.states_of(ids)
-            if action == "delete":
-                gone = ("gone", "deleting", "pending_delete")
-                self._selected.difference_update(i for i in ids if states.get(i, "gone") in gone)
-            with self._lock:
-                self._load()
-        except Exception as exc:  # the action succeeded: say so, and why the table is stale
-            message += f" {describe_error(exc, doing='Reloading the batches')}"
-            self.status.warning(message)
+        here = self._position(batch_id)
+        if shift and self._anchor is not None:
+            low, high = sorted((self._anchor[1], here))
+            try:
+                ids = self._ids_between(low, high)
+            except Exception as exc:  # said in the status line, never raised into the void
+                self.status.error(describe_error(exc, doing="Selecting the range"))
+                return
+            self.select(ids)
+            self.status.info(f"Ticked {plural(len(ids), 'batch', 'batches')} in a range.")
         else:
-            now = Counter(states.get(i, "gone") for i in ids)
-            message += " Now " + ", ".join(f"{n} {state}" for state, n in sorted(now.items())) + "."
-            self.status.success(message)
-        self.last_result = ActionResult(
-            action, tuple(ids), job, True, None, message, {"states": states}
-        )
+            if batch_id in self._selected:
+                self.deselect([batch_id])
+            else:
+                self.select([batch_id])
+            self._anchor = (batch_id, here)
+        self.highlighted = batch_id
+        for row in self._rows:
+            row.highlight(row.batch_id == batch_id)
+        for callback in list(self._highlight_callbacks):
+            try:
+                callback(batch_id)
+            except Exception as exc:
+                self.status.error(f"An on_highlight callback raised {type(exc).__name__}: {exc}")
 
-    def _failed(self, action: str, ids: list[int], exc: BaseException, job: Job | None) -> None:
-        label, _, _ = _VERBS[action]
-        message = describe_error(exc, doing=f"{label} {plural(len(ids), 'batch', 'batches')}")
-        self._source.invalidate()
-        try:
-            with self._lock:
-                self._load()
-        except Exception:  # noqa: S110 - the action's own error is the one worth showing
-            pass
-        self.status.error(message)
-        self.last_result = ActionResult(action, tuple(ids), job, False, exc, message)
+    def _ids_between(self, low: int, high: int) -> list[int]:
+        start = (self._page - 1) * self._page_size
+        if start <= low and high < start + self._page_size:
+            return self.page_ids[low - start : high - start + 1]
+        if self._uses_index(self._filters):
+            return [int(i) for i in self._ordered_ids(self._filters)[0][low : high + 1]]
+        return [int(i) for i in self._source.page(self._filters, low, high - low + 1).index]
 
-
-def _whole_number(field: str, text: str) -> int | None:
-    text = (text or "").strip().replace(",", "").replace("_", "")
-    if not text:
-        return None
-    if not text.isdigit():
-        raise MammothInputError(
-            field, f"{text!r} is not a whole number", accepted="digits, or empty"
-        )
-    return int(text)
+    def static_html(self) -> str:
+        """The title, the status and the visible page as plain HTML (the saved view)."""
+        return self.static_page(static_table(self))

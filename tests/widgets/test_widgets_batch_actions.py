@@ -36,12 +36,18 @@ def test_suspend_asks_then_runs_the_job_and_reports_what_changed(
     panel.select(ids)
     before = mutations(fresh_sandbox)
 
+    panel.status.warning("a stale message")
     panel.suspend_button.click()
-    question = f"Suspend 3 batches: {ids[0]}, {ids[1]}, {ids[2]}?"
+    question = "3 selected: 3 active will be suspended."
     assert panel.confirmation.question == question
     assert question in panel.confirmation.message.value
     assert panel.confirmation.layout.display == "flex"
-    assert panel.confirm_button.description == "Suspend"
+    assert panel.confirm_button.description == "Suspend 3"
+    assert panel.status.text == ""  # fresh feedback: the old message is gone
+    # the question sits in the actions' row, next to the button that asked
+    actions = next(c for c in panel.children if "mp-actions" in c._dom_classes)
+    assert panel.suspend_button in actions.children
+    assert panel.confirmation in actions.children
     assert mutations(fresh_sandbox) == before  # nothing happens before Confirm
 
     bar: list[int] = []
@@ -96,13 +102,13 @@ def test_suspend_asks_then_runs_the_job_and_reports_what_changed(
 
 def test_restore_brings_suspended_batches_back(fresh_sandbox: Sandbox, fresh_panel: BatchPanel):
     panel = fresh_panel
-    panel.state_filter.value = ("suspended",)
+    panel.state_chips.value = ("suspended",)
     ids = panel.page_ids[:2]
     assert len(ids) == 2
     panel.select_page_button.click()
     panel.deselect(panel.page_ids[2:])
     panel.restore_button.click()
-    assert panel.confirmation.question == f"Restore 2 batches: {ids[0]}, {ids[1]}?"
+    assert panel.confirmation.question == "2 selected: 2 suspended will be restored."
     panel.confirm_button.click()
     result = panel.wait(10)
     assert result is not None
@@ -123,10 +129,10 @@ def test_delete_is_dangerous_and_removes_the_batches(
     assert panel.delete_button.button_style == "danger"
     panel.delete_button.click()
     assert panel.confirmation.question == (
-        f"Delete 2 batches: {ids[0]}, {ids[1]}? This cannot be undone."
+        "2 selected: 2 active will be deleted. This cannot be undone."
     )
     assert panel.confirm_button.button_style == "danger"
-    assert panel.confirm_button.description == "Delete"
+    assert panel.confirm_button.description == "Delete 2"
     panel.confirm_button.click()
     result = panel.wait(10)
     assert result is not None
@@ -160,7 +166,7 @@ def test_asking_again_replaces_the_question(fresh_panel: BatchPanel):
     panel.select(active_ids(panel, 1))
     panel.delete_button.click()
     panel.suspend_button.click()
-    assert panel.confirmation.question.startswith("Suspend 1 batch: ")
+    assert panel.confirmation.question == "1 selected: 1 active will be suspended."
     assert panel.confirm_button.button_style == "warning"
 
 
@@ -205,12 +211,21 @@ def test_rate_limit_is_reported_in_words(fresh_sandbox: Sandbox, fresh_panel: Ba
     assert "try again in 7 s" in panel.status.text
     panel.next_button.click()
     assert "rate limiting" in panel.status.text
+    panel.suspend_button.click()  # the question needs the states: said, nothing asked
+    assert panel.status.text.startswith(
+        "Reading the state of 1 selected batch failed: the server is rate limiting"
+    )
+    assert not panel.confirmation.pending
+    fresh_sandbox.faults.clear()
     panel.suspend_button.click()
+    assert panel.confirmation.pending
+    fresh_sandbox.faults.set(rate_429=1.0, retry_after=7)
     panel.confirm_button.click()
     result = panel.wait(10)
     assert result is not None
     assert not result.succeeded
     assert panel.status.text.startswith("Suspend 1 batch failed: the server is rate limiting")
+    assert list(panel.history["outcome"]) == ["failed"]
     fresh_sandbox.faults.clear()
     panel.refresh_button.click()
     assert panel.status.level == "info"
@@ -228,15 +243,15 @@ def test_a_lost_connection_is_reported_in_words(fresh_sandbox: Sandbox, fresh_pa
     assert "lost the connection to the server" in panel.status.text
     assert panel.page_ids == shown  # the last good page stays on screen
     panel.next_button.click()
-    panel.state_filter.value = ("active",)
+    panel.state_chips.value = ("active",)
     panel.select_matching_button.click()
     assert "lost the connection" in panel.status.text
     panel.delete_button.click()
-    panel.confirm_button.click()
-    result = panel.wait(10)
-    assert result is not None
-    assert not result.succeeded
-    assert panel.status.text.startswith("Delete 2 batches failed: lost the connection")
+    assert not panel.confirmation.pending
+    assert panel.status.text.startswith(
+        "Reading the state of 2 selected batches failed: lost the connection"
+    )
+    assert panel.wait(1) is None  # nothing was submitted
     assert not panel.busy
     assert panel.selected == sorted(ids)
 

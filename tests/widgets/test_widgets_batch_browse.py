@@ -24,34 +24,30 @@ def listing(sandbox: Sandbox) -> pd.DataFrame:
 
 def test_opens_on_the_first_page_with_every_column(panel: BatchPanel, listing: pd.DataFrame):
     assert panel.total == len(listing) == 60
-    assert panel.page_label.value == "page 1 of 3"
+    assert (panel.page_input.value, panel.page_label.value) == (1, "of 3")
     assert panel.page_ids == sorted(listing.index)[:20]
     assert len(panel.row_checkboxes) == 20
     assert panel.status.text == "60 batches."
     assert panel.title.value == "<b>Batches of Customers</b> (dataset 101)"
     assert panel.prev_button.disabled
+    assert panel.first_button.disabled
     assert not panel.next_button.disabled
+    assert not panel.last_button.disabled
     first = listing.loc[panel.page_ids[0]]
     cells = panel._rows[0].cells.value
     for text in (str(panel.page_ids[0]), str(first["name"]), str(first["state"])):
         assert text in cells
     assert first["created_at"].strftime("%Y-%m-%d %H:%M") in cells
-    assert STATE_COLOUR(first["state"]) in cells
-    for label in ("id", "name", "state", "rows", "columns", "created", "source"):
-        assert f">{label}</span>" in panel.header.value
-
-
-def STATE_COLOUR(state: str) -> str:
-    from mammoth_pandas.widgets.batch_panel import STATE_COLOURS
-
-    return STATE_COLOURS[state][1]
+    assert f'class="mp-state mp-state-{first["state"]}"' in cells
+    labels = [button.description for button in panel.header.buttons.values()]
+    assert labels == ["id ▲", "name", "state", "rows", "columns", "created", "source"]
 
 
 def test_dataset_handle_opens_the_panel(sandbox: Sandbox):
     panel = sandbox.client().dataset(*IDS).panel(page_size=10)
     try:
         assert isinstance(panel, BatchPanel)
-        assert panel.page_label.value == "page 1 of 6"
+        assert panel.page_label.value == "of 6"
         assert len(panel.row_checkboxes) == 10
     finally:
         panel.close()
@@ -71,7 +67,7 @@ def test_a_dataset_handle_is_required():
 def test_paging_forward_back_and_by_number(panel: BatchPanel, listing: pd.DataFrame):
     ordered = sorted(listing.index)
     panel.next_button.click()
-    assert panel.page_label.value == "page 2 of 3"
+    assert (panel.page_input.value, panel.page_label.value) == (2, "of 3")
     assert panel.page_ids == ordered[20:40]
     panel.next_button.click()
     assert panel.page_ids == ordered[40:60]
@@ -85,30 +81,41 @@ def test_paging_forward_back_and_by_number(panel: BatchPanel, listing: pd.DataFr
     panel.page = 0
     assert panel.page == 1
     assert panel.page_ids == ordered[:20]
+    panel.last_button.click()
+    assert panel.page == 3
+    assert panel.last_button.disabled
+    panel.first_button.click()
+    assert panel.page_ids == ordered[:20]
+    panel.page_input.value = 2  # typing a page number goes there
+    assert panel.page_ids == ordered[20:40]
+    assert panel.page_input.max == 3
 
 
 def test_page_size_change_keeps_the_first_visible_batch(panel: BatchPanel, listing: pd.DataFrame):
     ordered = sorted(listing.index)
     panel.page = 3
     panel.page_size_input.value = 10
-    assert panel.page_label.value == "page 5 of 6"
+    assert (panel.page_input.value, panel.page_label.value) == (5, "of 6")
     assert panel.page_ids == ordered[40:50]
     assert len(panel.row_checkboxes) == 10
     panel.page_size_input.value = 50
-    assert panel.page_label.value == "page 1 of 2"
+    assert (panel.page_input.value, panel.page_label.value) == (1, "of 2")
     assert ordered[40] in panel.page_ids
     assert len(panel.row_checkboxes) == 50
     assert panel.page_size == 50
 
 
-def test_state_filter_goes_to_the_server(panel: BatchPanel, listing: pd.DataFrame):
-    panel.state_filter.value = ("suspended", "sync_pending")
+def test_state_chips_filter_on_the_server(panel: BatchPanel, listing: pd.DataFrame):
+    panel.state_chips.chips["suspended"].value = True
+    assert panel.total == (listing["state"] == "suspended").sum()
+    panel.state_chips.chips["sync_pending"].value = True
     expected = listing[listing["state"].isin(["suspended", "sync_pending"])]
     assert panel.total == len(expected) == 9
     assert panel.page_ids == sorted(expected.index)
     assert set(panel.page_frame["state"]) == {"suspended", "sync_pending"}
     assert panel.status.text == "9 batches match the filters."
-    assert panel.page_label.value == "page 1 of 1"
+    assert panel.page_label.value == "of 1"
+    assert panel.state_chips.value == ("sync_pending", "suspended")
 
 
 def test_created_range_includes_both_whole_days(panel: BatchPanel, listing: pd.DataFrame):
@@ -127,8 +134,16 @@ def test_a_reversed_date_range_is_reported_not_raised(panel: BatchPanel):
     shown = panel.page_ids
     panel.created_to.value = dt.date(2025, 5, 1)
     assert panel.status.level == "error"
-    assert "before the start" in panel.status.text
+    assert panel.status.text.startswith("Created: the end 2025-05-01 is before the start")
+    assert panel.created_error.value == panel.status.text
+    assert "mp-invalid" in panel.created_to._dom_classes
+    assert "mp-invalid" in panel.created_from._dom_classes
+    assert panel.stale_note.value == "Showing the previous result until Created is fixed."
     assert panel.page_ids == shown
+    panel.created_to.value = dt.date(2025, 7, 1)
+    assert panel.created_error.value == panel.stale_note.value == ""
+    assert "mp-invalid" not in panel.created_to._dom_classes
+    assert panel.status.level == "info"
 
 
 def test_row_range_and_name_filter_match_pandas(panel: BatchPanel, listing: pd.DataFrame):
@@ -146,7 +161,7 @@ def test_row_range_and_name_filter_match_pandas(panel: BatchPanel, listing: pd.D
 
 
 def test_filters_combine_server_and_local_parts(panel: BatchPanel, listing: pd.DataFrame):
-    panel.state_filter.value = ("active",)
+    panel.state_chips.value = ("active",)
     panel.name_filter.value = "sync"
     expected = listing[
         (listing["state"] == "active") & listing["name"].str.contains("sync", case=False)
@@ -156,28 +171,38 @@ def test_filters_combine_server_and_local_parts(panel: BatchPanel, listing: pd.D
 
 
 def test_bad_row_bounds_are_reported_in_words(panel: BatchPanel):
+    shown = panel.page_ids
     panel.rows_min.value = "ten"
     assert panel.status.level == "error"
-    assert "rows_min" in panel.status.text
-    assert "'ten' is not a whole number" in panel.status.text
+    # in the words on screen, not the attribute's name
+    assert panel.status.text == (
+        "Rows (from): 'ten' is not a whole number; expected digits, or empty."
+    )
+    assert "rows_min" not in panel.status.text
+    assert panel.rows_error.value == panel.status.text
+    assert "mp-invalid" in panel.rows_min._dom_classes
+    assert "mp-invalid" not in panel.rows_max._dom_classes
+    assert panel.stale_note.value == "Showing the previous result until Rows (from) is fixed."
+    assert panel.page_ids == shown
     panel.rows_min.value = "30"
+    assert panel.rows_error.value == ""
     panel.rows_max.value = "5"
-    assert "rows" in panel.status.text
-    assert "below the minimum" in panel.status.text
+    assert panel.status.text.startswith("Rows: the maximum 5 is below the minimum 30")
+    assert {"mp-invalid"} <= set(panel.rows_min._dom_classes) & set(panel.rows_max._dom_classes)
     panel.rows_max.value = ""
     assert panel.status.level == "info"
     assert panel.total == 0
     assert panel.row_checkboxes == []
     assert panel.empty_note.layout.display is None
-    assert panel.page_label.value == "page 1 of 1"
+    assert panel.page_label.value == "of 1"
 
 
 def test_clear_filters_button(panel: BatchPanel):
-    panel.state_filter.value = ("suspended",)
+    panel.state_chips.value = ("suspended",)
     panel.name_filter.value = "x"
     panel.created_from.value = dt.date(2025, 1, 1)
     panel.clear_filters_button.click()
-    assert panel.state_filter.value == ()
+    assert panel.state_chips.value == ()
     assert panel.name_filter.value == ""
     assert panel.created_from.value is None
     assert panel.total == 60
@@ -189,8 +214,13 @@ def test_clear_filters_button(panel: BatchPanel):
 )
 @pytest.mark.parametrize("direction", ["asc", "desc"])
 def test_sorting_by_numbers_and_times(panel, listing, label, column, direction):
-    panel.sort_by.value = label
-    panel.sort_direction.value = direction
+    header = panel.header.buttons[label]
+    if label != "id":
+        header.click()  # the first click sorts ascending
+    if direction == "desc":
+        header.click()  # the second reverses
+    assert header.description == f"{label} {'▼' if direction == 'desc' else '▲'}"
+    assert "mp-sorted" in header._dom_classes
     frame = listing.reset_index()
     if column is None:
         expected = frame.sort_values("id", ascending=direction == "asc")
@@ -207,19 +237,18 @@ def test_sorting_by_numbers_and_times(panel, listing, label, column, direction):
 @pytest.mark.parametrize("label", ["name", "state"])
 def test_sorting_by_text_follows_the_server(panel, sandbox, label):
     field = {"name": "name", "state": "state"}[label]
-    panel.sort_by.value = label
-    panel.sort_direction.value = "desc"
+    panel.sort(label, descending=True)
     expected = sandbox.client().batches.list(*IDS, sort=[(field, "desc"), ("id", "asc")])
     assert panel.page_ids == list(expected.index)[:20]
     assert list(panel.frame.index) == list(expected.index)
 
 
 def test_sorting_by_source_happens_locally(panel: BatchPanel, listing: pd.DataFrame):
-    panel.sort_by.value = "source"
+    panel.header.buttons["source"].click()
     texts = dict(zip(listing.index, source_texts(listing), strict=True))
     expected = sorted(listing.index, key=lambda i: (texts[i].casefold(), i))
     assert list(panel.frame.index) == expected
-    panel.sort_direction.value = "desc"
+    panel.header.buttons["source"].click()
     shown = [texts[i] for i in panel.frame.index]
     assert shown == sorted(shown, key=str.casefold, reverse=True)
     assert shown[0].startswith("file:")
@@ -236,12 +265,12 @@ def test_selection_is_kept_by_id_across_pages_filters_sorts_and_refresh(panel: B
     assert panel.selected == expected
     assert panel.selection_label.value == "3 selected (1 on this page)"
 
-    panel.state_filter.value = ("suspended",)
-    panel.sort_by.value = "name"
+    panel.state_chips.value = ("suspended",)
+    panel.sort("name")
     panel.refresh()
     assert panel.selected == expected
     panel.clear_filters_button.click()
-    panel.sort_by.value = "id"
+    panel.sort("id", descending=False)
     panel.page = 1
     checked = [i for i, box in zip(panel.page_ids, panel.row_checkboxes, strict=True) if box.value]
     assert checked == [first[0], first[3]]
@@ -254,7 +283,7 @@ def test_select_page_select_all_matching_and_clear(panel: BatchPanel, listing: p
     panel.select_page_button.click()
     assert panel.selected == panel.page_ids
     assert all(box.value for box in panel.row_checkboxes)
-    panel.state_filter.value = ("suspended",)
+    panel.state_chips.value = ("suspended",)
     panel.select_matching_button.click()
     suspended = sorted(listing.index[listing["state"] == "suspended"])
     assert panel.selected == sorted(set(suspended) | set(sorted(listing.index)[:20]))
@@ -281,8 +310,8 @@ def test_programmatic_selection(panel: BatchPanel):
 
 
 def test_frame_is_the_filtered_sorted_listing(panel: BatchPanel, listing: pd.DataFrame):
-    panel.state_filter.value = ("active",)
-    panel.sort_by.value = "rows"
+    panel.state_chips.value = ("active",)
+    panel.sort("rows")
     frame = panel.frame
     assert set(frame["state"]) == {"active"}
     assert len(frame) == (listing["state"] == "active").sum()
@@ -305,8 +334,17 @@ def test_actions_need_a_selection(panel: BatchPanel):
         assert panel.confirmation.layout.display == "none"
 
 
-def test_every_state_can_be_chosen(panel: BatchPanel):
-    assert tuple(panel.state_filter.options) == C.BATCH_STATES
+def test_every_state_has_a_chip_with_its_count(panel: BatchPanel, listing: pd.DataFrame):
+    assert tuple(panel.state_chips.chips) == C.BATCH_STATES
+    counts = listing["state"].astype(str).value_counts()
+    for state, chip in panel.state_chips.chips.items():
+        assert chip.description == f"{state} {counts.get(state, 0):,}"
+    # the counts follow the other filters, not the chips themselves
+    panel.name_filter.value = "csv"
+    panel.state_chips.value = ("active",)
+    csv = listing[listing["name"].str.contains("csv", case=False)]["state"].astype(str)
+    for state, chip in panel.state_chips.chips.items():
+        assert chip.description == f"{state} {(csv == state).sum():,}"
     assert panel.delete_button.button_style == "danger"
 
 
@@ -314,7 +352,7 @@ def test_from_a_client_and_ids(sandbox: Sandbox):
     panel = BatchPanel.from_ids(sandbox.client(), *IDS, page_size=50)
     try:
         assert panel.handle.dataset_id == DEMO.customers
-        assert panel.page_label.value == "page 1 of 2"
+        assert panel.page_label.value == "of 2"
     finally:
         panel.close()
 

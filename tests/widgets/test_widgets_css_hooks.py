@@ -61,15 +61,29 @@ BATCH_HOOKS = {
     "mp-select-page": "select_page_button",
     "mp-select-matching": "select_matching_button",
     "mp-clear-selection": "clear_selection_button",
-    "mp-state-filter": "state_filter",
+    "mp-state-chips": "state_chips",
+    "mp-first": "first_button",
+    "mp-last": "last_button",
+    "mp-page-input": "page_input",
+    "mp-undo": "undo_button",
+    "mp-export": "export_button",
+    "mp-download": "download_link",
+    "mp-cancel-read": "cancel_read_button",
+    "mp-read-progress": "read_progress",
+    "mp-timeline": "timeline",
+    "mp-stale": "stale_note",
+    "mp-rows-error": "rows_error",
+    "mp-created-error": "created_error",
+    "mp-preview-slot": "preview_slot",
+    "mp-picker-slot": "picker_slot",
+    "mp-click-channel": "clicks.text",
+    "mp-batch-header": "header",
     "mp-name-filter": "name_filter",
     "mp-created-from": "created_from",
     "mp-created-to": "created_to",
     "mp-rows-min": "rows_min",
     "mp-rows-max": "rows_max",
     "mp-clear-filters": "clear_filters_button",
-    "mp-sort-by": "sort_by",
-    "mp-sort-direction": "sort_direction",
     "mp-page-size": "page_size_input",
     "mp-page-label": "page_label",
     "mp-selection-label": "selection_label",
@@ -92,7 +106,9 @@ MAPPING_HOOKS = {
 def test_batch_panel_controls_carry_their_hooks(panel: BatchPanel):
     assert "mp-batch-panel" in classes(panel)
     for name, attribute in BATCH_HOOKS.items():
-        control = getattr(panel, attribute)
+        control = panel
+        for part in attribute.split("."):
+            control = getattr(control, part)
         assert name in classes(control), attribute
         # one control per hook in the panel, and it is the one shown
         assert with_class(panel, name) == [control], name

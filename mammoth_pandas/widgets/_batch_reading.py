@@ -1,0 +1,114 @@
+"""The batch panel's reading of the dataset's index, in the background when it is large.
+
+Small datasets (up to ``SYNC_READ`` batches, a few requests) are read at once; larger
+ones in a thread, with a progress bar, "Reading 43,000 of 100,000 batches…" and a Cancel
+button, while the controls that would race with the read (actions, select all matching,
+export) are disabled. Filters that need the index show their matches so far as the read
+goes on. The chips' counts and the timeline are drawn from the index once complete.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from mammoth_pandas.widgets._batch_source import BatchFilters
+from mammoth_pandas.widgets._common import describe_error, plural
+from mammoth_pandas.widgets._index import ReadCancelled, select
+
+__all__ = ["SYNC_READ", "IndexReading"]
+
+#: Datasets up to this many batches have their index read at once (a few requests);
+#: larger ones in the background, with progress and Cancel.
+SYNC_READ = 2_000
+
+
+class IndexReading(widgets.VBox):
+    """Mixed into the batch panel: reading the index and drawing the overview from it."""
+
+    _read_thread: threading.Thread | None
+    _ordered: tuple[Any, pd.Index] | None
+
+    def _ensure_index(self) -> None:
+        if self._index.complete or self.reading:
+            return
+        if self._source.count(BatchFilters()) <= SYNC_READ:
+            self._index.read(cancel=threading.Event())
+            return
+        self._expected = self._source.count(BatchFilters())
+        self._cancel_read.clear()
+        self._set_reading(True)
+        self.read_progress.value = 0
+        self._read_thread = threading.Thread(
+            target=self._read_index, name="mammoth-panel-read", daemon=True
+        )
+        self._read_thread.start()
+
+    def _reading_text(self) -> str:
+        frame = self._index.frame
+        done = 0 if frame is None else len(frame)
+        text = f"Reading {done:,} of {self._expected:,} batches…"
+        if self._uses_index(self._filters):
+            text += f" {plural(self._total, 'match', 'matches')} so far."
+        return text
+
+    def _read_index(self) -> None:
+        def progress(count: int, _frame: pd.DataFrame) -> None:
+            self.read_progress.value = min(99, int(100 * count / max(1, self._expected)))
+            if self._uses_index(self._filters):
+                self.reload()
+            else:
+                self.status.busy(self._reading_text())
+
+        try:
+            self._index.read(cancel=self._cancel_read, on_progress=progress)
+        except ReadCancelled:
+            self._set_reading(False)
+            self.status.warning(
+                "Reading cancelled; the table keeps what it showed. The name and row filters, "
+                "the chips' counts and the timeline need every batch: Refresh reads again."
+            )
+            return
+        except Exception as exc:  # said in the status line, never raised into the void
+            self._set_reading(False)
+            self.status.error(describe_error(exc, doing="Reading the batches"))
+            return
+        self._set_reading(False)
+        self._ordered = None
+        self.reload(announce=True)
+
+    def cancel_read(self) -> None:
+        """Stop reading the dataset's index (what the table shows stays)."""
+        self._cancel_read.set()
+
+    def wait_read(self, timeout: float | None = 30.0) -> None:
+        """Block until the background read (if any) has ended; ``TimeoutError`` if not."""
+        thread = self._read_thread
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                raise TimeoutError(f"the panel still reads after {timeout} s")
+
+    def _set_reading(self, reading: bool) -> None:
+        """Show or hide the read's bar and Cancel; the controls first, then the trait."""
+        self.read_box.layout.display = None if reading else "none"
+        self.read_progress.bar_style = "info" if reading else ""
+        self._enable(reading=reading)
+        self.reading = reading
+
+    def _update_overview(self) -> None:
+        if not self._overview:
+            return
+        frame = self._index.frame if self._index.complete else None
+        filters = self._filters
+        if frame is None:
+            self.state_chips.show_counts(None)
+            self.timeline.show(None, (filters.created_from, filters.created_to))
+            return
+        counted = select(frame, filters, states=False, sort=False)["state"].astype("string")
+        self.state_chips.show_counts(counted.value_counts().to_dict())
+        spanned = select(frame, filters, dates=False, sort=False)
+        self.timeline.show(spanned, (filters.created_from, filters.created_to))

@@ -1,0 +1,182 @@
+"""A light listing of a whole dataset, read once in the background and kept up to date.
+
+The name filter, the row-count range, the state chips' counts and the timeline need
+every batch, not one page. They need few fields: the index reads only ``id``, ``name``,
+``state``, ``created_at``, ``row_count`` and ``column_count`` (not the source, the
+heaviest), pages fetched ahead at the client's concurrency, and keeps the result per
+dataset until a refresh. After an action the panel patches the states it changed
+instead of reading everything again.
+
+Reading is cancellable (an event checked between pages) and reports progress with the
+part read so far, so that a filter can show its first matches before the read ends.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters
+
+if TYPE_CHECKING:
+    from mammoth_pandas.dataset import DatasetHandle
+
+__all__ = ["INDEX_FIELDS", "DatasetIndex", "ReadCancelled", "select"]
+
+#: What the index reads of every batch.
+INDEX_FIELDS: tuple[str, ...] = ("id", "name", "state", "created_at", "row_count", "column_count")
+
+#: Seconds between two progress reports while reading.
+PROGRESS_EVERY = 0.2
+
+
+class ReadCancelled(Exception):
+    """The read was cancelled before its end (``read`` keeps nothing of it)."""
+
+
+Progress = Callable[[int, pd.DataFrame], None]
+
+
+class DatasetIndex:
+    """The whole dataset's light listing (``frame``), once ``complete``; thread-safe."""
+
+    def __init__(self, handle: DatasetHandle) -> None:
+        self.handle = handle
+        self._lock = threading.RLock()
+        self._frame: pd.DataFrame | None = None
+        self._partial: pd.DataFrame | None = None
+        self.complete = False
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The full index when complete, else the part read so far (or ``None``)."""
+        with self._lock:
+            return self._frame if self._frame is not None else self._partial
+
+    def invalidate(self) -> None:
+        """Forget everything (the next read starts over)."""
+        with self._lock:
+            self._frame = None
+            self._partial = None
+            self.complete = False
+
+    def read(self, *, cancel: threading.Event, on_progress: Progress | None = None) -> pd.DataFrame:
+        """Read every batch's index fields; ``on_progress(read, so_far)`` along the way.
+
+        Raises :class:`ReadCancelled` when ``cancel`` is set between two pages.
+        """
+        handle = self.handle
+        pages = handle.client.batches.iter_pages(
+            handle.workspace_id,
+            handle.project_id,
+            handle.dataset_id,
+            fields=list(INDEX_FIELDS),
+        )
+        parts: list[pd.DataFrame] = []
+        count = 0
+        reported = time.monotonic()
+        try:
+            for page in pages:
+                if cancel.is_set():
+                    raise ReadCancelled
+                parts.append(page)
+                count += len(page)
+                now = time.monotonic()
+                if on_progress is not None and now - reported >= PROGRESS_EVERY:
+                    reported = now
+                    so_far = _concat(parts)
+                    parts = [so_far]
+                    with self._lock:
+                        self._partial = so_far
+                    on_progress(count, so_far)
+        except ReadCancelled:
+            with self._lock:
+                self._partial = None
+            raise
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+        frame = _concat(parts)
+        with self._lock:
+            self._frame = frame
+            self._partial = None
+            self.complete = True
+        return frame
+
+    def patch_states(self, states: Mapping[int, str], gone: Sequence[int] = ()) -> None:
+        """Record batches' new states and drop those that are gone, without a read."""
+        with self._lock:
+            frame = self._frame
+            if frame is None:
+                return
+            frame = frame.drop(index=[i for i in gone if i in frame.index])
+            known = {i: s for i, s in states.items() if i in frame.index}
+            if known:
+                frame = frame.copy()
+                column = frame["state"]
+                if isinstance(column.dtype, pd.CategoricalDtype):
+                    missing = set(known.values()) - set(column.cat.categories)
+                    if missing:
+                        frame["state"] = column.cat.add_categories(sorted(missing))
+                frame.loc[list(known), "state"] = list(known.values())
+            self._frame = frame
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame(
+            columns=[c for c in INDEX_FIELDS if c != "id"], index=pd.Index([], name="id")
+        )
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts)
+
+
+def select(
+    frame: pd.DataFrame,
+    filters: BatchFilters,
+    *,
+    states: bool = True,
+    dates: bool = True,
+    sort: bool = True,
+) -> pd.DataFrame:
+    """The rows of an index ``frame`` matching ``filters``, in the filters' order.
+
+    ``states=False`` or ``dates=False`` leave that part of the filter out (the chips count
+    every state under the other filters; the timeline spans every date). Ties in the sort
+    are broken by id, ascending, as the server does. Sorting by source is not possible on
+    the index (it has no source): such filters keep the id order.
+    """
+    keep = pd.Series(True, index=frame.index)
+    if states and filters.states:
+        keep &= frame["state"].astype("string").isin(list(filters.states)).fillna(False)
+    if dates and (filters.created_from is not None or filters.created_to is not None):
+        bounds = filters.server_params().get("created_at", (None, None))
+        created = frame["created_at"]
+        if bounds[0] is not None:
+            keep &= (created >= bounds[0]).fillna(False).astype(bool)
+        if bounds[1] is not None:
+            keep &= (created <= bounds[1]).fillna(False).astype(bool)
+    result = filters.apply_locally(frame.loc[keep.to_numpy(dtype=bool)]) if len(frame) else frame
+    if not sort:
+        return result
+    field = SORT_KEYS[filters.sort_by]
+    if field is None or field not in result.columns:
+        return result.sort_index()
+    if field == "id":
+        return result.sort_index(ascending=not filters.descending)
+    key = result[field]
+    if isinstance(key.dtype, pd.CategoricalDtype):
+        key = key.astype("string")
+    ordered = result.assign(_key=key, _id=result.index).sort_values(
+        ["_key", "_id"],
+        ascending=[not filters.descending, True],
+        na_position="last",
+        kind="mergesort",
+    )
+    return ordered.drop(columns=["_key", "_id"])
