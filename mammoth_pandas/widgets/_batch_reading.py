@@ -10,6 +10,7 @@ goes on. The chips' counts and the timeline are drawn from the index once comple
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import ipywidgets as widgets
@@ -24,6 +25,9 @@ __all__ = ["SYNC_READ", "IndexReading"]
 #: Datasets up to this many batches have their index read at once (a few requests);
 #: larger ones in the background, with progress and Cancel.
 SYNC_READ = 2_000
+
+#: Seconds between two showings of the matches so far, once the page is full.
+PARTIAL_EVERY = 1.0
 
 
 class IndexReading(widgets.VBox):
@@ -56,9 +60,16 @@ class IndexReading(widgets.VBox):
         return text
 
     def _read_index(self) -> None:
+        shown = [0.0]
+
         def progress(count: int, _frame: pd.DataFrame) -> None:
             self.read_progress.value = min(99, int(100 * count / max(1, self._expected)))
-            if self._uses_index(self._filters):
+            now = time.monotonic()
+            # matches so far: at once while the page is not full, then once a second
+            if self._uses_index(self._filters) and (
+                len(self.page_ids) < self._page_size or now - shown[0] >= PARTIAL_EVERY
+            ):
+                shown[0] = now
                 self.reload()
             else:
                 self.status.busy(self._reading_text())

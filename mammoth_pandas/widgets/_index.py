@@ -31,7 +31,7 @@ __all__ = ["INDEX_FIELDS", "DatasetIndex", "ReadCancelled", "select"]
 INDEX_FIELDS: tuple[str, ...] = ("id", "name", "state", "created_at", "row_count", "column_count")
 
 #: Seconds between two progress reports while reading.
-PROGRESS_EVERY = 0.2
+PROGRESS_EVERY = 0.25
 
 
 class ReadCancelled(Exception):

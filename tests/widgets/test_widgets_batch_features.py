@@ -252,7 +252,7 @@ def test_a_large_read_shows_progress_disables_racing_controls_and_finishes(
         assert panel.suspend_button.disabled
         assert panel.select_matching_button.disabled
         assert panel.read_box.layout.display is None
-        panel.wait_read(120)
+        panel.wait_read(300)
         assert not panel.reading
         assert disabled == [True, False]
         assert panel.read_box.layout.display == "none"

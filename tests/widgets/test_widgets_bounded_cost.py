@@ -23,7 +23,7 @@ def exercise(panel: BatchPanel) -> None:
     panel.header.buttons["created"].click()
     panel.header.buttons["created"].click()
     panel.name_filter.value = "1"
-    panel.wait_read(120)
+    panel.wait_read(300)
     panel.last_button.click()
     panel.clicks.click(panel.page_ids[0])
     panel.clicks.click(panel.page_ids[-1], shift=True)
@@ -43,7 +43,7 @@ def widgets_used(
     """Widgets alive after opening, after exercising, after closing; and the batch count."""
     before = live_widgets()
     panel = BatchPanel(sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, dataset_id))
-    panel.wait_read(120)
+    panel.wait_read(300)
     opened = live_widgets() - before
     exercise(panel)
     assert panel.status.level == "info", panel.status.text
