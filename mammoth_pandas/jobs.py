@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from mammoth_pandas import _backoff
 from mammoth_pandas import contract as C
 from mammoth_pandas.errors import (
     JobFailedError,
@@ -62,6 +63,18 @@ def failure_reason(response: Any) -> str | None:
     return None
 
 
+def _status(value: Any) -> str:
+    """A job's status: one of :data:`~mammoth_pandas.contract.JOB_STATUSES` matched without
+    regard to case or surrounding space (``processing`` when absent), else the value as
+    text, which :meth:`Job.wait` reports as unknown at once."""
+    if value is None:
+        return "processing"
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in C.JOB_STATUSES:
+        return text
+    return value if isinstance(value, str) else repr(value)
+
+
 class Job:
     """One server job: ``id``, ``status``, ``response``, ``operation``; ``wait()`` until done."""
 
@@ -84,7 +97,7 @@ class Job:
     def _update(self, data: dict[str, Any]) -> None:
         self._data = dict(data)
         self.id: int | None = data.get("id", data.get("job_id"))
-        self.status: str = str(data.get("status") or "processing")
+        self.status: str = _status(data.get("status"))
         response = data.get("response")
         self.response: dict[str, Any] = response if isinstance(response, dict) else {}
         self.operation: str | None = data.get("operation")
@@ -162,8 +175,17 @@ class Job:
                 "timeout", f"got {timeout!r}", accepted="a positive number of seconds"
             )
         deadline = self._clock() + float(timeout)
-        delay = POLL_FIRST
+        polls = 0
         while not self.done:
+            if self.status not in C.JOB_STATUSES:
+                error = MammothConnectionError(
+                    f"job {self.id} ({self.operation or 'job'}): the server reported the status "
+                    f"{self.status!r}, which is none of {', '.join(C.JOB_STATUSES)}; the action "
+                    f"may or may not have been applied: check with client.jobs.get({self.id})",
+                    applied=None,
+                )
+                error.job = self  # type: ignore[attr-defined]
+                raise error
             remaining = deadline - self._clock()
             if remaining <= 0:
                 raise JobTimeoutError(
@@ -171,8 +193,9 @@ class Job:
                     f"{timeout:g} s; it may still finish: check it with client.jobs.get({self.id})",
                     job=self,
                 )
+            polls += 1
+            delay = _backoff.delay(polls, first=POLL_FIRST, factor=POLL_FACTOR, cap=POLL_MAX)
             self._sleep(min(delay, remaining))
-            delay = min(delay * POLL_FACTOR, POLL_MAX)
             try:
                 self.refresh()
             except MammothConnectionError as exc:

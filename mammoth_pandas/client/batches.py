@@ -20,7 +20,7 @@ from mammoth_pandas._answers import BATCH, BATCH_LISTING, Records, listing_page
 from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
 from mammoth_pandas.client._routes import batch_path, batches_path
-from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.errors import MammothConnectionError, MammothInputError
 from mammoth_pandas.jobs import Job
 
 __all__ = ["ATTRS_KEY", "BatchesAPI"]
@@ -330,7 +330,17 @@ class BatchesAPI(Resource):
     ) -> Job:
         P.flag("wait", wait)
         answer = self._t.write(method, path, params=query, body=body)
-        job = Job.from_handle(answer if isinstance(answer, dict) else {}, client=self._client)
+        handle = answer if isinstance(answer, dict) else {}
+        job_id = handle.get("job_id")
+        named = isinstance(job_id, int) and not isinstance(job_id, bool)
+        if not named and not handle.get("failure_reason"):
+            raise MammothConnectionError(
+                f"{method} {path}: the server accepted the request but its answer names no "
+                f"job (job_id: {job_id!r}), so it cannot be followed; the action may or may "
+                "not have been applied: list the batches to see",
+                applied=None,
+            )
+        job = Job.from_handle(handle, client=self._client)
         return job.wait(timeout) if wait else job
 
     def _workers(self, max_workers: int | None) -> int:
