@@ -32,8 +32,10 @@ default ``id``, ``created_at``): no record appears twice; every record that exis
 the whole read, was not deleted and stayed in the filter is listed; records created or
 deleted during the read may or may not be listed.
 
-With ``workers > 1`` the next pages are requested ahead, at most ``workers`` at once,
-once the first page has shown that more may exist; they are placed strictly in order, so
+With ``workers > 1`` the next pages are requested ahead, once the first page has shown
+that more may exist, as many at once as :mod:`mammoth_pandas._concurrency` allows
+(starting at 4, growing while pages come back quickly, halving on 429/503, never more
+than ``workers``); they are placed strictly in order, so
 the result equals a sequential read. Reading backwards, or a change of page size, drops
 the pages fetched ahead.
 """
@@ -46,6 +48,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, NamedTuple
 
+from mammoth_pandas._concurrency import AdaptiveLimit, ConcurrencyGate
 from mammoth_pandas.errors import MammothConnectionError
 
 __all__ = ["MAX_PAGES", "IdCheck", "Page", "PageCollector", "Pager", "overlap_for"]
@@ -232,6 +235,7 @@ class Pager:
         else:  # pages of one still read two records, so that consecutive pages overlap
             self._plan(max(2, page_size))
         self.workers = workers
+        self.gate = ConcurrencyGate(AdaptiveLimit(workers))
         self.collector = PageCollector(limit)
         self.check = IdCheck()
         self.max_pages = MAX_PAGES
@@ -304,7 +308,7 @@ class Pager:
 
         def request() -> None:
             nonlocal ahead
-            future = pool.submit(self._get, ahead) if pool is not None else None
+            future = pool.submit(self.gate.run, self._get, ahead) if pool is not None else None
             window.append((ahead, future))
             ahead += self.step
 
@@ -317,7 +321,7 @@ class Pager:
         try:
             while True:
                 if pool is not None and not first:
-                    while len(window) < self.workers:
+                    while len(window) < self.gate.limit:
                         request()
                 elif not window:
                     request()

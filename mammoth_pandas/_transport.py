@@ -49,6 +49,8 @@ from mammoth_pandas._attempt import (
     read_body,
     send,
 )
+from mammoth_pandas._concurrency import report_throttle
+from mammoth_pandas._decode import loads
 from mammoth_pandas.errors import (
     AuthenticationError,
     BadRequestError,
@@ -280,7 +282,7 @@ def error_for(
 def _json(content: bytes) -> tuple[Any, str | None]:
     """The parsed body and ``None``, or ``None`` and what was wrong with it."""
     try:
-        return json.loads(content), None
+        return loads(content), None
     except RecursionError:
         return None, "the answer was JSON nested too deeply to read"
     except ValueError:
@@ -414,6 +416,7 @@ class Transport:
                 if status >= 300:
                     if status in RETRY_STATUSES and self._may_retry(attempt, started):
                         log.debug("%s: HTTP %d (attempt %d)", what, status, attempt)
+                        report_throttle(status, response.headers.get("Retry-After"))
                         self._pause(attempt, started, response)
                         continue
                     raise self._error(response, what, attempts=attempt)

@@ -102,7 +102,9 @@ class MammothClient:
     the generated SDK's ``security=`` object or dict carrying them), or with a bearer
     ``token``. ``timeout`` (seconds) applies to every request; ``session`` lets you bring
     your own ``requests.Session`` (one with ``verify=False`` is refused); ``max_retries``
-    bounds the transport's retries; ``max_workers`` bounds concurrent page fetches.
+    bounds the transport's retries; ``max_workers`` is the ceiling of concurrent page
+    reads: a listing starts with 4 in flight and grows towards it while pages come back
+    quickly, halving on 429/503 (see :mod:`mammoth_pandas._concurrency`).
     The ``repr`` shows the URL and the kind of credentials, never their values.
     """
 
@@ -116,7 +118,7 @@ class MammothClient:
         timeout: float = 30.0,
         session: requests.Session | None = None,
         max_retries: int = 5,
-        max_workers: int = 4,
+        max_workers: int = 32,
         allow_insecure_http: bool = False,
         security: Any = None,
     ) -> None:

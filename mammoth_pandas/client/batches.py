@@ -160,11 +160,10 @@ class BatchesAPI(Resource):
             fields=fields, id=id, created_at=created_at, status=status, state=state,
             row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
         )  # fmt: skip
-        records: Records = []
+        build = frames.batch_builder(query.fields)  # page by page: no dict outlives its page
         for page in self._record_pages(ids, query, self._workers(max_workers)):
-            records.extend(page)
-        frame = frames.batch_frame(records, query.fields, unique=True)
-        return self._with_origin(frame, ids)
+            build.add(page)
+        return self._with_origin(build.frame(), ids)
 
     def list_many(
         self,

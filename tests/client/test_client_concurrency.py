@@ -225,3 +225,28 @@ def test_successful_pages_grow_the_gate_limit() -> None:
     for _ in range(4):
         gate.run(fetch)
     assert gate.limit == 8
+
+
+# -- the pager against a server with a concurrency limit, over real HTTP --------------------
+
+
+def test_listing_adapts_to_a_server_that_refuses_above_eight_in_flight() -> None:
+    from bench import bench_listing
+    from bench.replay_server import FIRST_ID
+    from mammoth_pandas import MammothClient
+
+    scale = 6_000
+    with bench_listing.replay_process(scale, 0.01, max_in_flight=8, retry_after="0") as base:
+        client = MammothClient(base, api_key="k", api_secret="s", max_workers=32)
+        df = client.batches.list(*bench_listing.DATASET)
+        counts = bench_listing.served(base)
+    assert list(df.index) == list(range(FIRST_ID, FIRST_ID + scale))
+    assert counts["refused"] >= 1  # the limit was found by probing it…
+    assert counts["refused"] <= 20  # …and then respected: the refusals stay few
+
+
+def test_gate_limit_stays_at_the_ceiling_of_one_for_sequential_reads() -> None:
+    gate = ConcurrencyGate(AdaptiveLimit(1))
+    for _ in range(5):
+        gate.run(lambda: None)
+    assert gate.limit == 1
