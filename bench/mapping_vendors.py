@@ -563,18 +563,28 @@ def build_vendor_case(domain: Domain, dest_vendor: int, src_vendor: int, variant
         table=f"vendor:{domain.name}",
         level="vendor",
         held_out=held_out_domain(domain.name),
+        fresh=variant >= FRESH_VARIANT,
         source=source,
         destination=destination,
         truth=truth,
     )
 
 
-def build_vendor_cases(variants: int = 1) -> list[Case]:
-    """Every ordered vendor pair of every domain, ``variants`` times."""
+#: Variants from this number on are the second held-out set (new draws of the held-out
+#: domains, added after the first held-out scores had been read once).
+FRESH_VARIANT = 100
+
+
+def build_vendor_cases(variants: int = 1, fresh: bool = True) -> list[Case]:
+    """Every ordered vendor pair of every domain, ``variants`` times; with ``fresh``, as
+    many new draws of the held-out domains (the second held-out set)."""
     cases = []
     for domain in DOMAINS:
+        numbers = list(range(variants))
+        if fresh and held_out_domain(domain.name):
+            numbers += [FRESH_VARIANT + v for v in range(variants)]
         for d in range(len(domain.vendors)):
             for s in range(len(domain.vendors)):
                 if d != s:
-                    cases.extend(build_vendor_case(domain, d, s, v) for v in range(variants))
+                    cases.extend(build_vendor_case(domain, d, s, v) for v in numbers)
     return cases
