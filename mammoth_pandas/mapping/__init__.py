@@ -25,7 +25,7 @@ from mammoth_pandas.mapping.decide import DEFAULT_MIN_CONFIDENCE, DEFAULT_SUGGES
 from mammoth_pandas.mapping.evidence import ColumnStats, SideEvidence
 from mammoth_pandas.mapping.model import REVIEW_LEVELS, STATUSES, Mapping, Row
 from mammoth_pandas.mapping.score import Weights, score_matrix
-from mammoth_pandas.mapping.sides import Column, Side, infer_schema, to_side
+from mammoth_pandas.mapping.sides import Column, Side, infer_schema, to_side, with_value_stats
 from mammoth_pandas.mapping.store import MappingCheck
 
 __all__ = [
@@ -124,6 +124,11 @@ def derive_mapping(
             )
         )
     src, dest = sides
+    # One side known by its rows, the other by its statistics: compare statistics.
+    if "stats" in dest.evidence and "rows" in src.evidence:
+        src = with_value_stats(src)
+    if "stats" in src.evidence and "rows" in dest.evidence:
+        dest = with_value_stats(dest)
     matrix = score_matrix(dest.columns, src.columns, weights)
     handle_client = client
     if handle_client is None and dest.dataset is not None:

@@ -257,7 +257,7 @@ def profile(values: pd.Series) -> Profile:
     if _is_numeric_dtype(sample):
         numbers = np.sort(sample.to_numpy(dtype="float64"))
         numbers = numbers[np.isfinite(numbers)]
-        distinct = frozenset(f"{x:g}" for x in numbers)
+        distinct = frozenset(f"{x:g}" for x in np.unique(numbers))
         return Profile(
             "numeric", len(sample), numbers, distinct,
             len(distinct) / len(numbers) if numbers.size else 0.0,

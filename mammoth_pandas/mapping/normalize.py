@@ -551,14 +551,38 @@ def name_similarity(a: str, b: str) -> NameMatch:
     return NameMatch(round(best, 4), how)
 
 
+_TIME_WORDS = (
+    "date", "time", "timestamp", "at", "since", "until", "day", "when", "on", "creation",
+    "update", "resolved", "opened", "deleted", "expiration",
+)  # fmt: skip
+
 #: Words that say what kind of value a name holds; two names sharing their subject but
 #: naming different kinds (``customer id`` / ``customer name``, ``customer`` /
 #: ``customer since``, ``order count`` / ``order id``) hold different things.
 KIND_WORDS: dict[str, str] = {
-    **dict.fromkeys(("id", "code", "key", "reference", "uuid", "guid", "sku", "number"), "an id"),
+    # "code" is left out: a currency or country code holds the currency or country.
+    **dict.fromkeys(("id", "key", "reference", "uuid", "guid", "sku", "number"), "an id"),
+    # Times, and the events that name one ("created", "updated", "resolved").
     **dict.fromkeys(
-        ("date", "time", "timestamp", "at", "since", "until", "day", "when", "on"), "a time"
-    ),
+        (
+            "date",
+            "time",
+            "timestamp",
+            "at",
+            "since",
+            "until",
+            "day",
+            "when",
+            "on",
+            "creation",
+            "update",
+            "resolved",
+            "opened",
+            "deleted",
+            "expiration",
+        ),
+        "a time",
+    ),  # fmt: skip
     **dict.fromkeys(("count", "quantity"), "a count"),
     **dict.fromkeys(("name", "title", "label"), "a name"),
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping as AbcMapping
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -29,7 +29,7 @@ from mammoth_pandas.mapping.infer import Profile, infer_type, profile
 if TYPE_CHECKING:
     from mammoth_pandas.dataset import DatasetHandle
 
-__all__ = ["Column", "Side", "to_side"]
+__all__ = ["Column", "Side", "to_side", "with_value_stats"]
 
 _SCHEMA_KEYS = ("c_id", "c_name", "c_type")
 
@@ -190,8 +190,6 @@ def _from_schema(
         column_stats = None
         if stats is not None:
             column_stats = stats.get(c_name, stats.get(c_id))
-        if column_stats is None and values is not None:
-            column_stats = stats_from_values(c_name, c_type, values)
         columns.append(
             Column(
                 c_id,
@@ -227,9 +225,7 @@ def _from_frame(role: str, frame: pd.DataFrame) -> list[Column]:
         values = frame.iloc[:, position]
         prof = profile(values)
         c_type = prof.kind if prof.kind != "empty" else _dtype_type(values)
-        columns.append(
-            Column(name, name, c_type, values, prof, stats_from_values(name, c_type, values))
-        )
+        columns.append(Column(name, name, c_type, values, prof))
     return columns
 
 
@@ -309,6 +305,18 @@ def to_side(
     if parsed_stats is not None and any(c.stats is not None for c in columns):
         used.append("stats")
     return Side(role, tuple(columns), dataset, kind, tuple(used))
+
+
+def with_value_stats(side: Side) -> Side:
+    """The side with statistics computed from its rows where it has rows but no statistics
+    (to compare with a side known only by its statistics)."""
+    columns = tuple(
+        replace(c, stats=stats_from_values(c.c_name, c.c_type, c.values))
+        if c.stats is None and c.values is not None
+        else c
+        for c in side.columns
+    )
+    return replace(side, columns=columns)
 
 
 def infer_schema(frame: pd.DataFrame) -> list[dict[str, str]]:

@@ -99,6 +99,10 @@ def test_the_mapping_records_the_evidence_each_side_brought():
     mapping = derive_mapping(SOURCE, DEST, source_stats=stats, destination_rows=rows)
     assert mapping.evidence == {"source": ("schema", "stats"), "destination": ("schema", "rows")}
     assert mapping.source.columns[0].stats.distinct_ratio == 1.0
+    # Rows against statistics: the rows' own statistics are compared.
+    assert mapping.destination.columns[0].stats.distinct == 1
+    alone = derive_mapping(SOURCE, DEST, destination_rows=rows)
+    assert alone.destination.columns[0].stats is None  # not needed when no side has stats
     bundled = derive_mapping(SideEvidence(SOURCE, stats=stats), SideEvidence(DEST))
     assert bundled.evidence == {"source": ("schema", "stats"), "destination": ("schema",)}
     assert _pairs(bundled) == _pairs(mapping)
