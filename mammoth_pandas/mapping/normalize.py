@@ -563,26 +563,7 @@ KIND_WORDS: dict[str, str] = {
     # "code" is left out: a currency or country code holds the currency or country.
     **dict.fromkeys(("id", "key", "reference", "uuid", "guid", "sku", "number"), "an id"),
     # Times, and the events that name one ("created", "updated", "resolved").
-    **dict.fromkeys(
-        (
-            "date",
-            "time",
-            "timestamp",
-            "at",
-            "since",
-            "until",
-            "day",
-            "when",
-            "on",
-            "creation",
-            "update",
-            "resolved",
-            "opened",
-            "deleted",
-            "expiration",
-        ),
-        "a time",
-    ),  # fmt: skip
+    **dict.fromkeys(_TIME_WORDS, "a time"),
     **dict.fromkeys(("count", "quantity"), "a count"),
     **dict.fromkeys(("name", "title", "label"), "a name"),
 }
