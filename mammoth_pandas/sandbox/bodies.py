@@ -11,7 +11,19 @@ from typing import Any
 
 from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox.errors import body_error
-from mammoth_pandas.sandbox.store import INT_MAX, INT_MIN, Db
+from mammoth_pandas.sandbox.sql import INT_MAX, INT_MIN
+from mammoth_pandas.sandbox.store import Db
+
+#: The top-level keys of each write body; any other key is refused (400 naming it).
+PATCH_KEYS = ("patch",)
+CREATE_KEYS = ("source_id", "mapping", "validate_only", "delete_source_ds", "new_ds_details")
+
+
+def refuse_unknown_keys(body: dict[str, Any], accepted: tuple[str, ...]) -> None:
+    """A top-level key outside ``accepted`` is a 400 naming that key."""
+    unknown = [key for key in body if key not in accepted]
+    if unknown:
+        raise body_error(str(unknown[0]), f"unknown key (accepted: {', '.join(accepted)})")
 
 
 def _is_int(value: Any) -> bool:
@@ -21,6 +33,7 @@ def _is_int(value: Any) -> bool:
 def validate_patch(body: Any) -> tuple[list[int], list[int]]:
     if not isinstance(body, dict) or "patch" not in body:
         raise body_error("patch", "required: {'patch': {'op', 'path', 'value'}}")
+    refuse_unknown_keys(body, PATCH_KEYS)
     patch = body["patch"]
     if not isinstance(patch, dict):
         raise body_error("patch", "must be one operation object, not a list")
@@ -62,6 +75,7 @@ def validate_create(db: Db, destination: sqlite3.Row, body: Any) -> dict[str, An
     source_id = body.get("source_id")
     if not isinstance(source_id, int) or isinstance(source_id, bool):
         raise body_error("source_id", "required: the id of the dataset to append")
+    refuse_unknown_keys(body, CREATE_KEYS)
     if not INT_MIN <= source_id <= INT_MAX:
         raise body_error("source_id", f"out of range (accepted: up to {INT_MAX})")
     for flag in ("validate_only", "delete_source_ds"):

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mammoth_pandas.sandbox.faults import Faults
+from mammoth_pandas.sandbox.reads import RowsUnavailable, read_rows
 from mammoth_pandas.sandbox.seed import resource_path
 from mammoth_pandas.sandbox.store import Db, Store, now_iso
 
@@ -281,7 +282,17 @@ def apply_create(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[i
     return response, [batch_id]
 
 
+def apply_read(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """A data read: the page of rows is the job's response; nothing changes."""
+    try:
+        return read_rows(db, params), None
+    except RowsUnavailable as gone:
+        raise JobFailure(str(gone)) from None
+
+
 APPLY: dict[str, Any] = {
+    "read_batch_data": apply_read,
+    "read_dataset_data": apply_read,
     "update_batches": apply_update,
     "remove_batches": apply_delete,
     "delete_batch": apply_delete,

@@ -1,4 +1,4 @@
-"""Parsing of the batch listing's query string into one SQL query.
+"""Parsing of query strings: batch, dataset and project listings, pages, ranges, sorts.
 
 Every parameter arrives as a string; an empty string means "no filter". A malformed value
 raises a 400 naming the parameter (see :func:`mammoth_pandas.sandbox.errors.param_error`).
@@ -13,49 +13,57 @@ from datetime import datetime, timezone
 
 from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox.errors import param_error
-from mammoth_pandas.sandbox.store import INT_MAX, iso
+from mammoth_pandas.sandbox.sql import INT_MAX
+from mammoth_pandas.sandbox.timefmt import iso
 
 _RANGE = re.compile(r"^\(\s*(?P<body>.*?)\s*\)$", re.S)
 _BOUND = re.compile(r"^(?P<name>from|to)\s*:\s*'(?P<value>[^']*)'$")
 _SORT_TERM = re.compile(r"^\(\s*(?P<field>[a-z_]+)\s*:\s*(?P<dir>[a-z]+)\s*\)$")
 
 
+#: An open range: (from, to), either bound None.
+Range = tuple[str | None, str | None]
+
+#: Fields a dataset listing may be sorted on.
+DATASET_SORTABLE = ("id", "name", "status", "created_at", "updated_at", "created_by")
+#: Fields a project listing may be sorted on.
+PROJECT_SORTABLE = ("id", "name", "status", "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class Page:
+    """``limit`` and ``offset`` of a listing."""
+
+    limit: int
+    offset: int = 0
+
+
 @dataclass
 class BatchQuery:
+    """A parsed batch listing: projection, filters, order and page."""
+
     fields: tuple[str, ...]
     ids: list[int] | None = None
     states: list[str] | None = None
     row_counts: list[int] | None = None
-    created_from: str | None = None
-    created_to: str | None = None
+    created: Range = (None, None)
     sort: list[tuple[str, str]] = field(default_factory=lambda: [("id", "asc")])
-    limit: int = contract.DEFAULT_LIMIT
-    offset: int = 0
+    page: Page = Page(contract.DEFAULT_LIMIT)
 
-    def where(self, dataset_id: int) -> tuple[str, list[object]]:
-        clauses = ["dataset_id = ?"]
-        params: list[object] = [dataset_id]
-        for column, values in (
-            ("id", self.ids),
-            ("state", self.states),
-            ("row_count", self.row_counts),
-        ):
-            if values is not None:
-                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
-                params.extend(values)
-        if self.created_from is not None:
-            clauses.append("created_at >= ?")
-            params.append(self.created_from)
-        if self.created_to is not None:
-            clauses.append("created_at <= ?")
-            params.append(self.created_to)
-        return " AND ".join(clauses), params
 
-    def order_by(self) -> str:
-        terms = [f"{name} {direction.upper()}" for name, direction in self.sort]
-        if all(name != "id" for name, _ in self.sort):
-            terms.append("id ASC")
-        return ", ".join(terms)
+@dataclass
+class DatasetQuery:
+    """A parsed dataset listing: filters, order and page (the projection is separate)."""
+
+    ids: list[int] | None = None
+    names: list[str] | None = None
+    statuses: list[str] | None = None
+    created_by: list[str] | None = None
+    source_types: list[str] | None = None
+    created: Range = (None, None)
+    updated: Range = (None, None)
+    sort: list[tuple[str, str]] = field(default_factory=lambda: [("id", "asc")])
+    page: Page = Page(contract.DEFAULT_LIMIT)
 
 
 def parse_fields(raw: str | None, key: str = "fields") -> tuple[str, ...]:
@@ -127,28 +135,32 @@ def parse_timestamp(value: str, key: str) -> str:
     return iso(moment)
 
 
-def parse_created_at(raw: str | None) -> tuple[str | None, str | None]:
+def parse_range(raw: str | None, key: str = "created_at") -> Range:
     """``(from:'…',to:'…')``; either bound may be missing or empty (open)."""
     text = (raw or "").strip()
     if not text:
         return None, None
+    shape = "expected (from:'<ISO-8601>',to:'<ISO-8601>')"
     match = _RANGE.match(text)
     if match is None:
-        raise param_error("created_at", "expected (from:'<ISO-8601>',to:'<ISO-8601>')")
+        raise param_error(key, shape)
     bounds: dict[str, str | None] = {"from": None, "to": None}
     body = match["body"]
     seen: set[str] = set()
     for part in (p.strip() for p in body.split(",")) if body else ():
         bound = _BOUND.match(part)
         if bound is None or bound["name"] in seen:
-            raise param_error("created_at", "expected (from:'<ISO-8601>',to:'<ISO-8601>')")
+            raise param_error(key, shape)
         seen.add(bound["name"])
         if bound["value"].strip():
-            bounds[bound["name"]] = parse_timestamp(bound["value"], "created_at")
+            bounds[bound["name"]] = parse_timestamp(bound["value"], key)
     return bounds["from"], bounds["to"]
 
 
-def parse_sort(raw: str | None) -> list[tuple[str, str]]:
+def parse_sort(
+    raw: str | None, sortable: tuple[str, ...] = contract.SORTABLE_FIELDS
+) -> list[tuple[str, str]]:
+    """``(field:asc|desc),…`` over the ``sortable`` fields; ``(id:asc)`` when empty."""
     text = (raw or "").strip()
     if not text:
         return [("id", "asc")]
@@ -158,8 +170,8 @@ def parse_sort(raw: str | None) -> list[tuple[str, str]]:
         if match is None:
             raise param_error("sort", f"{item!r} is not a term (field:asc|desc), e.g. (id:asc)")
         name, direction = match["field"], match["dir"]
-        if name not in contract.SORTABLE_FIELDS:
-            accepted = ", ".join(contract.SORTABLE_FIELDS)
+        if name not in sortable:
+            accepted = ", ".join(sortable)
             raise param_error("sort", f"cannot sort on {name!r} (accepted: {accepted})")
         if direction not in contract.SORT_DIRECTIONS:
             raise param_error("sort", f"direction {direction!r} is not asc or desc")
@@ -180,22 +192,45 @@ def parse_int(raw: str | None, key: str, *, default: int, minimum: int, maximum:
     return value
 
 
+def parse_page(args: Mapping[str, str], *, default: int = contract.DEFAULT_LIMIT) -> Page:
+    """``limit`` (0..100) and ``offset`` (>= 0)."""
+    return Page(
+        parse_int(
+            args.get("limit"), "limit", default=default, minimum=0, maximum=contract.MAX_LIMIT
+        ),
+        parse_int(args.get("offset"), "offset", default=0, minimum=0, maximum=None),
+    )
+
+
+def parse_text_list(raw: str | None) -> list[str] | None:
+    """Comma separated values, stripped; None when there are none."""
+    values = [item.strip() for item in (raw or "").split(",") if item.strip()]
+    return values or None
+
+
 def parse_batch_query(args: Mapping[str, str]) -> BatchQuery:
-    created_from, created_to = parse_created_at(args.get("created_at"))
+    """The batch listing's query string."""
     return BatchQuery(
         fields=parse_fields(args.get("fields")),
         ids=parse_int_list(args.get("id"), "id"),
         states=parse_states(args.get("status")),
         row_counts=parse_int_list(args.get("row_count"), "row_count"),
-        created_from=created_from,
-        created_to=created_to,
+        created=parse_range(args.get("created_at")),
         sort=parse_sort(args.get("sort")),
-        limit=parse_int(
-            args.get("limit"),
-            "limit",
-            default=contract.DEFAULT_LIMIT,
-            minimum=0,
-            maximum=contract.MAX_LIMIT,
-        ),
-        offset=parse_int(args.get("offset"), "offset", default=0, minimum=0, maximum=None),
+        page=parse_page(args),
+    )
+
+
+def parse_dataset_query(args: Mapping[str, str]) -> DatasetQuery:
+    """The dataset listing's query string (without ``fields``)."""
+    return DatasetQuery(
+        ids=parse_int_list(args.get("id"), "id"),
+        names=parse_text_list(args.get("name")),
+        statuses=parse_text_list(args.get("status")),
+        created_by=parse_text_list(args.get("created_by")),
+        source_types=parse_text_list(args.get("source_type")),
+        created=parse_range(args.get("created_at"), "created_at"),
+        updated=parse_range(args.get("updated_at"), "updated_at"),
+        sort=parse_sort(args.get("sort"), DATASET_SORTABLE),
+        page=parse_page(args),
     )

@@ -1,39 +1,58 @@
-"""SQLite storage of the sandbox: datasets, batches, their rows, jobs and the action log.
+"""SQLite storage of the sandbox: the schema, its transactions and the :class:`Db` queries.
 
 Every write goes through :meth:`Store.write`: one connection, one lock, one ``BEGIN
-IMMEDIATE`` transaction, so a crash leaves either all of a change or none of it. The
-database runs in WAL mode, so reads (:meth:`Store.read`) run on a small pool of their own
-connections, each inside one read transaction (a consistent snapshot), without waiting for
-the writer or for each other.
+IMMEDIATE`` transaction whose ``COMMIT`` sits inside the rollback guard, so a crash or a
+failing commit (a full disk) leaves either all of a change or none of it. The database
+runs in WAL mode, so reads (:meth:`Store.read`) run on a small pool of their own
+connections, each inside one read transaction (a consistent snapshot), without waiting
+for the writer or for each other.
+
+All SQL of the sandbox lives in the store: this module (schema, meta, jobs, idempotency,
+the action log) and its query mixins ``store_catalog`` (workspaces, projects, datasets),
+``store_batches`` (batches and their listing) and ``store_rows`` (rows, data reads,
+column statistics).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-#: SQLite's INTEGER range: an id or count outside it matches nothing and cannot be bound
-#: to a query, so every integer the sandbox accepts is checked against it first.
-INT_MIN = -(2**63)
-INT_MAX = 2**63 - 1
+from mammoth_pandas.sandbox.sql import INT_MAX, INT_MIN
+from mammoth_pandas.sandbox.store_batches import BatchSql
+from mammoth_pandas.sandbox.store_catalog import CatalogSql
+from mammoth_pandas.sandbox.store_rows import RowSql
+from mammoth_pandas.sandbox.timefmt import iso, now_iso
 
-SCHEMA = """
+__all__ = ["INT_MAX", "INT_MIN", "Db", "Store", "iso", "job_json", "now_iso"]
+
+#: The moment seeded and migrated records default to.
+EPOCH = "2025-01-06T09:00:00.000000Z"
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS workspaces (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL, date_format TEXT, total_users INTEGER
+);
 CREATE TABLE IF NOT EXISTS projects (
     workspace_id INTEGER NOT NULL, project_id INTEGER NOT NULL, name TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active', created_at TEXT NOT NULL DEFAULT '{EPOCH}',
+    updated_at TEXT NOT NULL DEFAULT '{EPOCH}', properties TEXT NOT NULL DEFAULT '{{}}',
     PRIMARY KEY (workspace_id, project_id)
 );
 CREATE TABLE IF NOT EXISTS datasets (
     id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
     name TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-    created_by TEXT NOT NULL, data_schema TEXT NOT NULL
+    created_by TEXT NOT NULL, data_schema TEXT NOT NULL, updated_by TEXT, description TEXT,
+    additional_info TEXT NOT NULL DEFAULT '{{}}', source_type TEXT
 );
 CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY AUTOINCREMENT, dataset_id INTEGER NOT NULL, name TEXT NOT NULL,
@@ -49,6 +68,15 @@ CREATE INDEX IF NOT EXISTS batches_ds_name ON batches (dataset_id, name);
 CREATE TABLE IF NOT EXISTS rows (
     batch_id INTEGER NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (batch_id, seq)
+);
+CREATE TABLE IF NOT EXISTS pending_batches (
+    id INTEGER PRIMARY KEY, target_dataset_id INTEGER NOT NULL, dataset_id INTEGER NOT NULL,
+    status TEXT NOT NULL, state TEXT NOT NULL, name TEXT NOT NULL, count INTEGER,
+    created_at TEXT NOT NULL, needs_review INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS column_stats (
+    dataset_id INTEGER PRIMARY KEY, row_count INTEGER, columns TEXT NOT NULL,
+    computed_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, status TEXT NOT NULL, response TEXT NOT NULL,
@@ -68,14 +96,17 @@ CREATE TABLE IF NOT EXISTS actions (
 );
 """
 
-
-def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
-
-
-def iso(moment: datetime) -> str:
-    """The contract's timestamp form, fixed width so that text order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+#: Columns an older database file lacks, added on open: (table, column, declaration).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("projects", "status", "TEXT NOT NULL DEFAULT 'active'"),
+    ("projects", "created_at", f"TEXT NOT NULL DEFAULT '{EPOCH}'"),
+    ("projects", "updated_at", f"TEXT NOT NULL DEFAULT '{EPOCH}'"),
+    ("projects", "properties", "TEXT NOT NULL DEFAULT '{}'"),
+    ("datasets", "updated_by", "TEXT"),
+    ("datasets", "description", "TEXT"),
+    ("datasets", "additional_info", "TEXT NOT NULL DEFAULT '{}'"),
+    ("datasets", "source_type", "TEXT"),
+)
 
 
 class Store:
@@ -85,6 +116,7 @@ class Store:
     READERS = 4
 
     def __init__(self, path: Path) -> None:
+        """Open (or create) the database at ``path`` and bring its schema up to date."""
         self.path = Path(path)
         self._lock = threading.RLock()
         self._conn = self._connect()
@@ -94,7 +126,7 @@ class Store:
         #: Counts committed writes: a cache keyed by it is never stale.
         self.generation = 0
         with self.write() as db:
-            db.executescript_in_tx(SCHEMA)
+            db.create_schema()
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._all_readers: list[sqlite3.Connection] = []
         for _ in range(self.READERS):
@@ -110,6 +142,7 @@ class Store:
         return conn
 
     def close(self) -> None:
+        """Close every connection."""
         with self._lock:
             for reader in self._all_readers:
                 reader.close()
@@ -124,24 +157,26 @@ class Store:
             try:
                 yield Db(reader)
             finally:
-                reader.execute("COMMIT")
+                _end(reader, "COMMIT")
         finally:
             self._readers.put(reader)
 
     @contextmanager
     def write(self) -> Iterator[Db]:
-        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error."""
+        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any
+        error, including an error of the ``COMMIT`` itself."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Db(self._conn)
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                _end(self._conn, "ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
             self.generation += 1
 
     def backup_to(self, target: Path) -> None:
+        """Copy the database into the file ``target``."""
         with self._lock:
             dest = sqlite3.connect(str(target))
             try:
@@ -150,146 +185,60 @@ class Store:
                 dest.close()
 
 
-class Db:
+def _end(conn: sqlite3.Connection, statement: str) -> None:
+    """End the open transaction; if that fails, roll back so the connection stays usable."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute(statement)
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        if statement != "ROLLBACK":
+            raise
+
+
+class Db(CatalogSql, BatchSql, RowSql):
     """Queries over one connection, used inside :meth:`Store.read` / :meth:`Store.write`."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def create_schema(self) -> None:
+        """Create missing tables and add the columns an older file lacks."""
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                self.run(statement)
+        for table, column, declaration in ADDED_COLUMNS:
+            present = {row["name"] for row in self.all(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self.run(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        for dataset_id in self.datasets_without_stats():
+            self.refresh_column_stats(dataset_id)
 
     def executescript_in_tx(self, script: str) -> None:
+        """Run the ``;``-separated statements of ``script`` in the open transaction."""
         for statement in script.split(";"):
             if statement.strip():
-                self.conn.execute(statement)
-
-    def all(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
-
-    def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
-        return row
-
-    def scalar(self, sql: str, params: Any = ()) -> Any:
-        row = self.conn.execute(sql, params).fetchone()
-        return None if row is None else row[0]
-
-    def run(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
-
-    def many(self, sql: str, rows: Any) -> None:
-        self.conn.executemany(sql, rows)
+                self.run(statement)
 
     # -- meta ---------------------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
+        """A stored setting, or None."""
         value = self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
         return None if value is None else str(value)
 
     def set_meta(self, key: str, value: str) -> None:
+        """Store a setting."""
         self.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    # -- datasets -----------------------------------------------------------------------
-
-    def project_exists(self, workspace_id: int, project_id: int | None = None) -> bool:
-        params: tuple[int, ...]
-        if project_id is None:
-            sql, params = "SELECT 1 FROM projects WHERE workspace_id = ?", (workspace_id,)
-        else:
-            sql = "SELECT 1 FROM projects WHERE workspace_id = ? AND project_id = ?"
-            params = (workspace_id, project_id)
-        return self.one(sql, params) is not None
-
-    def dataset(self, dataset_id: int) -> sqlite3.Row | None:
-        return self.one(
-            "SELECT * FROM datasets WHERE id = ? AND status != 'deleted'", (dataset_id,)
-        )
-
-    def dataset_schema(self, dataset_id: int) -> list[dict[str, str]]:
-        raw = self.scalar("SELECT data_schema FROM datasets WHERE id = ?", (dataset_id,))
-        return [] if raw is None else list(json.loads(raw))
-
-    def dataset_stats(self, dataset_id: int, column_count: int) -> dict[str, int]:
-        row = self.one(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(row_count), 0) AS r FROM batches"
-            " WHERE dataset_id = ? AND state = 'active'",
-            (dataset_id,),
-        )
-        assert row is not None
-        return {"batch_count": row["n"], "row_count": row["r"], "column_count": column_count}
+    def set_sequence(self, table: str, last: int) -> None:
+        """Make the next AUTOINCREMENT id of ``table`` ``last + 1``."""
+        self.run("INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, last))
 
     def touch_dataset(self, dataset_id: int) -> None:
+        """A dataset's rows changed: its ``updated_at`` is now, its column statistics are
+        computed again from its active rows (once here, never on a request)."""
         self.run("UPDATE datasets SET updated_at = ? WHERE id = ?", (now_iso(), dataset_id))
-
-    # -- batches ------------------------------------------------------------------------
-
-    def batch(self, dataset_id: int, batch_id: int) -> sqlite3.Row | None:
-        return self.one(
-            "SELECT * FROM batches WHERE dataset_id = ? AND id = ?", (dataset_id, batch_id)
-        )
-
-    def batch_states(self, dataset_id: int, ids: list[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        found = self.all(
-            f"SELECT id, state FROM batches WHERE dataset_id = ? AND id IN ({marks})",  # noqa: S608
-            (dataset_id, *ids),
-        )
-        return {row["id"]: row["state"] for row in found}
-
-    def insert_batch(
-        self,
-        *,
-        dataset_id: int,
-        name: str,
-        state: str,
-        created_at: str,
-        rows: list[dict[str, Any]],
-        column_count: int,
-        description: dict[str, Any],
-        source: dict[str, Any],
-        data_schema: list[dict[str, str]],
-    ) -> int:
-        cursor = self.run(
-            "INSERT INTO batches (dataset_id, name, state, created_at, row_count, column_count,"
-            " description, source, data_schema) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                dataset_id,
-                name,
-                state,
-                created_at,
-                len(rows),
-                column_count,
-                json.dumps(description),
-                json.dumps(source),
-                json.dumps(data_schema),
-            ),
-        )
-        batch_id = int(cursor.lastrowid or 0)
-        self.many(
-            "INSERT INTO rows (batch_id, seq, data) VALUES (?, ?, ?)",
-            ((batch_id, seq, json.dumps(row)) for seq, row in enumerate(rows)),
-        )
-        return batch_id
-
-    def delete_batches(self, ids: list[int]) -> None:
-        for batch_id in ids:
-            self.run("DELETE FROM rows WHERE batch_id = ?", (batch_id,))
-            self.run("DELETE FROM batches WHERE id = ?", (batch_id,))
-
-    def rows_of(self, dataset_id: int, batch_id: int | None) -> list[dict[str, Any]]:
-        if batch_id is None:
-            found = self.all(
-                "SELECT r.data FROM rows r JOIN batches b ON b.id = r.batch_id"
-                " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY b.id, r.seq",
-                (dataset_id,),
-            )
-        else:
-            found = self.all(
-                "SELECT r.data FROM rows r JOIN batches b ON b.id = r.batch_id"
-                " WHERE b.dataset_id = ? AND b.id = ? ORDER BY r.seq",
-                (dataset_id, batch_id),
-            )
-        return [json.loads(row["data"]) for row in found]
+        self.refresh_column_stats(dataset_id)
 
     # -- jobs ---------------------------------------------------------------------------
 
@@ -302,6 +251,7 @@ class Db:
         run_after: float,
         idempotency_key: str | None,
     ) -> int:
+        """A new ``processing`` job; its id."""
         stamp = now_iso()
         cursor = self.run(
             "INSERT INTO jobs (status, response, created_at, last_updated_at, path, operation,"
@@ -311,13 +261,35 @@ class Db:
         return int(cursor.lastrowid or 0)
 
     def finish_job(self, job_id: int, status: str, response: dict[str, Any]) -> None:
+        """Record a job's outcome."""
         self.run(
             "UPDATE jobs SET status = ?, response = ?, last_updated_at = ? WHERE id = ?",
             (status, json.dumps(response), now_iso(), job_id),
         )
 
     def job(self, job_id: int) -> sqlite3.Row | None:
+        """One job's row, or None."""
         return self.one("SELECT * FROM jobs WHERE id = ?", (job_id,))
+
+    def rerun_interrupted_jobs(self, now: float) -> None:
+        """Jobs a crash left ``processing`` run again now."""
+        self.run(
+            "UPDATE jobs SET run_after = MIN(run_after, ?) WHERE status = 'processing'", (now,)
+        )
+
+    # -- idempotency and the action log -------------------------------------------------
+
+    def idempotent_answer(self, key: str) -> sqlite3.Row | None:
+        """The stored answer to an ``Idempotency-Key``, or None."""
+        return self.one("SELECT * FROM idempotency WHERE key = ?", (key,))
+
+    def remember_answer(self, key: str, digest: str, status: int, body: dict[str, Any]) -> None:
+        """Store the answer to an ``Idempotency-Key`` and the digest of its request."""
+        self.run(
+            "INSERT INTO idempotency (key, request_hash, status, body, job_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (key, digest, status, json.dumps(body), body.get("job_id")),
+        )
 
     def log_action(
         self,
@@ -328,14 +300,24 @@ class Db:
         batch_ids: list[int],
         idempotency_key: str | None,
     ) -> None:
+        """Append an applied mutation to the action log."""
         self.run(
             "INSERT INTO actions (job_id, operation, dataset_id, batch_ids, idempotency_key,"
             " applied_at) VALUES (?, ?, ?, ?, ?, ?)",
             (job_id, operation, dataset_id, json.dumps(batch_ids), idempotency_key, now_iso()),
         )
 
+    def actions(self) -> list[sqlite3.Row]:
+        """The action log, oldest first."""
+        return self.all("SELECT * FROM actions ORDER BY seq")
+
+    def health_probe(self) -> int:
+        """A trivial query: the number of datasets (raises when the database is unusable)."""
+        return int(self.scalar("SELECT COUNT(*) FROM datasets"))
+
 
 def job_json(row: sqlite3.Row) -> dict[str, Any]:
+    """A job row as the wire's ``Job``."""
     return {
         "id": row["id"],
         "status": row["status"],

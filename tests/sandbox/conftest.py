@@ -1,5 +1,9 @@
 """Sandbox test helpers: a plain ``requests`` session that validates every answer against
-the OpenAPI description (``oneOf`` read as ``anyOf``), and job helpers."""
+the OpenAPI description (``oneOf`` read as ``anyOf``), and job helpers.
+
+The description is two files: ``mammoth-batches.yaml`` (the classic routes) and
+``mammoth-current.yaml`` (the newer routes: workspaces, projects, data reads, column
+statistics, health), merged into one document."""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ import yaml
 
 from mammoth_pandas.sandbox import Sandbox
 
-SPEC_FILE = Path(__file__).resolve().parents[1] / "openapi" / "mammoth-batches.yaml"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "openapi"
+SPEC_FILE = SPEC_DIR / "mammoth-batches.yaml"
+NEWER_SPEC_FILE = SPEC_DIR / "mammoth-current.yaml"
 ERROR_SCHEMA_REF = (
     "#/paths/~1workspaces~1{workspace_id}~1projects~1{project_id}~1datasets~1{dataset_id}"
     "~1batches~1{batch_id}/get/responses/400/content/application~1json/schema"
@@ -29,6 +35,21 @@ def _any_of(node: Any) -> Any:
     return node
 
 
+def _merged_spec() -> dict[str, Any]:
+    """The classic description with the newer routes and their components added."""
+    spec = yaml.safe_load(SPEC_FILE.read_text())
+    newer = yaml.safe_load(NEWER_SPEC_FILE.read_text())
+    for template, item in newer["paths"].items():
+        assert template not in spec["paths"], f"{template} is described twice"
+        spec["paths"][template] = item
+    for kind, entries in newer["components"].items():
+        target = spec["components"].setdefault(kind, {})
+        for name, entry in entries.items():
+            assert name not in target, f"components/{kind}/{name} is described twice"
+            target[name] = entry
+    return spec
+
+
 def _pointer(*parts: str) -> str:
     return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -37,10 +58,12 @@ class SpecChecker:
     """Finds the response schema for (method, path, status) and validates a body."""
 
     def __init__(self) -> None:
-        self.spec = _any_of(yaml.safe_load(SPEC_FILE.read_text()))
+        self.spec = _any_of(_merged_spec())
+        # Literal segments win over parameters (``datasets/column-stats`` before
+        # ``datasets/{dataset_id}``): fewer parameters are tried first.
         self.routes = [
             (re.compile("^" + re.sub(r"\{[a-z_]+\}", r"[^/]+", template) + "$"), template)
-            for template in self.spec["paths"]
+            for template in sorted(self.spec["paths"], key=lambda t: t.count("{"))
         ]
 
     def schema_ref(self, method: str, path: str, status: int) -> str:
@@ -49,6 +72,8 @@ class SpecChecker:
                 operation = self.spec["paths"][template].get(method.lower())
                 assert operation is not None, f"{method} {template} is not in the spec"
                 entry = operation["responses"].get(str(status), {})
+                if "$ref" in entry:
+                    return self._response_ref(entry["$ref"])
                 if "content" in entry:
                     return _pointer(
                         "paths",
@@ -63,6 +88,16 @@ class SpecChecker:
                 assert status >= 400, f"{method} {template} {status} has no schema"
                 return ERROR_SCHEMA_REF
         raise AssertionError(f"{path} matches no route of the spec")
+
+    @staticmethod
+    def _response_ref(ref: str) -> str:
+        """``#/components/responses/X`` -> the pointer of its JSON schema."""
+        return ref + "/content/application~1json/schema"
+
+    def validate_schema(self, name: str, body: Any) -> None:
+        """Validate ``body`` against ``#/components/schemas/<name>``."""
+        ref = _pointer("components", "schemas", name)
+        jsonschema.Draft202012Validator({**self.spec, "$ref": ref}).validate(body)
 
     def validate(self, response: requests.Response) -> None:
         path = requests.utils.urlparse(response.url).path

@@ -151,15 +151,21 @@ def test_faults_at_start_and_over_http(checker):
 
 
 @pytest.mark.parametrize(
-    "body",
-    [{"rate_500": 2}, {"rate_500": 0.7, "rate_503": 0.7}, {"colour": 1}, {"latency": -1}, []],
+    ("body", "key"),
+    [
+        ({"rate_500": 2}, "body"),
+        ({"rate_500": 0.7, "rate_503": 0.7}, "body"),
+        ({"colour": 1}, "colour"),  # an unknown key is named
+        ({"latency": -1}, "body"),
+        ([], "body"),
+    ],
 )
-def test_bad_fault_settings_are_a_400(sandbox, body):
+def test_bad_fault_settings_are_a_400(sandbox, body, key):
     response = requests.put(
         sandbox.root_url + "/__sandbox__/faults", json=body, headers=sandbox.headers, timeout=10
     )
     assert response.status_code == 400
-    assert response.json()["extra"][0]["key"] == "body"
+    assert response.json()["extra"][0]["key"] == key
     assert sandbox.faults.config == FaultConfig()
 
 
