@@ -28,10 +28,10 @@ from mammoth_pandas.sandbox.faults import FaultConfig, Faults
 from mammoth_pandas.sandbox.seed import DEMO
 
 if TYPE_CHECKING:
-    from werkzeug.serving import BaseWSGIServer
-
     from mammoth_pandas.client import MammothClient
+    from mammoth_pandas.sandbox.app import SandboxApp
     from mammoth_pandas.sandbox.jobs import JobRunner
+    from mammoth_pandas.sandbox.serve import SandboxServer
     from mammoth_pandas.sandbox.store import Store
 
 __all__ = ["DEMO", "FaultConfig", "Faults", "Sandbox"]
@@ -45,6 +45,11 @@ class Sandbox:
     ``port=0`` picks a free port; ``sb.url`` is the base URL for clients. Credentials are
     generated when not given. ``job_delay`` is how long a job stays ``processing`` before
     the worker applies it. ``faults`` takes the settings of :meth:`Faults.set`.
+
+    Serving (see :mod:`mammoth_pandas.sandbox.serve`): connections are kept alive between
+    requests; ``threads`` run requests; a connection silent for ``read_timeout`` seconds,
+    or that takes longer than that to send one request, is closed; at most
+    ``max_connections`` are open at once (a new one replaces the one idle the longest).
     """
 
     def __init__(
@@ -60,6 +65,11 @@ class Sandbox:
         scale: int = 0,
         job_delay: float = 0.05,
         faults: FaultConfig | dict[str, Any] | None = None,
+        # The defaults of mammoth_pandas.sandbox.serve, written out so that importing the
+        # package does not import the server.
+        threads: int = 32,
+        read_timeout: float = 30.0,
+        max_connections: int = 256,
     ) -> None:
         import secrets
 
@@ -67,6 +77,12 @@ class Sandbox:
             raise ValueError(f"scale must be >= 0, got {scale}")
         if job_delay < 0:
             raise ValueError(f"job_delay must be >= 0 seconds, got {job_delay}")
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        if not read_timeout > 0:
+            raise ValueError(f"read_timeout must be > 0 seconds, got {read_timeout}")
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be >= 1, got {max_connections}")
         self.db_path = Path(db_path) if db_path is not None else None
         self.host = host
         self.port = port
@@ -76,18 +92,19 @@ class Sandbox:
         self.seed = seed
         self.scale = scale
         self.job_delay = job_delay
+        self.threads = threads
+        self.read_timeout = read_timeout
+        self.max_connections = max_connections
         self.faults = Faults(faults)
         self._tmpdir: str | None = None
         self._store: Store | None = None
         self._runner: JobRunner | None = None
-        self._server: BaseWSGIServer | None = None
+        self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> Sandbox:
-        from werkzeug.serving import make_server
-
         from mammoth_pandas.sandbox.app import SandboxApp
         from mammoth_pandas.sandbox.jobs import JobRunner
         from mammoth_pandas.sandbox.store import Store
@@ -115,10 +132,8 @@ class Sandbox:
             job_delay=self.job_delay,
         )
         try:
-            self._server = make_server(
-                self.host, self.port, app, threaded=True, request_handler=_quiet_handler()
-            )
-        except (OSError, SystemExit) as exc:  # Werkzeug exits the process when it cannot bind
+            self._server = self._make_server(app)
+        except OSError as exc:
             self.stop()
             raise OSError(f"the sandbox cannot listen on {self.host}:{self.port}") from exc
         self.port = self._server.server_port
@@ -131,6 +146,19 @@ class Sandbox:
         )
         self._thread.start()
         return self
+
+    def _make_server(self, app: SandboxApp) -> SandboxServer:
+        """The HTTP server for ``app``, bound to ``host:port`` (not serving yet)."""
+        from mammoth_pandas.sandbox.serve import SandboxServer
+
+        return SandboxServer(
+            app,
+            self.host,
+            self.port,
+            threads=self.threads,
+            read_timeout=self.read_timeout,
+            max_connections=self.max_connections,
+        )
 
     def stop(self) -> None:
         if self._server is not None:
@@ -241,25 +269,3 @@ def _prepare(store: Store, *, seed: bool, scale: int) -> None:
         # Jobs a crash left processing run again now: each job applies in one transaction,
         # so an interrupted one left nothing behind.
         db.run("UPDATE jobs SET run_after = MIN(run_after, ?) WHERE status = 'processing'", (now,))
-
-
-def _quiet_handler() -> Any:
-    from werkzeug.serving import WSGIRequestHandler
-
-    class QuietHandler(WSGIRequestHandler):
-        """Keep-alive connections, as a real service has, and no access log lines; errors
-        still reach the ``werkzeug`` logger."""
-
-        protocol_version = "HTTP/1.1"
-
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            return None
-
-        def connection_dropped(
-            self, error: BaseException, environ: dict[str, Any] | None = None
-        ) -> None:
-            # A dropped connection (the client's, or a ``drop`` fault) is over: never read
-            # what is left in its buffer (an unread request body) as a next request.
-            self.close_connection = True
-
-    return QuietHandler

@@ -41,6 +41,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--api-key", default=None, help="API key (generated when omitted)")
     parser.add_argument("--api-secret", default=None, help="API secret (generated when omitted)")
     parser.add_argument("--token", default=None, help="bearer token (generated when omitted)")
+    serving = parser.add_argument_group("serving")
+    serving.add_argument(
+        "--threads", type=int, default=32, help="threads running requests (default 32)"
+    )
+    serving.add_argument(
+        "--read-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="close a connection silent this long, or this slow to send a request (default 30)",
+    )
+    serving.add_argument(
+        "--max-connections",
+        type=int,
+        default=256,
+        metavar="N",
+        help="client connections open at once (default 256)",
+    )
     faults = parser.add_argument_group("fault injection (shares between 0 and 1)")
     faults.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     for name in REQUEST_FAULTS:
@@ -78,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             scale=args.scale,
             job_delay=args.job_delay,
             faults=fault_settings,
+            threads=args.threads,
+            read_timeout=args.read_timeout,
+            max_connections=args.max_connections,
         )
     except ValueError as exc:
         print(f"mammoth-pandas sandbox: {exc}", file=sys.stderr)

@@ -66,12 +66,9 @@ class FaultCounter:
         assert self._server is not None
         self._app = self._server.app
 
-        self.handlers: list[threading.Thread] = []
-
         def app(environ: dict[str, Any], start_response: Any) -> Any:
             with self._lock:
                 self.in_flight += 1
-                self.handlers.append(threading.current_thread())
             try:
                 return self._app(environ, start_response)
             finally:
@@ -108,10 +105,9 @@ class FaultCounter:
             return self.in_flight == 0
 
     def connections_closed(self) -> bool:
-        """Every connection that carried a request has been closed by the server (its
-        handler thread ended); only for tests whose connections are dropped."""
-        with self._lock:
-            return not any(thread.is_alive() for thread in self.handlers)
+        """Every connection to the sandbox has been closed by the server and no request
+        is being handled; only for tests whose connections are dropped."""
+        return self.idle() and self._server.connections == 0
 
     def restore(self) -> None:
         self.sb.faults.draw_request = self._original  # type: ignore[method-assign]
