@@ -32,7 +32,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -50,6 +50,7 @@ from mammoth_pandas._attempt import (
     send,
 )
 from mammoth_pandas._concurrency import report_throttle
+from mammoth_pandas._credentials import MASK, MammothAuth, Secret, mask_value, masker
 from mammoth_pandas._decode import loads
 from mammoth_pandas.errors import (
     AuthenticationError,
@@ -70,13 +71,11 @@ log = logging.getLogger("mammoth_pandas.client")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Statuses on which a write is retried, only when the server honours idempotency keys.
 WRITE_RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
-#: What replaces a credential wherever a server's text echoes it.
-MASK = "********"
-#: Credentials shorter than this are not searched for in a server's text (masking every
-#: occurrence of a two-letter string would garble messages; real keys are far longer).
-MASK_MIN_LENGTH = 6
 #: The largest decoded body read by default (64 MiB).
 MAX_BODY = 64 << 20
+#: The longest URL sent (path and query string): common proxies and servers refuse a
+#: request line over 8 KB (``414``), so id lists are split to stay under this.
+MAX_URL = 8000
 
 
 class Expect(NamedTuple):
@@ -100,109 +99,6 @@ class Expect(NamedTuple):
 
 def _sleep(seconds: float) -> None:  # indirection so tests can replace the waiting
     time.sleep(seconds)
-
-
-class Secret:
-    """A credential whose ``repr`` and ``str`` never show it; ``reveal()`` returns it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(("Secret", self._value))
-
-    def __reduce__(self) -> Any:
-        raise TypeError("a Secret cannot be pickled")
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
-        return self
-
-
-class MammothAuth(requests.auth.AuthBase):
-    """Adds the key pair (``X-API-KEY``/``X-API-SECRET``) or the bearer token to a request."""
-
-    def __init__(
-        self,
-        *,
-        api_key: Secret | None = None,
-        api_secret: Secret | None = None,
-        token: Secret | None = None,
-    ) -> None:
-        self._api_key = api_key
-        self._api_secret = api_secret
-        self._token = token
-
-    @property
-    def kind(self) -> str:
-        return "token" if self._token else "api_key"
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        if self._token:
-            request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
-        else:
-            assert self._api_key is not None
-            assert self._api_secret is not None
-            request.headers[C.HEADER_API_KEY] = self._api_key.reveal()
-            request.headers[C.HEADER_API_SECRET] = self._api_secret.reveal()
-        return request
-
-    def revealed(self) -> list[str]:
-        """The credentials' values, for masking them in a server's text (never to show)."""
-        secrets = (self._token, self._api_key, self._api_secret)
-        return [s.reveal() for s in secrets if s is not None and s.reveal()]
-
-    def __repr__(self) -> str:
-        return f"MammothAuth(kind={self.kind!r})"
-
-
-Mask = Callable[[str], str]
-
-
-def _no_mask(text: str) -> str:
-    return text
-
-
-def masker(values: list[str]) -> Mask:
-    """A function replacing each of ``values`` (and their JSON-escaped forms) by :data:`MASK`."""
-    forms = sorted(
-        {f for v in values if len(v) >= MASK_MIN_LENGTH for f in (v, json.dumps(v)[1:-1])},
-        key=len,
-        reverse=True,
-    )
-
-    def mask(text: str) -> str:
-        for form in forms:
-            if form in text:
-                text = text.replace(form, MASK)
-        return text
-
-    return mask if forms else _no_mask
-
-
-def _mask_value(value: Any, mask: Mask) -> Any:
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, dict):
-        return {_mask_value(k, mask): _mask_value(v, mask) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_value(v, mask) for v in value]
-    return value
 
 
 @dataclass
@@ -322,6 +218,24 @@ class Transport:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def id_chunks(
+        self, path: str, name: str, ids: list[int], params: Mapping[str, Any] | None = None
+    ) -> list[list[int]]:
+        """``ids`` split into consecutive groups, each of which fits one URL of ``path``
+        (with ``params``) as ``name=1,2,3`` within :data:`MAX_URL`."""
+        fixed = requests.Request("GET", self.url(path), params=dict(params or {})).prepare().url
+        room = MAX_URL - len(fixed or "") - len(name) - 2
+        chunks: list[list[int]] = []
+        used = room + 1
+        for number in ids:
+            cost = len(str(number)) + 3  # the comma is sent as %2C
+            if used + cost > room:
+                chunks.append([])
+                used = -3  # the first id of a group has no comma before it
+            chunks[-1].append(number)
+            used += cost
+        return chunks
+
     # -- one attempt ---------------------------------------------------------------------
 
     def _attempt(
@@ -375,7 +289,7 @@ class Transport:
 
     def _error(self, response: requests.Response, what: str, **kwargs: Any) -> MammothAPIError:
         error = error_for(response, what, **kwargs)
-        error.body = _mask_value(error.body, masker(self.auth.revealed()))
+        error.body = mask_value(error.body, masker(self.auth.revealed()))
         return error
 
     def _budget(self, started: float) -> float:

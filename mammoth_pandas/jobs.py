@@ -28,6 +28,7 @@ __all__ = [
     "POLL_MAX",
     "Job",
     "JobClient",
+    "JobGroup",
     "JobReader",
     "failure_reason",
 ]
@@ -216,3 +217,60 @@ class Job:
                 reason=self.reason,
             )
         return self
+
+
+class JobGroup(Job):
+    """The jobs of one call that was sent as several requests (an id list split so that
+    each URL fits), followed as one job.
+
+    ``jobs`` holds them in order; ``id`` is the first one's. The group is ``processing``
+    while any of them runs, ``success`` when all succeeded, else the status of the first
+    that did not (``reason`` names each failed job); ``wait()`` waits for all of them
+    within one timeout.
+    """
+
+    def __init__(self, jobs: list[Job]) -> None:
+        if not jobs:
+            raise ValueError("a JobGroup needs at least one job")
+        self.jobs = list(jobs)
+        first = self.jobs[0]
+        super().__init__(
+            first.to_dict(), client=first._client, clock=first._clock, sleep=first._sleep
+        )
+        self._combine()
+
+    def _combine(self) -> None:
+        unknown = [j.status for j in self.jobs if j.status not in C.JOB_STATUSES]
+        failed = [j for j in self.jobs if j.failed]
+        if unknown:
+            self.status = unknown[0]
+        elif any(not j.done for j in self.jobs):
+            self.status = "processing"
+        else:
+            self.status = failed[0].status if failed else "success"
+        self.response = {"jobs": [j.response for j in self.jobs]}
+
+    @property
+    def ids(self) -> list[int | None]:
+        """The ids of the jobs, in order."""
+        return [j.id for j in self.jobs]
+
+    @property
+    def reason(self) -> str | None:
+        if not self.failed:
+            return None
+        return "; ".join(f"job {j.id}: {j.reason}" for j in self.jobs if j.failed)
+
+    def refresh(self) -> JobGroup:
+        """Fetch the state of every job not yet done; returns ``self``."""
+        for job in self.jobs:
+            if not job.done:
+                job.refresh()
+        self._combine()
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"jobs": [j.to_dict() for j in self.jobs], "status": self.status}
+
+    def __repr__(self) -> str:
+        return f"JobGroup(ids={self.ids}, status={self.status!r})"

@@ -8,7 +8,8 @@ remembers its dataset in ``attrs["mammoth"]``, so ``df.mammoth`` can act on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -20,8 +21,8 @@ from mammoth_pandas._answers import BATCH, BATCH_LISTING, Records, listing_page
 from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
 from mammoth_pandas.client._routes import batch_path, batches_path
-from mammoth_pandas.errors import MammothConnectionError, MammothInputError
-from mammoth_pandas.jobs import Job
+from mammoth_pandas.errors import MammothConnectionError, MammothError, MammothInputError
+from mammoth_pandas.jobs import Job, JobGroup
 
 __all__ = ["ATTRS_KEY", "BatchesAPI"]
 
@@ -29,6 +30,14 @@ __all__ = ["ATTRS_KEY", "BatchesAPI"]
 ATTRS_KEY = "mammoth"
 
 Ids = tuple[int, int, int]
+
+
+IdGroups = list[list[int]]
+
+
+def _sort_key(name: str, last: bool) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+    """A record's sort key on ``name``, missing values last (``last``: for a reversed sort)."""
+    return lambda record: ((record.get(name) is None) != last, record.get(name))
 
 
 class _ListQuery:
@@ -61,6 +70,7 @@ class _ListQuery:
         state_list = (
             None if states is None else P.states(states, "status" if state is None else "state")
         )
+        self.ids = ids
         self.empty = any(x == [] for x in (ids, counts, state_list))
         self.params = {
             "fields": P.fields_wire(self.fields),
@@ -279,8 +289,32 @@ class BatchesAPI(Resource):
             raise MammothInputError("ids", "no batch ids given", accepted="at least one id")
         batch_ids = P.id_list("ids", ids, allow_empty=False)
         wait_for = P.timeout(timeout)
-        query = {"ids": ",".join(map(str, batch_ids))}
-        return self._submit("DELETE", batches_path(*path_ids), None, query, wait, wait_for)
+        path = batches_path(*path_ids)
+        chunks = self._t.id_chunks(path, "ids", batch_ids)
+        if len(chunks) == 1:
+            return self._submit(
+                "DELETE", path, None, {"ids": ",".join(map(str, chunks[0]))}, wait, wait_for
+            )
+        # Too long for one URL: one request per group of ids, their jobs followed as one.
+        jobs: list[Job] = []
+        for chunk in chunks:
+            try:
+                jobs.append(
+                    self._submit(
+                        "DELETE", path, None, {"ids": ",".join(map(str, chunk))}, False, wait_for
+                    )
+                )
+            except MammothError as exc:
+                if not jobs:
+                    raise
+                raise MammothConnectionError(
+                    f"DELETE {path}: the ids were sent in {len(chunks)} requests; the first "
+                    f"{len(jobs)} were accepted as jobs {[j.id for j in jobs]}, then: {exc}; "
+                    "the rest were not removed: list the batches to see",
+                    applied=None,
+                ) from exc
+        group = JobGroup(jobs)
+        return group.wait(wait_for) if wait else group
 
     def update(
         self,
@@ -370,6 +404,12 @@ class BatchesAPI(Resource):
         if query.empty:
             return
         path = batches_path(*ids)
+        if query.ids:
+            probe = {**query.params, "id": "", "limit": C.MAX_LIMIT, "offset": 10**9}
+            chunks = self._t.id_chunks(path, "id", sorted(set(query.ids)), probe)
+            if len(chunks) > 1:  # too long for one URL: one listing per group of ids
+                yield self._split_listing(path, query, chunks, workers)
+                return
 
         def fetch(offset: int, size: int) -> Page:
             return self._fetch_page(path, query.params, offset, size)
@@ -381,3 +421,27 @@ class BatchesAPI(Resource):
             limit=query.limit,
             workers=workers,
         )
+
+    def _split_listing(
+        self, path: str, query: _ListQuery, chunks: IdGroups, workers: int
+    ) -> Records:
+        """The listing of an id filter too long for one URL: each group of ids read whole,
+        then merged in the order asked for, ``offset`` and ``limit`` applied to the whole."""
+        found: dict[Any, dict[str, Any]] = {}
+        for chunk in chunks:
+            params = {**query.params, "id": ",".join(map(str, chunk))}
+
+            def fetch(offset: int, size: int, params: dict[str, Any] = params) -> Page:
+                return self._fetch_page(path, params, offset, size)
+
+            pager = Pager(fetch, start=0, page_size=query.page_size, limit=None, workers=workers)
+            for page in pager:
+                for record in page:
+                    found.setdefault(record.get("id"), record)
+        records = list(found.values())
+        terms = re.findall(r"\((\w+):(asc|desc)\)", query.params.get("sort") or "(id:asc)")
+        for name, direction in reversed(terms):  # stable sorts, last term first; None last
+            descending = direction == "desc"
+            records.sort(key=_sort_key(name, descending), reverse=descending)
+        end = None if query.limit is None else query.offset + query.limit
+        return records[query.offset : end]
