@@ -17,10 +17,13 @@ from mammoth_pandas.errors import MammothConnectionError
 __all__ = [
     "BATCH",
     "BATCH_LISTING",
+    "COLUMN_STATS",
     "DATASET",
     "DATASET_LISTING",
     "JOB",
     "JOB_LISTING",
+    "PROJECT_LISTING",
+    "WORKSPACE_LISTING",
     "Records",
     "listing_page",
     "listing_records",
@@ -37,6 +40,9 @@ DATASET_LISTING = Expect("datasets", list, "a dataset listing")
 DATASET = Expect("dataset", dict, "a dataset")
 JOB_LISTING = Expect("jobs", list, "a job listing")
 JOB = Expect("job", dict, "a job")
+WORKSPACE_LISTING = Expect("workspaces", list, "a workspace listing")
+PROJECT_LISTING = Expect("projects", list, "a project listing")
+COLUMN_STATS = Expect("datasets", list, "column statistics")
 
 
 def listing_records(body: Any, expect: Expect) -> tuple[Records, Any]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
     from mammoth_pandas.widgets import BatchPanel
 
-__all__ = ["DatasetHandle"]
+__all__ = ["BatchHandle", "DatasetHandle"]
 
 
 class DatasetHandle:
@@ -75,6 +75,17 @@ class DatasetHandle:
         """The dataset's columns: ``c_id``, ``c_name``, ``c_type``."""
         return self.client.datasets.schema(*self.ids)
 
+    def batch(self, batch_id: int) -> BatchHandle:
+        """A handle on one batch of this dataset: ``.to_frame()`` reads its rows."""
+        return BatchHandle(self, batch_id)
+
+    def data(self, columns: Any = None, limit: int | None = None, **kwargs: Any) -> pd.DataFrame:
+        """The dataset's rows (all, or the first ``limit``), typed from its schema."""
+        frame: pd.DataFrame = self.client.datasets.data(
+            *self.ids, columns=columns, limit=limit, **kwargs
+        )
+        return frame
+
     # -- actions -------------------------------------------------------------------------
 
     def suspend(self, ids: Any, *, wait: bool = True, timeout: float = 60.0) -> Job:
@@ -118,3 +129,64 @@ class DatasetHandle:
         from mammoth_pandas.widgets import BatchPanel
 
         return BatchPanel(self, **kwargs)
+
+
+class BatchHandle:
+    """One batch of one dataset: its details, its rows, and the actions on it."""
+
+    def __init__(self, dataset: DatasetHandle, batch_id: int) -> None:
+        """Bind ``batch_id`` (validated) to ``dataset``."""
+        self.dataset = dataset
+        self.batch_id = P.batch_id(batch_id)
+
+    @property
+    def ids(self) -> tuple[int, int, int, int]:
+        """``(workspace_id, project_id, dataset_id, batch_id)``."""
+        return (*self.dataset.ids, self.batch_id)
+
+    def __repr__(self) -> str:
+        ws, pr, ds = self.dataset.ids
+        return (
+            f"BatchHandle(workspace_id={ws}, project_id={pr}, dataset_id={ds}, "
+            f"batch_id={self.batch_id})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, BatchHandle)
+            and other.dataset == self.dataset
+            and (other.batch_id == self.batch_id)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.dataset, self.batch_id))
+
+    def info(self, **kwargs: Any) -> pd.Series:
+        """The batch's fields as a Series (``client.batches.get``)."""
+        series: pd.Series = self.dataset.client.batches.get(*self.ids, **kwargs)
+        return series
+
+    def to_frame(
+        self, columns: Any = None, limit: int | None = None, **kwargs: Any
+    ) -> pd.DataFrame:
+        """The batch's rows (all, or the first ``limit``), typed from the dataset's schema."""
+        frame: pd.DataFrame = self.dataset.client.batches.data(
+            *self.ids, columns=columns, limit=limit, **kwargs
+        )
+        return frame
+
+    def head(self, n: int = 10, columns: Any = None) -> pd.DataFrame:
+        """The batch's first ``n`` rows (one request for up to 100)."""
+        return self.to_frame(columns=columns, limit=n)
+
+    def suspend(self, **kwargs: Any) -> Job:
+        """Suspend this batch (see ``DatasetHandle.suspend``)."""
+        return self.dataset.suspend([self.batch_id], **kwargs)
+
+    def restore(self, **kwargs: Any) -> Job:
+        """Restore this batch (see ``DatasetHandle.restore``)."""
+        return self.dataset.restore([self.batch_id], **kwargs)
+
+    def delete(self, **kwargs: Any) -> Job:
+        """Delete this batch and its rows (see ``DatasetHandle.delete``)."""
+        return self.dataset.delete(self.batch_id, **kwargs)

@@ -207,30 +207,30 @@ def fields_wire(chosen: tuple[str, ...]) -> str:
 # -- created_at ---------------------------------------------------------------------------
 
 
-def _timestamp(value: Any, which: str) -> pd.Timestamp | None:
+def _timestamp(value: Any, which: str, field: str = "created_at") -> pd.Timestamp | None:
     accepted = "datetime, pd.Timestamp, date or ISO-8601 string; None for an open end"
     if value is None:
         return None
     if isinstance(value, (bool, np.bool_, numbers.Number)):
         raise MammothInputError(
-            "created_at", f"{which} bound {_describe(value)} is not a time", accepted=accepted
+            field, f"{which} bound {_describe(value)} is not a time", accepted=accepted
         )
     if isinstance(value, str) and not value.strip():
         return None
     if not isinstance(value, (str, _dt.date, np.datetime64, pd.Timestamp)):
         raise MammothInputError(
-            "created_at", f"{which} bound has type {type(value).__name__}", accepted=accepted
+            field, f"{which} bound has type {type(value).__name__}", accepted=accepted
         )
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError) as exc:
         raise MammothInputError(
-            "created_at",
+            field,
             f"{which} bound {_describe(value)} is not a time ({exc})",
             accepted=accepted,
         ) from None
     if stamp is pd.NaT or pd.isna(stamp):
-        raise MammothInputError("created_at", f"{which} bound is NaT", accepted=accepted)
+        raise MammothInputError(field, f"{which} bound is NaT", accepted=accepted)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
@@ -247,8 +247,11 @@ def _is_date_only(value: Any) -> bool:
     return isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
 
 
-def created_at(value: Any) -> str:
-    """The ``created_at`` filter as ``(from:'…',to:'…')``; ``""`` for no filter."""
+def created_at(value: Any, field: str = "created_at") -> str:
+    """The ``created_at`` filter as ``(from:'…',to:'…')``; ``""`` for no filter.
+
+    ``field`` names the filter in errors (``updated_at`` takes the same forms).
+    """
     accepted = (
         "\"(from:'ISO',to:'ISO')\", a (start, end) pair, slice(start, end), "
         '{"from": ..., "to": ...}, a date, or a datetime (from then on)'
@@ -258,45 +261,43 @@ def created_at(value: Any) -> str:
     if isinstance(value, str) and value.strip().startswith("("):
         match = _RANGE_RE.match(value.strip())
         if not match or (match.group("from") is None and match.group("to") is None):
-            raise MammothInputError(
-                "created_at", f"malformed range {_describe(value)}", accepted=accepted
-            )
-        start = _timestamp(match.group("from"), "from")
-        end = _timestamp(match.group("to"), "to")
+            raise MammothInputError(field, f"malformed range {_describe(value)}", accepted=accepted)
+        start = _timestamp(match.group("from"), "from", field)
+        end = _timestamp(match.group("to"), "to", field)
     elif isinstance(value, slice):
         if value.step is not None:
-            raise MammothInputError("created_at", "a slice step is not allowed", accepted=accepted)
-        start, end = _timestamp(value.start, "start"), _timestamp(value.stop, "end")
+            raise MammothInputError(field, "a slice step is not allowed", accepted=accepted)
+        start, end = _timestamp(value.start, "start", field), _timestamp(value.stop, "end", field)
     elif isinstance(value, Mapping):
         unknown = set(value) - {"from", "to", "start", "end"}
         if unknown:
             raise MammothInputError(
-                "created_at", f"unknown keys {sorted(map(str, unknown))}", accepted=accepted
+                field, f"unknown keys {sorted(map(str, unknown))}", accepted=accepted
             )
         start = _timestamp(value.get("from", value.get("start")), "from")
         end = _timestamp(value.get("to", value.get("end")), "to")
     elif isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise MammothInputError(
-                "created_at", f"a pair needs 2 items, got {len(value)}", accepted=accepted
+                field, f"a pair needs 2 items, got {len(value)}", accepted=accepted
             )
-        start, end = _timestamp(value[0], "start"), _timestamp(value[1], "end")
+        start, end = _timestamp(value[0], "start", field), _timestamp(value[1], "end", field)
     elif _is_date_only(value):
-        start = _timestamp(value, "date")
+        start = _timestamp(value, "date", field)
         assert start is not None
         try:
             end = start + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
         except (OverflowError, ValueError):  # beyond what pandas 2's timestamps hold
             raise MammothInputError(
-                "created_at", f"date {_describe(value)} is out of range", accepted=accepted
+                field, f"date {_describe(value)} is out of range", accepted=accepted
             ) from None
     else:
-        start, end = _timestamp(value, "start"), None
+        start, end = _timestamp(value, "start", field), None
         if start is None:
             return ""
     if start is not None and end is not None and end < start:
         raise MammothInputError(
-            "created_at",
+            field,
             f"the end {end.isoformat()} is before the start {start.isoformat()}",
             accepted=accepted,
         )
@@ -313,11 +314,14 @@ def created_at(value: Any) -> str:
 # -- sort ---------------------------------------------------------------------------------
 
 
-def sort(value: Any) -> str:
-    """Sort terms as ``(field:dir),(field:dir)``; ``""`` for the server's default."""
+def sort(value: Any, *, sortable: tuple[str, ...] = C.SORTABLE_FIELDS) -> str:
+    """Sort terms as ``(field:dir),(field:dir)``; ``""`` for the server's default.
+
+    ``sortable`` lists the fields a term may name (a batch listing's by default).
+    """
     accepted = (
         f'"(id:asc),(state:desc)", "-created_at", ["-created_at", "id"] or '
-        f"[(field, 'asc'|'desc')]; fields: {', '.join(C.SORTABLE_FIELDS)}"
+        f"[(field, 'asc'|'desc')]; fields: {', '.join(sortable)}"
     )
     if value is None:
         return ""
@@ -358,7 +362,7 @@ def sort(value: Any) -> str:
         terms.append((name, direction))
     seen = set()
     for name, direction in terms:
-        if name not in C.SORTABLE_FIELDS:
+        if name not in sortable:
             raise MammothInputError("sort", f"cannot sort on {name!r}", accepted=accepted)
         if direction not in C.SORT_DIRECTIONS:
             raise MammothInputError("sort", f"unknown direction {direction!r}", accepted=accepted)
@@ -521,3 +525,56 @@ def batch_patch(patch: Any, suspend: Any, restore: Any) -> dict[str, Any]:
     if to_restore:
         value_out["restore"] = to_restore
     return {"op": op, "path": "batches", "value": value_out}
+
+
+# -- catalog listings (projects, datasets) and data reads ------------------------------
+
+
+def catalog_fields(field: str, value: Any, known: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A listing's ``fields``: names from ``known``, ``id`` first; ``None`` for the default."""
+    accepted = ", ".join(known)
+    if value is None:
+        return None
+    items = _iter_values(field, value, accepted)
+    if not items:
+        return None
+    chosen: set[str] = {"id"}
+    for item in items:
+        if not isinstance(item, str) or item.strip() not in known:
+            raise MammothInputError(field, f"unknown field {_describe(item)}", accepted=accepted)
+        chosen.add(item.strip())
+    return tuple(f for f in known if f in chosen)
+
+
+def names(field: str, value: Any) -> list[str]:
+    """A list of non-empty strings (``"a,b"`` or a list), e.g. ``created_by``."""
+    accepted = "a string or a list of strings"
+    items = _iter_values(field, value, accepted)
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise MammothInputError(field, f"{_describe(item)} is not a name", accepted=accepted)
+        if "," in item.strip() and not isinstance(value, str):
+            raise MammothInputError(
+                field, f"{item!r} holds a comma, which the wire uses between names"
+            )
+        out.append(item.strip())
+    return list(dict.fromkeys(out))
+
+
+def row_limit(value: Any) -> int | None:
+    """A data read's ``limit``: how many rows at most (any whole number >= 0), or ``None``."""
+    if value is None:
+        return None
+    return _as_int("limit", value, minimum=0, what="a whole number of rows >= 0")
+
+
+def dataset_statuses(value: Any, field: str = "status") -> list[str]:
+    """Dataset statuses (``ready``, ``processing``, …), lowercase, deduplicated."""
+    accepted = ", ".join(C.DATASET_STATUSES)
+    out: list[str] = []
+    for item in _iter_values(field, value, accepted):
+        if not isinstance(item, str) or item.strip().lower() not in C.DATASET_STATUSES:
+            raise MammothInputError(field, f"unknown status {_describe(item)}", accepted=accepted)
+        out.append(item.strip().lower())
+    return list(dict.fromkeys(out))

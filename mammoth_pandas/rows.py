@@ -189,19 +189,47 @@ def _numbers(values: list[Any]) -> tuple[Any, int]:
     return array, unparsed
 
 
-def _dates(values: list[Any]) -> tuple[Any, int]:
-    texts = [None if _blank(v) else str(v) for v in values]
-    given = sum(1 for t in texts if t is not None)
+#: Date formats tried, vectorised, on the values ISO 8601 leaves unparsed (exports carry
+#: dates in several formats); whatever is left goes through pandas' per-value parser.
+_DATE_FORMATS: tuple[str, ...] = (
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%Y%m%d",
+)
+_UTC = pd.DatetimeTZDtype("ns", "UTC")
+
+
+def _parse_dates(texts: pd.Series, fmt: str) -> pd.Series:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas' "could not infer format" notes
-        try:
-            parsed = pd.to_datetime(pd.Series(texts, dtype=object), utc=True, format="ISO8601")
-        except (ValueError, TypeError, OverflowError):
-            parsed = pd.to_datetime(
-                pd.Series(texts, dtype=object), utc=True, format="mixed", errors="coerce"
-            )
-    parsed = parsed.astype(pd.DatetimeTZDtype("ns", "UTC"))
-    return parsed.array, given - int(parsed.notna().sum())
+        warnings.simplefilter("ignore")  # pandas' notes on mixed offsets and inference
+        return pd.to_datetime(texts, utc=True, format=fmt, errors="coerce")
+
+
+def _dates(values: list[Any]) -> tuple[Any, int]:
+    texts = pd.Series([None if _blank(v) else str(v).strip() for v in values], dtype=object)
+    given = texts.notna()
+    parsed = _parse_dates(texts, "ISO8601")
+    left = given & parsed.isna()
+    for fmt in _DATE_FORMATS:
+        if not left.any():
+            break
+        more = _parse_dates(texts[left], fmt)
+        if more.notna().any():
+            parsed[left] = more
+            left = given & parsed.isna()
+    if left.any():
+        parsed[left] = _parse_dates(texts[left], "mixed")
+    parsed = parsed.astype(_UTC)
+    return parsed.array, int(given.sum()) - int(parsed.notna().sum())
 
 
 def _texts(values: list[Any]) -> Any:
@@ -241,8 +269,12 @@ def rows_frame(
     pages: Sequence[RowsPage],
     schema: Sequence[SchemaColumn],
     asked: Sequence[str] | None = None,
+    *,
+    start: int = 0,
 ) -> pd.DataFrame:
     """The pages' rows as one typed frame, columns named by display name.
+
+    The index numbers the rows from ``start`` (the offset of the first row read).
 
     The columns are those asked for (c_ids, in that order), else the schema's; a column a
     page lacks is NA in that page's rows. ``frame.attrs["unparsed"]`` counts, per column,
@@ -269,9 +301,8 @@ def rows_frame(
         if bad:
             unparsed[name] = bad
     total = sum(len(p.rows) for p in pages)
-    frame = pd.DataFrame(data, index=pd.RangeIndex(total, name="row"))
-    if not data:
-        frame = pd.DataFrame(index=pd.RangeIndex(total, name="row"))
+    index = pd.RangeIndex(start, start + total, name="row")
+    frame = pd.DataFrame(data, index=index) if data else pd.DataFrame(index=index)
     frame.attrs["unparsed"] = unparsed
     frame.attrs["c_ids"] = {name: col.c_id for name, col in zip(names, wanted, strict=True)}
     return frame

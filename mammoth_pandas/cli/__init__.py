@@ -4,9 +4,11 @@ Each top-level command is a module with a ``main(argv)`` that takes the argument
 the command word; this package only dispatches, through the plain table :data:`COMMANDS`.
 A new command is a new module and one line in that table.
 
-- ``batches …``  list, get, create, remove, suspend, restore, delete
+- ``whoami``     the credential's workspace and projects (:mod:`mammoth_pandas.cli.whoami`)
+- ``projects …`` list (:mod:`mammoth_pandas.cli.projects`)
+- ``batches …``  list, get, data, create, remove, suspend, restore, delete
   (:mod:`mammoth_pandas.cli.batches`)
-- ``datasets …`` list, schema (:mod:`mammoth_pandas.cli.datasets`)
+- ``datasets …`` list, schema, stats (:mod:`mammoth_pandas.cli.datasets`)
 - ``jobs …``     get (:mod:`mammoth_pandas.cli.jobs`)
 - ``sandbox``    run the local sandbox server (:mod:`mammoth_pandas.sandbox.cli`)
 - ``demo``       the demo against an embedded sandbox (:mod:`mammoth_pandas.demo`)
@@ -24,6 +26,8 @@ __all__ = ["COMMANDS", "main"]
 #: Command word -> (module with ``main(argv)``, one line of help). Modules are imported
 #: only when their command runs, so ``mammoth-pandas --help`` stays quick.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "whoami": ("mammoth_pandas.cli.whoami", "the credential's workspace and its projects"),
+    "projects": ("mammoth_pandas.cli.projects", "list a workspace's projects"),
     "batches": ("mammoth_pandas.cli.batches", "list and act on a dataset's batches"),
     "datasets": ("mammoth_pandas.cli.datasets", "list datasets, show a dataset's schema"),
     "jobs": ("mammoth_pandas.cli.jobs", "show jobs"),

@@ -4,6 +4,7 @@
 
     mammoth-pandas batches list --workspace 1 --project 1 --dataset 101 --status active
     mammoth-pandas batches suspend 1001 1002 --workspace 1 --project 1 --dataset 101
+    mammoth-pandas batches data 1001 --workspace 1 --project 1 --dataset 101 --limit 20
     mammoth-pandas batches list --sandbox          # against an embedded sandbox
 """
 
@@ -44,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(p)
     p.add_argument("batch_id", type=int)
     p.add_argument("--fields")
+    p = actions.add_parser("data", help="show a batch's rows (typed from the dataset's schema)")
+    add_common(p)
+    p.add_argument("batch_id", type=int)
+    p.add_argument("--columns", help='column names or c_ids, "Customer,Email"')
+    p.add_argument("--limit", type=int, help="at most this many rows (all when omitted)")
     p = actions.add_parser("create", help="append another dataset's rows as a new batch")
     add_common(p)
     add_mutation(p)
@@ -87,6 +93,11 @@ def _run(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
             row_count=args.row_count, created_at=created, sort=args.sort, limit=args.limit,
         )  # fmt: skip
         print(display.render(frame, fmt).rstrip(), file=out)
+        return 0
+    if action == "data":
+        columns = None if args.columns is None else [c.strip() for c in args.columns.split(",")]
+        rows = client.batches.data(ws, pr, ds, args.batch_id, columns=columns, limit=args.limit)
+        print(display.render(rows, fmt).rstrip(), file=out)
         return 0
     if action == "get":
         batch = client.batches.get(ws, pr, ds, args.batch_id, fields=args.fields)

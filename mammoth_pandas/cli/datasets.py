@@ -1,9 +1,10 @@
-"""``mammoth-pandas datasets …``: list a project's datasets, show a dataset's schema.
+"""``mammoth-pandas datasets …``: a project's datasets, a dataset's schema, column statistics.
 
 ::
 
     mammoth-pandas datasets list --workspace 1 --project 1
     mammoth-pandas datasets schema --workspace 1 --project 1 --dataset 101 --format csv
+    mammoth-pandas datasets stats --project 1
 """
 
 from __future__ import annotations
@@ -27,10 +28,18 @@ def build_parser() -> argparse.ArgumentParser:
     actions = parser.add_subparsers(dest="action", required=True)
     add_common(actions.add_parser("list", help="the project's datasets"), dataset=False)
     add_common(actions.add_parser("schema", help="a dataset's columns"))
+    add_common(
+        actions.add_parser("stats", help="per-column statistics of the project's datasets"),
+        dataset=False,
+    )
     return parser
 
 
 def _run(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
+    if args.action == "stats":
+        stats = client.datasets.column_stats(args.workspace, args.project)
+        print(display.render(stats.set_index("dataset_id"), args.format).rstrip(), file=out)
+        return 0
     ws, pr = need(args, "workspace", "project")
     if args.action == "list":
         print(display.render(client.datasets.list(ws, pr), args.format), file=out)

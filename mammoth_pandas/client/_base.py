@@ -26,6 +26,18 @@ class ClientLike(Protocol):
         """The client's job reader (``client.jobs``)."""
         ...
 
+    def workspace(self, *, refresh: bool = False) -> Any:
+        """The credential's workspace handle."""
+        ...
+
+    def _project_ids(self, workspace_id: int | None, project_id: int | None) -> tuple[int, int]:
+        """Project ids, defaulted from the credential's workspace."""
+        ...
+
+    def _read_rows(self, read: Any, max_workers: int | None) -> Any:
+        """Read every page of a data read."""
+        ...
+
 
 class Resource:
     """Base of the client's resources: holds the owning client."""

@@ -16,12 +16,16 @@ import requests
 
 from mammoth_pandas import accessor
 from mammoth_pandas import contract as C
+from mammoth_pandas import params as P
 from mammoth_pandas._transport import MammothAuth, Secret, Transport
 from mammoth_pandas.client.batches import BatchesAPI
+from mammoth_pandas.client.data import DataRead, read_rows
 from mammoth_pandas.client.datasets import DatasetsAPI
 from mammoth_pandas.client.jobs import JobsAPI
+from mammoth_pandas.client.workspaces import ProjectsAPI, WorkspacesAPI
 from mammoth_pandas.dataset import DatasetHandle
-from mammoth_pandas.errors import MammothConfigError
+from mammoth_pandas.errors import MammothConfigError, MammothInputError
+from mammoth_pandas.handles import ProjectHandle, WorkspaceHandle
 
 __all__ = ["DEFAULT_URL", "MammothClient"]
 
@@ -160,6 +164,8 @@ class MammothClient:
         self.batches = BatchesAPI(self)
         self.jobs = JobsAPI(self)
         self.datasets = DatasetsAPI(self)
+        self.workspaces = WorkspacesAPI(self)
+        self.projects = ProjectsAPI(self)
         #: The key naming this client in a listing's ``attrs`` (see :mod:`mammoth_pandas.accessor`).
         self.registry_key = accessor.register_client(self)
 
@@ -188,6 +194,58 @@ class MammothClient:
     def dataset(self, workspace_id: int, project_id: int, dataset_id: int) -> DatasetHandle:
         """A handle on one dataset, for notebooks: ``.batches()``, ``.suspend()``, ``.schema()``…"""
         return DatasetHandle(self, workspace_id, project_id, dataset_id)
+
+    def workspace(self, *, refresh: bool = False) -> WorkspaceHandle:
+        """The workspace this credential belongs to (``GET /workspaces/current``, read once).
+
+        ``client.workspace().project(4).dataset(121)`` chains down to a dataset, each
+        handle remembering the ids it knows.
+        """
+        return self.workspaces.current(refresh=refresh)
+
+    def project(self, project_id: int, workspace_id: int | None = None) -> ProjectHandle:
+        """A handle on one project (of the credential's workspace unless given)."""
+        ws = self.workspace().workspace_id if workspace_id is None else workspace_id
+        return ProjectHandle(self, ws, project_id)
+
+    def _project_ids(self, workspace_id: int | None, project_id: int | None) -> tuple[int, int]:
+        """The ids a project call names, defaulting to what the credential's workspace says.
+
+        Without ``project_id``: the project the credential is pinned to, else the
+        workspace's only project; several projects and none named is refused by name.
+        """
+        if workspace_id is not None and project_id is not None:
+            return (
+                P.path_id("workspace_id", workspace_id, minimum=1),
+                P.path_id("project_id", project_id, minimum=1),
+            )
+        if project_id is not None:
+            P.path_id("project_id", project_id, minimum=1)
+        ws = self.workspace()
+        if workspace_id is not None and P.path_id("workspace_id", workspace_id, minimum=1) != ws.id:
+            if project_id is None:
+                raise MammothInputError(
+                    "project_id", "is needed for a workspace other than the credential's"
+                )
+            return (int(workspace_id), int(project_id))
+        if project_id is not None:
+            return (ws.id, int(project_id))
+        return (ws.id, ws.default_project_id())
+
+    def _read_rows(self, read: DataRead, max_workers: int | None) -> Any:
+        """Read every page of ``read`` with the client's transport and job lookups."""
+        workers = (
+            self.max_workers
+            if max_workers is None
+            else _count("max_workers", max_workers, minimum=1)
+        )
+        return read_rows(
+            read,
+            lambda path, query: self._transport.get(path, query),
+            self.jobs._fetch,
+            workers=workers,
+            timeout=max(self.timeout, 60.0),
+        )
 
     def close(self) -> None:
         """Close the session; frames listed through this client can no longer act."""

@@ -17,12 +17,14 @@ import pandas as pd
 from mammoth_pandas import contract as C
 from mammoth_pandas import frames
 from mammoth_pandas import params as P
-from mammoth_pandas._answers import BATCH, BATCH_LISTING, Records, listing_page
+from mammoth_pandas._answers import BATCH, BATCH_LISTING, DATASET, Records, listing_page
 from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
-from mammoth_pandas.client._routes import batch_path, batches_path
+from mammoth_pandas.client._routes import batch_data_path, batch_path, batches_path, dataset_path
+from mammoth_pandas.client.data import DataRead, column_ids, expected_rows
 from mammoth_pandas.errors import MammothConnectionError, MammothError, MammothInputError
 from mammoth_pandas.jobs import Job, JobGroup
+from mammoth_pandas.rows import schema_columns
 
 __all__ = ["ATTRS_KEY", "BatchesAPI"]
 
@@ -235,6 +237,59 @@ class BatchesAPI(Resource):
         return series
 
     # -- writes --------------------------------------------------------------------------
+
+    def data(
+        self,
+        workspace_id: int,
+        project_id: int,
+        dataset_id: int,
+        batch_id: int,
+        *,
+        columns: Any = None,
+        limit: Any = None,
+        offset: Any = 0,
+        max_workers: int | None = None,
+    ) -> pd.DataFrame:
+        """One batch's rows, typed from the dataset's schema.
+
+        Args:
+            workspace_id: the workspace.
+            project_id: the project.
+            dataset_id: the dataset.
+            batch_id: the batch (a suspended batch's rows are still readable).
+            columns: column names or c_ids (one, or a list); all columns by default.
+            limit: at most this many rows (all by default: every page of 100 is read,
+                ``max_workers`` at a time).
+            offset: the first row to read (0 by default).
+            max_workers: pages in flight at once (the client's ``max_workers`` by default).
+
+        Columns carry the display names; numeric columns are ``Int64`` or ``Float64``,
+        dates UTC, text ``string``; values that do not parse become NA and are counted in
+        ``frame.attrs["unparsed"]``. A read that ends short of the batch's ``row_count``
+        raises rather than return a partial frame.
+        """
+        ids = P.dataset_ids(workspace_id, project_id, dataset_id)
+        bid = P.batch_id(batch_id)
+        most = P.row_limit(limit)
+        first = P.non_negative_int("offset", offset)
+        dataset = self._t.get(dataset_path(*ids), expect=DATASET)["dataset"]
+        schema = schema_columns(list(dataset.get("data_schema") or []))
+        wanted = column_ids(columns, schema)
+        record = self._t.get(batch_path(*ids, bid), {"fields": "id,state,row_count"}, expect=BATCH)[
+            "batch"
+        ]
+        read = DataRead(
+            path=batch_data_path(*ids, bid),
+            schema=schema,
+            columns=wanted,
+            limit=most,
+            total=expected_rows(record, "row_count"),
+            what=f"batch {bid}",
+            offset=first,
+        )
+        frame: pd.DataFrame = self._client._read_rows(read, max_workers)
+        frame.attrs["mammoth_batch"] = [*ids, bid]
+        return frame
 
     def create(
         self,

@@ -75,3 +75,16 @@ def test_values_that_do_not_parse_become_na_and_are_counted() -> None:
 def test_answers_of_no_known_shape_are_refused(answer: object, words: str) -> None:
     with pytest.raises(MammothConnectionError, match=words):
         read_page(answer, SCHEMA, None, where="rows 0..99 of batch 7")
+
+
+def test_dates_in_several_formats_parse_in_one_column() -> None:
+    values = ["2024-03-05", "03/07/2024", "7 Mar 2024", "Mar 9, 2024", "2024-03-10T08:00:00+02:00"]
+    frame = _frame([["x", None, v, None] for v in values])
+    assert frame["Signed up"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2024-03-05 00:00",
+        "2024-03-07 00:00",
+        "2024-03-07 00:00",
+        "2024-03-09 00:00",
+        "2024-03-10 06:00",
+    ]
+    assert frame.attrs["unparsed"] == {}
