@@ -23,9 +23,17 @@ import pandas as pd
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.mapping.decide import DEFAULT_MIN_CONFIDENCE, DEFAULT_SUGGEST_MIN
 from mammoth_pandas.mapping.evidence import ColumnStats, SideEvidence
+from mammoth_pandas.mapping.fetch import DEFAULT_SAMPLE, StatsCache, fetch_evidence
 from mammoth_pandas.mapping.model import REVIEW_LEVELS, STATUSES, Mapping, Row
 from mammoth_pandas.mapping.score import Weights, score_matrix
-from mammoth_pandas.mapping.sides import Column, Side, infer_schema, to_side, with_value_stats
+from mammoth_pandas.mapping.sides import (
+    Column,
+    Side,
+    _is_dataset,
+    infer_schema,
+    to_side,
+    with_value_stats,
+)
 from mammoth_pandas.mapping.store import MappingCheck
 
 __all__ = [
@@ -70,6 +78,7 @@ def derive_mapping(
     source_data: Rows = None,
     destination_data: Rows = None,
     weights: Weights | None = None,
+    sample: int = DEFAULT_SAMPLE,
 ) -> Mapping:
     """Derive which source column fills each destination column.
 
@@ -88,6 +97,11 @@ def derive_mapping(
     ``type``, ``blank_count``, ``blank_pct``, ``distinct``, ``rows``). The mapping records
     what it used in ``mapping.evidence``.
 
+    When a side is a dataset on a server and no rows are given for it, the helper fetches
+    its evidence itself: the last ``sample`` rows of its data (its most recent active
+    batches; ``ceil(sample / 100)`` data pages) and the project's column statistics (one
+    request for both sides). ``sample=0`` reads neither: names and types only.
+
     Pairs scoring at least ``min_confidence`` are confident (status ``matched``); with
     those fixed, the pairs left scoring at least ``suggest_min`` are suggestions (status
     ``suggested``): in the payload, marked for review. ``mapping.set_thresholds`` moves
@@ -100,7 +114,10 @@ def derive_mapping(
     """
     confident = _threshold("min_confidence", min_confidence)
     suggest = min(_threshold("suggest_min", suggest_min), confident)
+    if isinstance(sample, bool) or not isinstance(sample, int) or sample < 0:
+        raise MappingError("sample", f"is {sample!r}", accepted="a whole number of rows >= 0")
     context = {"client": client, "workspace_id": workspace_id, "project_id": project_id}
+    stats_cache = StatsCache()
     sides = []
     for role, rows, old, stats in (
         ("source", source_rows, source_data, source_stats),
@@ -113,9 +130,15 @@ def derive_mapping(
                 accepted=f"one of {role}_rows, {role}_data",
             )
         label = f"{role}_data" if old is not None else f"{role}_rows"
+        side = source if role == "source" else destination
+        named = isinstance(side, int) and not isinstance(side, bool)
+        if named and None not in (client, workspace_id, project_id):
+            side = client.dataset(workspace_id, project_id, side)
+        if _is_dataset(side) and rows is None and old is None and stats is None:
+            side = fetch_evidence(side, role, sample, stats_cache)
         sides.append(
             to_side(
-                source if role == "source" else destination,
+                side,
                 role,
                 data=rows if rows is not None else old,
                 stats=stats,
