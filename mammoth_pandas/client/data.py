@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from mammoth_pandas import contract as C
+from mammoth_pandas._concurrency import AdaptiveLimit, ConcurrencyGate
 from mammoth_pandas.errors import (
     JobFailedError,
     JobTimeoutError,
@@ -124,7 +125,8 @@ def read_rows(
         read: the route, schema, columns, limit and row count.
         get: ``get(path, query)`` → the parsed body (the client's transport).
         fetch_job: ``fetch_job(job_id)`` → the job's record.
-        workers: pages in flight at once (at least 1).
+        workers: the most pages in flight at once (at least 1); how many actually are
+            adapts to the server (see :mod:`mammoth_pandas._concurrency`).
         timeout: how long one page's job may run.
         clock: the monotonic clock (tests pass a fake one).
         sleep: how to wait between polls (tests pass a fake one).
@@ -172,10 +174,12 @@ def read_rows(
     end = first + want
     todo = [(start, min(PAGE_ROWS, end - start)) for start in range(first, end, PAGE_ROWS)]
     empty = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    # As for listings: start modestly, grow while pages come back quickly, halve on 429/503.
+    gate = ConcurrencyGate(AdaptiveLimit(max(1, workers)))
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
         while todo:
             futures: list[Future[tuple[int, int, RowsPage, int | None]]] = [
-                pool.submit(page, start, size) for start, size in todo
+                pool.submit(gate.run, page, start, size) for start, size in todo
             ]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             failed = [f for f in done if f.exception() is not None]
