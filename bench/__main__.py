@@ -3,7 +3,7 @@
 ::
 
     python -m bench                     # everything, full size
-    python -m bench --only listing      # one benchmark
+    python -m bench listing             # one benchmark (or: --only listing)
     python -m bench --scale 2000        # a quick smoke run (passed to benchmarks taking it)
 """
 
@@ -35,10 +35,14 @@ def run_one(name: str, options: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help=f"run only these: {', '.join(modules())}")
     parser.add_argument("--only", action="append", choices=modules(), help="run only these")
     parser.add_argument("--scale", type=int, help="dataset size, for benchmarks that take one")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    for name in args.only or modules():
+    unknown = sorted(set(args.names) - set(modules()))
+    if unknown:
+        parser.error(f"no benchmark {', '.join(unknown)}; there are: {', '.join(modules())}")
+    for name in [*args.names, *(args.only or [])] or modules():
         print(f"## {name}\n")
         print(run_one(name, {"scale": args.scale}))
         print()

@@ -161,6 +161,8 @@ class _Times(_Accumulator):
 
     def add(self, values: list[Any]) -> None:
         array = _objects(values)
+        if _kind(array) not in ("string", "empty"):  # a number is no time (nor an epoch)
+            array = _objects([v if isinstance(v, str) else None for v in values])
         try:
             parsed = pd.DatetimeIndex(
                 pd.to_datetime(array, utc=True, format="ISO8601", errors="coerce")

@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.util.retry import Retry
@@ -185,6 +186,30 @@ def _json(content: bytes) -> tuple[Any, str | None]:
         return None, "the answer was not valid JSON (truncated or garbled)"
 
 
+class _EnvironmentOnce(requests.Session):
+    """A session that reads the environment's settings (proxies, ``NO_PROXY``, the CA
+    bundle) once per host and request shape, instead of on every request: ``requests``
+    walks the whole environment twice per request, about 0.8 ms of a page's 1.8 ms of
+    client CPU. The settings are those ``requests`` would use; a change to the
+    environment after the first request to a host is not seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._settings: dict[tuple[Any, ...], Any] = {}
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        parts = urlsplit(str(url))
+        key = (parts.scheme, parts.netloc, repr(proxies), stream, repr(verify), repr(cert))
+        found = self._settings.get(key)
+        if found is None:
+            found = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if len(self._settings) < 64:
+                self._settings[key] = found
+        return {**found, "proxies": dict(found["proxies"])}
+
+
 class Transport:
     """One ``requests.Session`` with auth, retries and a timeout; JSON in, typed errors out."""
 
@@ -204,7 +229,7 @@ class Transport:
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_body = max_body
-        self.session = session if session is not None else requests.Session()
+        self.session = session if session is not None else _EnvironmentOnce()
         self.honours_idempotency = False
         self.retry = RetryPolicy(max_retries)
         # Retries happen in this class; urllib3 only reports (no retry, no redirect).

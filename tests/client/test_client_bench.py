@@ -96,3 +96,12 @@ def test_replay_server_refuses_above_its_concurrency_limit() -> None:
 
 def test_bench_runner_lists_the_listing_benchmark() -> None:
     assert "listing" in bench_main.modules()
+
+
+def test_bench_runner_refuses_an_unknown_benchmark(capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_info:
+        bench_main.main(["nope"])
+    assert exit_info.value.code == 2
+    assert "no benchmark nope; there are: listing" in capsys.readouterr().err
