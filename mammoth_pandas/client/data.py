@@ -85,13 +85,14 @@ def _follow(
     deadline = clock() + timeout
     delay = _POLL_FIRST
     while True:
-        job = Job(fetch_job(job_id))
+        record = fetch_job(job_id)
+        job = Job(record)
         if job.done:
             if job.failed:
                 raise JobFailedError(
                     f"{where}: job {job_id} failed: {job.reason or job.status}", job=job
                 )
-            return job.response
+            return record.get("response")  # rows may come as a list, not only an object
         remaining = deadline - clock()
         if remaining <= 0:
             raise JobTimeoutError(
