@@ -107,7 +107,7 @@ def test_items_and_ids_of_the_wrong_kind_are_typed_errors_naming_the_page(
     figures.add("hostile_held")
 
 
-def test_ids_are_compared_in_one_form(figures) -> None:
+def test_ids_are_compared_in_one_form() -> None:
     check, collector = _paging.IdCheck(), _paging.PageCollector()
     first = check([{"id": "1"}, {"id": "2"}], 0)  # string ids throughout: read as int
     assert [r["id"] for r in collector.take(first)] == [1, 2]
@@ -115,4 +115,3 @@ def test_ids_are_compared_in_one_form(figures) -> None:
     assert [r["id"] for r in collector.take(again)] == [3]
     with pytest.raises(MammothConnectionError, match="offset 4"):
         check([{"id": 4}], 4)  # an int where strings came before
-    figures.add("hostile_held")
