@@ -21,16 +21,19 @@
 
 Every :class:`MammothAPIError` keeps ``status``, the parsed ``body`` and the ``response``.
 No exception ever carries a credential in its message.
+
+Every exception pickles with its fields (for joblib, Dask, multiprocessing); the HTTP
+``response`` stays behind (``None`` after unpickling), because the request it holds
+carries the credentials. This module sits at the bottom of the package: it imports
+nothing of it (a job is typed by what the exceptions use of it).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import requests
-
-    from mammoth_pandas.jobs import Job
 
 __all__ = [
     "AuthenticationError",
@@ -51,8 +54,33 @@ __all__ = [
 ]
 
 
+class FailedJob(Protocol):
+    """What a :class:`JobError` holds of its job (a :class:`~mammoth_pandas.jobs.Job`)."""
+
+    id: int | None
+    status: str
+
+
+def _rebuild(cls: type[MammothError], args: tuple[Any, ...]) -> MammothError:
+    """An exception of ``cls`` with ``args``, before its fields are set (for unpickling)."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
+
 class MammothError(Exception):
     """Root of every exception raised by mammoth-pandas."""
+
+    #: Fields that do not cross a process boundary (set to ``None`` in the copy).
+    _NOT_PICKLED: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the class, the message and the fields, whatever ``__init__`` takes."""
+        state = dict(self.__dict__)
+        for name in self._NOT_PICKLED:
+            if name in state:
+                state[name] = None
+        return (_rebuild, (type(self), self.args), state)
 
 
 class MammothInputError(MammothError, ValueError):
@@ -92,6 +120,8 @@ class MammothConnectionError(MammothError, ConnectionError):
 
 class MammothAPIError(MammothError):
     """The server answered with an error status."""
+
+    _NOT_PICKLED = ("response",)
 
     def __init__(
         self,
@@ -143,7 +173,7 @@ class ServerError(MammothAPIError):
 class JobError(MammothError):
     """An asynchronous job did not succeed; ``job`` is the last state seen."""
 
-    def __init__(self, message: str, *, job: Job) -> None:
+    def __init__(self, message: str, *, job: FailedJob) -> None:
         self.job = job
         super().__init__(message)
 
@@ -151,7 +181,7 @@ class JobError(MammothError):
 class JobFailedError(JobError):
     """The job ended as ``failure`` or ``error``; ``reason`` is the server's text."""
 
-    def __init__(self, message: str, *, job: Job, reason: str | None = None) -> None:
+    def __init__(self, message: str, *, job: FailedJob, reason: str | None = None) -> None:
         self.reason = reason
         super().__init__(message, job=job)
 

@@ -160,6 +160,16 @@ class Job:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the job's state without its client (which holds credentials).
+
+        An unpickled job keeps what was last seen; ``refresh()`` no longer reaches the
+        server, so it returns the job unchanged.
+        """
+        state = dict(self.__dict__)
+        state.update(_client=None, _clock=time.monotonic, _sleep=time.sleep)
+        return state
+
     # -- polling -------------------------------------------------------------------------
 
     def refresh(self) -> Job:

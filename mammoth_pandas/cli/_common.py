@@ -17,6 +17,7 @@ from typing import TextIO
 from mammoth_pandas import display
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import JobError, MammothConfigError, MammothError, MammothInputError
+from mammoth_pandas.jobs import Job
 
 __all__ = ["Handler", "add_common", "add_mutation", "connect", "ids", "need", "run"]
 
@@ -101,7 +102,8 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str], handler: Handler) 
         return 2
     except JobError as exc:
         print(f"mammoth-pandas: {exc}", file=sys.stderr)
-        print(display.render(exc.job, args.format).rstrip(), file=out)
+        if isinstance(exc.job, Job):
+            print(display.render(exc.job, args.format).rstrip(), file=out)
         return 1
     except MammothError as exc:
         print(f"mammoth-pandas: {exc}", file=sys.stderr)
