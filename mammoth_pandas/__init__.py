@@ -2,6 +2,25 @@
 
 The public names are listed in ``__all__``; heavier parts (widgets, the sandbox, the
 mapping helper) are imported on first use, so ``import mammoth_pandas`` stays cheap.
+
+Layers, from the top down; a module imports only from its own layer or lower ones, and
+the imports form no cycle (``tests/test_architecture_layers.py`` checks both)::
+
+    cli/  demo  lab  __main__  (this package's lazy exports)
+    widgets/                              ipywidgets panels
+    mapping/                              the mapping helper
+    client/ (+ dataset)   |   sandbox/    the client; the sandbox beside it, sharing
+                                          only contract with the rest of the package
+    dataset  handles                      handles on datasets, projects, workspaces
+    accessor  display                     df.mammoth and its registry of clients; output
+    params  frames  catalog  _columns  rows  _decode    values on the wire, frames
+    _backoff  _attempt  _concurrency  _credentials      HTTP: waits, attempts, secrets
+    _transport  _paging  _answers  jobs                 requests, pages, jobs
+    contract  errors                      the API's constants; the exceptions
+
+Three conveniences reach up on purpose, each by a lazy import inside the method that
+offers it: ``DatasetHandle.panel()`` and ``Mapping.panel()`` (the widgets) and
+``Sandbox.client()`` (the client).
 """
 
 from __future__ import annotations

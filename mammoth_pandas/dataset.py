@@ -6,29 +6,42 @@
     ds.batches(state="active")          # DataFrame
     ds.suspend([5, 6])                  # Job (waited for)
     ds.schema()                         # c_id, c_name, c_type
+
+A handle holds ids and its client, of which it uses ``batches`` and ``datasets``
+(:class:`DatasetClient`); it does not import the client, which makes handles.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from mammoth_pandas import params as P
+from mammoth_pandas.jobs import Job
 
-if TYPE_CHECKING:
-    from mammoth_pandas.client import MammothClient
-    from mammoth_pandas.jobs import Job
-    from mammoth_pandas.widgets import BatchPanel
+__all__ = ["BatchHandle", "DatasetClient", "DatasetHandle"]
 
-__all__ = ["BatchHandle", "DatasetHandle"]
+
+class DatasetClient(Protocol):
+    """What a :class:`DatasetHandle` uses of its client (a ``MammothClient``)."""
+
+    @property
+    def batches(self) -> Any:
+        """The client's batch operations (``client.batches``)."""
+        ...
+
+    @property
+    def datasets(self) -> Any:
+        """The client's dataset reads (``client.datasets``)."""
+        ...
 
 
 class DatasetHandle:
     """One dataset of one project: its batches, schema and the actions on them."""
 
     def __init__(
-        self, client: MammothClient, workspace_id: int, project_id: int, dataset_id: int
+        self, client: DatasetClient, workspace_id: int, project_id: int, dataset_id: int
     ) -> None:
         self.client = client
         self.workspace_id, self.project_id, self.dataset_id = P.dataset_ids(
@@ -124,8 +137,14 @@ class DatasetHandle:
             timeout=timeout,
         )
 
-    def panel(self, **kwargs: Any) -> BatchPanel:
-        """An ipywidgets panel to browse and act on this dataset's batches."""
+    def panel(self, **kwargs: Any) -> Any:
+        """An ipywidgets panel to browse and act on this dataset's batches.
+
+        Returns:
+            A :class:`~mammoth_pandas.widgets.BatchPanel` on this dataset.
+        """
+        # Deliberate lazy import: the widgets sit above the client in the layering, and
+        # importing the client must not import ipywidgets.
         from mammoth_pandas.widgets import BatchPanel
 
         return BatchPanel(self, **kwargs)

@@ -16,7 +16,6 @@ from mammoth_pandas.mapping.sides import Column, Side, to_side
 
 if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
-    from mammoth_pandas.widgets import MappingPanel
 
 __all__ = ["REVIEW_LEVELS", "STATUSES", "Mapping", "Row"]
 
@@ -395,8 +394,12 @@ class Mapping:
         """Append the source's rows to the destination as a new batch; returns the job."""
         return self._create(validate_only=False, wait=wait)
 
-    def panel(self) -> MappingPanel:
-        """An ipywidgets panel to review and correct this mapping."""
+    def panel(self) -> Any:
+        """An ipywidgets panel to review and correct this mapping.
+
+        Returns:
+            A :class:`~mammoth_pandas.widgets.MappingPanel` on this mapping.
+        """
         # Deliberate lazy import: the widgets sit above the mapping in the layering, and
         # importing the mapping must not import ipywidgets.
         from mammoth_pandas.widgets import MappingPanel

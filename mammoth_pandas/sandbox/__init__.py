@@ -28,7 +28,6 @@ from mammoth_pandas.sandbox.faults import FaultConfig, Faults
 from mammoth_pandas.sandbox.seed import DEMO
 
 if TYPE_CHECKING:
-    from mammoth_pandas.client import MammothClient
     from mammoth_pandas.sandbox.app import SandboxApp
     from mammoth_pandas.sandbox.jobs import JobRunner
     from mammoth_pandas.sandbox.serve import SandboxServer
@@ -202,7 +201,10 @@ class Sandbox:
         """Authentication headers for a plain HTTP client."""
         return {contract.HEADER_API_KEY: self.api_key, contract.HEADER_API_SECRET: self.api_secret}
 
-    def client(self, **kwargs: Any) -> MammothClient:
+    def client(self, **kwargs: Any) -> Any:
+        """A :class:`~mammoth_pandas.client.MammothClient` on this sandbox (``kwargs`` go to it)."""
+        # Deliberate lazy import: the sandbox stands beside the client and shares only
+        # mammoth_pandas.contract with it; this convenience alone reaches across.
         from mammoth_pandas.client import MammothClient
 
         return MammothClient(self.url, api_key=self.api_key, api_secret=self.api_secret, **kwargs)
