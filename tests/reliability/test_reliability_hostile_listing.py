@@ -54,6 +54,15 @@ def test_short_dataset_pages_are_followed(hostile: HostileServer, figures) -> No
     figures.add("hostile_held")
 
 
+def test_the_panels_count_probes_follow_short_pages(hostile: HostileServer, figures) -> None:
+    from mammoth_pandas.widgets._batch_source import BatchFilters, BatchSource
+
+    hostile.mode = "short_pages"  # the probes ask for 100 ids at a time, get 50
+    source = BatchSource(hostile.client().dataset(1, 1, 5))
+    assert source.count(BatchFilters()) == len(ALL_IDS)
+    figures.add("hostile_held")
+
+
 @pytest.mark.parametrize("name", ["offset_ignored", "same_page_shuffled"])
 def test_pages_without_new_ids_end_the_read_with_an_error(
     hostile: HostileServer, figures, name: str
