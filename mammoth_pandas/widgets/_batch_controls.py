@@ -83,7 +83,7 @@ def build_controls(panel: BatchPanel, page_size: int) -> None:
         set_tooltip(button, tip)
         return button
 
-    p.first_button = nav("⏮", "first page", "mp-first")
+    p.first_button = nav("|◀", "first page", "mp-first")
     p.prev_button = nav("◀", "previous page", "mp-prev")
     p.page_input = css(
         w.BoundedIntText(value=1, min=1, max=1, description="page", layout={"width": "9em"}),
@@ -91,7 +91,7 @@ def build_controls(panel: BatchPanel, page_size: int) -> None:
     )
     p.page_label = css(w.HTML("page 1 of 1"), "mp-page-label")
     p.next_button = nav("▶", "next page", "mp-next")
-    p.last_button = nav("⏭", "last page", "mp-last")
+    p.last_button = nav("▶|", "last page", "mp-last")
     p.select_page_button = css(w.Button(description="Select page"), "mp-select-page")
     p.select_matching_button = css(
         w.Button(description="Select all matching"), "mp-select-matching"

@@ -44,8 +44,9 @@ _SHEET = """
   color: var(--mp-fg);
 }
 .mp-panel .mp-title { color: var(--mp-fg); }
-.mp-batch-scroll { max-height: 36em; overflow: auto !important;
+.mp-batch-scroll { max-height: min(36em, 70vh); overflow: auto !important;
   border: 1px solid var(--mp-border); border-radius: 4px; }
+.mp-batch-scroll > *, .mp-batch-table > * { flex-shrink: 0 !important; }
 .mp-batch-header { position: sticky; top: 0; z-index: 2; background: var(--mp-bg2);
   border-bottom: 1px solid var(--mp-border); }
 .mp-header-cells, .mp-batch-cells { flex: 1 1 auto !important; min-width: 0;
@@ -56,13 +57,14 @@ _SHEET = """
   cursor: pointer; user-select: none; min-height: 24px; }
 .mp-col { box-sizing: border-box; padding: 2px 6px; flex: 0 0 auto; overflow: hidden;
   text-overflow: ellipsis; white-space: nowrap; }
-.mp-col-id { width: 6em; text-align: right; }
-.mp-col-name { flex: 3 1 16em; min-width: 12em; white-space: normal;
+.mp-col-id { width: 5em; text-align: right; }
+.mp-col-name { flex: 3 1 14em; min-width: 8em; white-space: normal;
   overflow-wrap: anywhere; }
 .mp-col-state { width: 9.5em; }
-.mp-col-rows, .mp-col-columns { width: 5.5em; text-align: right; }
-.mp-col-created { width: 9.5em; }
-.mp-col-source { flex: 2 1 12em; min-width: 9em; white-space: normal;
+.mp-col-rows { width: 5em; text-align: right; }
+.mp-col-columns { width: 6em; text-align: right; }
+.mp-col-created { width: 10.5em; }
+.mp-col-source { flex: 2 1 16em; min-width: 8em; white-space: normal;
   overflow-wrap: anywhere; color: var(--mp-fg2); }
 .mp-source-kind { color: var(--mp-fg2); font-size: 90%; }
 .mp-panel button.mp-sort { margin: 0 !important; height: auto; min-height: 26px;

@@ -116,7 +116,12 @@ class Timeline(widgets.VBox):
     def __init__(self, on_range: Callable[[dt.date | None, dt.date | None], None]) -> None:
         self.chart = css(widgets.HTML(), "mp-timeline-chart")
         self.metric = css(
-            widgets.ToggleButtons(options=["batches", "rows"], value="batches"),
+            widgets.ToggleButtons(
+                options=["batches", "rows"],
+                value="batches",
+                style={"button_width": "5.5em"},
+                layout={"flex": "0 0 auto", "width": "auto"},
+            ),
             "mp-timeline-metric",
         )
         self.range = css(
@@ -125,12 +130,14 @@ class Timeline(widgets.VBox):
                 index=(0, 0),
                 description="Created",
                 continuous_update=False,
-                layout={"width": "100%"},
+                layout={"flex": "1 1 auto", "width": "auto"},
+                style={"description_width": "4em"},
                 disabled=True,
             ),
             "mp-timeline-range-slider",
         )
-        super().__init__([self.chart, widgets.HBox([self.range, self.metric])])
+        controls = widgets.HBox([self.range, self.metric], layout={"width": "100%"})
+        super().__init__([self.chart, controls])
         self.add_class("mp-timeline")
         self._on_range = on_range
         self._periods: list[dt.date] = []

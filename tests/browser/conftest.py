@@ -415,3 +415,110 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# -- the batch panel's own notebook, and Voilà serving it ------------------------------------
+
+BATCH_NOTEBOOK = "batch-panel-check.ipynb"
+BATCH_SOURCE = [
+    "from mammoth_pandas import BatchPanel, MammothClient\n"
+    "from mammoth_pandas.sandbox import DEMO\n"
+    "client = MammothClient.from_env()\n"
+    "panel = BatchPanel(client.dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers))\n"
+    "panel",
+]
+
+
+def write_batch_notebook(root: Path) -> str:
+    """Write a notebook showing one batch panel on the demo dataset; its name."""
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": BATCH_SOURCE,
+        }
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (root / BATCH_NOTEBOOK).write_text(json.dumps(notebook), encoding="utf-8")
+    return BATCH_NOTEBOOK
+
+
+@pytest.fixture(scope="module")
+def batch_notebook(lab_root: Path) -> str:
+    """The batch panel notebook, written into ``lab_root``; its name."""
+    return write_batch_notebook(lab_root)
+
+
+@pytest.fixture
+def browser_artifacts() -> Path:
+    """The folder screenshots go to (created)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def voila(
+    lab_root: Path,
+    batch_notebook: str,
+    lab_sandbox: Sandbox,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """Voilà serving the batch panel notebook; its URL."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
+    env = lab_environment(sandbox_environment(lab_sandbox))
+    kernels = tmp_path_factory.mktemp("voila-kernels") / "kernels" / "python3"
+    kernels.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "display_name": "Python 3", "language": "python"}
+    (kernels / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    env["JUPYTER_PATH"] = str(kernels.parents[1])
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "voila",
+                str(lab_root / batch_notebook),
+                "--no-browser",
+                f"--port={port}",
+                "--Voila.ip=127.0.0.1",
+                "--Voila.port_retries=0",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=lab_root,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"Voilà exited early:\n{log_path.read_text()[-4000:]}")
+            try:
+                with urllib.request.urlopen(url + "voila/static/", timeout=2):
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Voilà did not answer:\n{log_path.read_text()[-4000:]}")
+            time.sleep(0.2)  # polling interval while the server comes up
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -69,12 +69,15 @@ def act_on_selection(lab, panel: Any, ids: list[int], action: str, done: str) ->
     lab.screenshot(f"{action.lower()}-ticked", show=batch_row(panel, ids[0]))
 
     hook(panel, action.lower()).click()
-    question = f"{action} 2 batches: {ids[0]}, {ids[1]}?"
+    was, becomes = {"Suspend": ("active", "suspended"), "Restore": ("suspended", "restored")}[
+        action
+    ]
+    question = f"2 selected: 2 {was} will be {becomes}."
     confirmation = hook(panel, "confirmation").filter(has_text=question)
     confirmation.wait_for()
     lab.screenshot(f"{action.lower()}-confirm", show=confirmation)
     confirm = hook(confirmation, "confirm")
-    assert confirm.inner_text().strip() == action
+    assert confirm.inner_text().strip() == f"{action} 2"
     confirm.click()
 
     status = status_says(panel, f"{done} 2 batches: {ids[0]}, {ids[1]}.")
@@ -84,7 +87,8 @@ def act_on_selection(lab, panel: Any, ids: list[int], action: str, done: str) ->
 
 
 def assert_rows_fit_beside_the_sidebar(lab, panel: Any) -> None:
-    """At 1400 px with the file browser open, each table row stays on one line."""
+    """At 1400 px with the file browser open, each table row stays on one line (the names
+    of the demo dataset fit whole)."""
     page = lab.page
     viewport = page.viewport_size
     page.set_viewport_size({"width": 1400, "height": 1000})
@@ -99,7 +103,7 @@ def assert_rows_fit_beside_the_sidebar(lab, panel: Any) -> None:
         assert len(heights) == 20
         assert max(heights) < 1.5 * header, (heights, header)
         # the seven cells of every row side by side: one distinct top each row
-        cells = panel.locator(".mp-batch-row:visible .mp-batch-cells .widget-html-content")
+        cells = panel.locator(".mp-batch-row:visible .mp-batch-cells .mp-cells")
         tops = cells.evaluate_all(
             "els => els.map(e => [...e.children]"
             ".map(c => Math.round(c.getBoundingClientRect().top)))"
