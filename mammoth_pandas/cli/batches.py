@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mammoth_pandas import display
-from mammoth_pandas.cli._common import add_common, add_mutation, ids, need, run
+from mammoth_pandas.cli._common import add_common, add_mutation, ids, need, run, show
+from mammoth_pandas.cli._fit import BATCH_LAYOUT
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import MammothInputError
 
@@ -92,7 +93,7 @@ def _run(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
             ws, pr, ds, fields=args.fields, id=args.id, status=args.status,
             row_count=args.row_count, created_at=created, sort=args.sort, limit=args.limit,
         )  # fmt: skip
-        print(display.render(frame, fmt).rstrip(), file=out)
+        show(frame, args, out, BATCH_LAYOUT)
         return 0
     if action == "data":
         columns = None if args.columns is None else [c.strip() for c in args.columns.split(",")]
@@ -100,8 +101,7 @@ def _run(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
         print(display.render(rows, fmt).rstrip(), file=out)
         return 0
     if action == "get":
-        batch = client.batches.get(ws, pr, ds, args.batch_id, fields=args.fields)
-        print(display.render(batch, fmt).rstrip(), file=out)
+        show(client.batches.get(ws, pr, ds, args.batch_id, fields=args.fields), args, out)
         return 0
     wait = not args.no_wait
     timeout = args.timeout

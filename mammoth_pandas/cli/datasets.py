@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from mammoth_pandas import display
-from mammoth_pandas.cli._common import add_common, need, run
+from mammoth_pandas.cli._common import add_common, need, run, show
+from mammoth_pandas.cli._fit import DATASET_LAYOUT
 from mammoth_pandas.client import MammothClient
 
 __all__ = ["build_parser", "main"]
@@ -42,7 +43,12 @@ def _run(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
         return 0
     ws, pr = need(args, "workspace", "project")
     if args.action == "list":
-        print(display.render(client.datasets.list(ws, pr), args.format), file=out)
+        datasets = client.datasets.list(ws, pr)
+        if args.format == "table":  # the dataset stats count active batches only
+            datasets = datasets.rename(
+                columns={"batch_count": "active_batches", "row_count": "active_rows"}
+            )
+        show(datasets, args, out, DATASET_LAYOUT)
     else:
         (ds,) = need(args, "dataset")
         schema = client.datasets.schema(ws, pr, ds)

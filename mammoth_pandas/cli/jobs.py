@@ -3,17 +3,23 @@
 ::
 
     mammoth-pandas jobs get 5001
+
+Each job is read on its own, so that a job the server does not know is said (its 404
+message on stderr, exit status 1) instead of silently missing from the output.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from typing import TextIO
 
 from mammoth_pandas import display
+from mammoth_pandas import params as P
 from mammoth_pandas.cli._common import add_common, ids, run
 from mammoth_pandas.client import MammothClient
+from mammoth_pandas.errors import NotFoundError
 
 __all__ = ["build_parser", "main"]
 
@@ -29,9 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
-    for job in client.jobs.list(ids(args.job_ids)):
-        print(display.render(job, args.format), file=out)
-    return 0
+    job_ids = P.id_list("job_ids", ids(args.job_ids), allow_empty=False)
+    missing: list[str] = []
+    for job_id in job_ids:
+        try:
+            job = client.jobs.get(job_id)
+        except NotFoundError as exc:
+            missing.append(exc.detail or str(exc))
+            continue
+        print(display.render(job, args.format).rstrip(), file=out)
+    for message in missing:
+        print(f"mammoth-pandas: {message.rstrip('.')} (404)", file=sys.stderr)
+    return 1 if missing else 0
 
 
 def main(argv: Sequence[str]) -> int:

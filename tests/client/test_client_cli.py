@@ -17,6 +17,13 @@ DS = ["--dataset", str(DEMO.customers)]
 ENV_NAMES = (C.ENV_URL, C.ENV_KEY, C.ENV_SECRET, C.ENV_TOKEN, C.ENV_SDK_KEY, C.ENV_SDK_SECRET)
 
 
+@pytest.fixture(autouse=True)
+def terminal(monkeypatch, tmp_path):
+    """A 100-column terminal, and a cache folder of the test's own for ``--sandbox``."""
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 def use(monkeypatch, sandbox: Sandbox) -> None:
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
@@ -133,6 +140,9 @@ def test_no_credentials_says_how_to_set_them(monkeypatch, capsys) -> None:
     assert C.ENV_KEY in err
     assert C.ENV_SECRET in err
     assert "--sandbox" in err
+    assert "--api-key" in err  # shell words, not Python ones
+    assert "api_key=" not in err
+    assert "MammothClient" not in err
 
 
 def test_bad_input_and_server_errors_exit_codes(monkeypatch, capsys, sandbox: Sandbox) -> None:
