@@ -34,6 +34,7 @@ from mammoth_pandas.widgets._common import (
     ActionResult,
     Confirmation,
     JobRunner,
+    StaticView,
     StatusLine,
     close_all,
     css,
@@ -48,6 +49,7 @@ from mammoth_pandas.widgets._mapping_row import (
     options_for,
     summary_text,
 )
+from mammoth_pandas.widgets._mapping_static import static_mapping
 
 if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
@@ -58,7 +60,7 @@ __all__ = ["NONE_LABEL", "MappingPanel", "SwapOffer"]
 _NONE = NONE_VALUE
 
 
-class MappingPanel(ActionCallbacks, widgets.VBox):
+class MappingPanel(StaticView, ActionCallbacks, widgets.VBox):
     """Review, correct, validate and append a :class:`~mammoth_pandas.mapping.Mapping`.
 
     Args:
@@ -182,6 +184,10 @@ class MappingPanel(ActionCallbacks, widgets.VBox):
         close_all([*self.children, *(row.box for row in getattr(self, "rows", {}).values())])
         self.layout.close()
         super().close()
+
+    def static_html(self) -> str:
+        """The saved view: title, the rows as a table, summary and status (no kernel needed)."""
+        return self.static_page(static_mapping(self))
 
     def validate(self) -> None:
         """Ask the server to check the append (``validate_only``); the verdict is the status."""

@@ -629,3 +629,21 @@ def test_suggestions_read_apart_from_confident_pairs(sandbox: Sandbox):
         assert group_of(panel)["column_4"] == "review"
     finally:
         panel.close()
+
+
+def test_the_saved_view_is_in_the_mime_bundle(mpanel: MappingPanel, mapping: Mapping):
+    """A saved notebook shows the rows, their status and the status line, without a kernel."""
+    mpanel.dropdowns["column_4"].value = mapping.unused_source[0]  # Country, set by hand
+    bundle = mpanel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    page = bundle["text/html"]
+    assert "it needs a running kernel to act" in page
+    assert f"Append dataset {DEMO.crm_export} into dataset {DEMO.customers}" in page
+    for row in mapping.rows:
+        assert f"<b>{row.destination.c_name}</b> · {row.destination.c_type.upper()}" in page
+    assert page.count("<tr>") == 1 + len(mapping.rows)
+    assert ">set by hand</span>" in page
+    assert ">confident</span>" in page
+    assert "converts to numbers; values unchecked" in page  # Lifetime value <- LTV (USD)
+    assert "now comes from" in page  # the status line as it stands
+    assert "<style" not in page  # inline styles only: a saved output keeps no sheet
