@@ -161,19 +161,17 @@ def test_mapping_panel_dropdown_validate_append(lab, lab_sandbox: Sandbox) -> No
     assert lab.errors() == []
     lab.screenshot("mapping-panel", show=panel)
 
-    # Signup date (column_5) has no suggestion; fill it from "Customer since" by hand.
-    row = panel.locator(".mp-mapping-row.mp-dest-column_5")
-    assert hook(row, "mapping-label").inner_text().strip() == "Signup date · DATE"
+    # Country (column_4) has no counterpart in the CRM export; fill it by hand.
+    row = panel.locator(".mp-mapping-row.mp-dest-column_4")
+    assert hook(row, "mapping-label").inner_text().strip() == "Country · TEXT"
     dropdown = hook(row, "mapping-dropdown").locator("select")
     assert dropdown.input_value() == "— none —"
-    # entries read "Customer since (TEXT) · 0.40 · …": the score follows the name
-    option = dropdown.locator("option", has_text="Customer since (TEXT)")
+    # entries read "Lead source (TEXT) · 0.28 · e.g. …": the score follows the name
+    option = dropdown.locator("option", has_text="Lead source (TEXT)")
     dropdown.select_option(label=option.inner_text())
-    status_says(panel, "'Signup date' now comes from 'Customer since'.")
-    # the pair reads as the user's choice, not as a poor suggestion; text into a date
-    # converts on the server, and with no rows known the values are unchecked
+    status_says(panel, "'Country' now comes from 'Lead source'.")
+    # the pair reads as the user's choice, not as a poor suggestion
     hook(row, "evidence").get_by_text(re.compile(r"^set by hand; computed score")).wait_for()
-    assert "converts to dates; values unchecked" in hook(row, "evidence").inner_text()
     assert hook(row, "confidence").inner_text().strip() == "1.00"
     assert hook(row, "flag").inner_text().strip() == "set by hand"
     lab.screenshot("mapping-dropdown-changed", show=row)
@@ -206,7 +204,8 @@ def test_mapping_panel_dropdown_validate_append(lab, lab_sandbox: Sandbox) -> No
     assert batch["source_dataset_id"] == DEMO.crm_export
     assert batch["row_count"] == rows == crm_rows
     # The dropdown changed in the browser decided what was stored: every appended row has
-    # its Signup date (column_5) from the source's "Customer since".
+    # its Country (column_4) from the source's "Lead source" (column_7).
     stored = lab_sandbox.rows(DEMO.customers, batch_id)
     assert len(stored) == crm_rows
-    assert all(row["column_5"] for row in stored), stored[:3]
+    sources = sorted(r["column_7"] for r in lab_sandbox.rows(DEMO.crm_export))
+    assert sorted(row["column_4"] for row in stored) == sources, stored[:3]

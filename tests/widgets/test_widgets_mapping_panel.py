@@ -107,7 +107,7 @@ def test_options_are_ranked_by_score_with_the_score_shown(mpanel: MappingPanel, 
         shown = [score_in(label) for label, _ in options]
         assert shown == sorted(shown, reverse=True), dest
         for label, source in options:
-            assert score_in(label) == pytest.approx(expected[source], abs=0.005)
+            assert score_in(label) == pytest.approx(expected[source], abs=0.0051)  # 2 places
         # the best-scoring source is the first choice offered
         best = max(expected, key=lambda s: expected[s])
         assert options[0][1] == best or expected[options[0][1]] == expected[best]
@@ -312,9 +312,13 @@ def test_sample_values_of_both_columns_from_the_rows(sandbox: Sandbox):
         panel.close()
 
 
-def test_no_samples_without_rows(mpanel: MappingPanel):
-    assert all(row.samples.value == "" for row in mpanel.rows.values())
-    assert not any("e.g." in lbl for lbl, _ in mpanel.dropdowns["column_3"].options)
+def test_no_samples_without_rows():
+    panel = MappingPanel(schema_mapping())  # schemas only: no values to show
+    try:
+        assert all(row.samples.value == "" for row in panel.rows.values())
+        assert not any("e.g." in lbl for lbl, _ in panel.dropdowns["d3"].options)
+    finally:
+        panel.close()
 
 
 def test_text_into_numbers_and_dates_converts_with_a_count(sandbox: Sandbox):
@@ -644,6 +648,6 @@ def test_the_saved_view_is_in_the_mime_bundle(mpanel: MappingPanel, mapping: Map
     assert page.count("<tr>") == 1 + len(mapping.rows)
     assert ">set by hand</span>" in page
     assert ">confident</span>" in page
-    assert "converts to numbers; values unchecked" in page  # Lifetime value <- LTV (USD)
+    assert "converts; 0 of 24 sample values would be empty" in page  # Lifetime value
     assert "now comes from" in page  # the status line as it stands
     assert "<style" not in page  # inline styles only: a saved output keeps no sheet
