@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
         flag = "--" + name.replace("_", "-")
         faults.add_argument(flag, dest=name, type=_share, default=0.0, metavar="SHARE")
     faults.add_argument("--job-failure", type=_share, default=0.0, metavar="SHARE")
+    faults.add_argument(
+        "--job-disk-full",
+        type=_share,
+        default=0.0,
+        metavar="SHARE",
+        help="share of job commits failing as on a full disk",
+    )
     faults.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds")
     faults.add_argument("--fault-seed", type=int, default=None, help="make faults reproducible")
     return parser
@@ -76,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fault_settings.update(
         latency=args.latency,
         job_failure=args.job_failure,
+        job_disk_full=args.job_disk_full,
         retry_after=args.retry_after,
         seed=args.fault_seed,
     )

@@ -6,16 +6,17 @@ decided *before* the request acts, so a faulted write changes nothing, with one
 deliberate exception: ``drop_after`` applies the request and then drops the connection
 without an answer ("applied but answer lost"), which is what proves idempotent retries.
 
-===============  ==========================================================================
-``latency``      seconds added to every request
-``rate_429``     share answered 429 with ``Retry-After: <retry_after>``
-``rate_500``     share answered 500; ``rate_502`` 502; ``rate_503`` 503 (``Retry-After``)
-``drop``         share whose connection is closed with no answer (nothing applied)
-``drop_after``   share applied, then the connection is closed with no answer
-``truncate``     share answered with half a body and a full ``Content-Length``
-``non_json``     share answered 200 with an HTML page instead of JSON
-``job_failure``  share of jobs that end as ``failure`` and change nothing
-===============  ==========================================================================
+===================  ==========================================================================
+``latency``          seconds added to every request
+``rate_429``         share answered 429 with ``Retry-After: <retry_after>``
+``rate_500``         share answered 500; ``rate_502`` 502; ``rate_503`` 503 (``Retry-After``)
+``drop``             share whose connection is closed with no answer (nothing applied)
+``drop_after``       share applied, then the connection is closed with no answer
+``truncate``         share answered with half a body and a full ``Content-Length``
+``non_json``         share answered 200 with an HTML page instead of JSON
+``job_failure``      share of jobs that end as ``failure`` and change nothing
+``job_disk_full``    share of the job runner's commits failing as on a full disk
+===================  ==========================================================================
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ class FaultConfig:
     non_json: float = 0.0
     retry_after: int = 1
     job_failure: float = 0.0
+    job_disk_full: float = 0.0
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in (*REQUEST_FAULTS, "job_failure"):
+        for name in (*REQUEST_FAULTS, "job_failure", "job_disk_full"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be a share between 0 and 1, got {value!r}")
@@ -141,6 +143,13 @@ class Faults:
             if not self._config.job_failure:
                 return False
             return self._rng.random() < self._config.job_failure
+
+    def draw_job_disk_full(self) -> bool:
+        """Whether one commit of the job runner fails as on a full disk."""
+        with self._lock:
+            if not self._config.job_disk_full:
+                return False
+            return self._rng.random() < self._config.job_disk_full
 
     def __repr__(self) -> str:
         active = {k: v for k, v in self.as_dict().items() if v and k != "retry_after"}

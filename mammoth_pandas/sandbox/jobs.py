@@ -4,7 +4,9 @@ A job is a row in ``jobs`` with status ``processing``. The runner applies it, it
 change and its action-log entry in one transaction, so a crash leaves the job
 ``processing`` with nothing applied, and the next start simply runs it again. A job that
 fails (its check fails, or fault injection says so) changes nothing: batches marked
-``deleting`` by its request return to their previous state.
+``deleting`` by its request return to their previous state. An error inside a job (a full
+disk, a corrupt row) fails that job alone, and the runner carries on (see
+:class:`JobRunner`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -39,7 +44,22 @@ class JobFailure(Exception):
     """A job's check failed at run time; the reason lands in ``response.error``."""
 
 
+#: Seconds between attempts while the database refuses writes (doubling up to the last).
+_RETRY_FIRST = 0.05
+_RETRY_MAX = 2.0
+
+
 class JobRunner:
+    """The worker thread that applies queued jobs, and survives what one job does.
+
+    An error inside one job (a full disk, a corrupt row, a bug) fails that job alone: its
+    transaction is rolled back, and it ends as ``error`` with the reason in
+    ``response.error``. When even that cannot be written (the disk is still full), the
+    runner keeps the reason, reports itself ``degraded`` in :meth:`health`, and retries
+    with a growing delay (up to 2 s) before it runs anything else; once the database takes
+    writes again the job's failure is recorded and later jobs run.
+    """
+
     def __init__(self, store: Store, faults: Faults) -> None:
         self.store = store
         self.faults = faults
@@ -47,11 +67,22 @@ class JobRunner:
         self._stopping = False
         self._held = 0
         self._thread = threading.Thread(target=self._loop, name="sandbox-jobs", daemon=True)
+        self._stats = threading.Lock()
+        self._processed = 0
+        self._failed = 0
+        self._last_error: str | None = None
+        self._last_error_at: str | None = None
+        self._degraded = False
+        self._retry = _RETRY_FIRST
+        #: Jobs that failed but whose failure is not stored yet: job id -> reason.
+        self._unsettled: dict[int, str] = {}
 
     def start(self) -> None:
+        """Start the worker thread."""
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the worker thread (a job being applied finishes first)."""
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
@@ -65,14 +96,17 @@ class JobRunner:
             self._wake.notify_all()
 
     def notify(self) -> None:
+        """Wake the worker (a job was queued, or a job ended)."""
         with self._wake:
             self._wake.notify_all()
 
     def pending(self) -> int:
+        """Jobs still ``processing``."""
         with self.store.read() as db:
             return int(db.scalar("SELECT COUNT(*) FROM jobs WHERE status = 'processing'"))
 
     def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until no job is ``processing``; ``TimeoutError`` after ``timeout`` s."""
         deadline = time.monotonic() + timeout
         with self._wake:
             while self.pending():
@@ -80,6 +114,32 @@ class JobRunner:
                 if remaining <= 0:
                     raise TimeoutError(f"jobs still processing after {timeout} s")
                 self._wake.wait(min(remaining, 0.05))
+
+    def health(self) -> dict[str, Any]:
+        """The runner's state, for the ``/health`` routes.
+
+        Returns:
+            ``status`` (``"ok"``; ``"degraded"`` while the database refuses the runner's
+            writes; ``"stopped"`` when the worker is not running), ``processed`` (jobs
+            ended), ``failed`` (of those, ended otherwise than ``success``),
+            ``unsettled`` (failed jobs whose failure is not stored yet), ``last_error``
+            and ``last_error_at`` (the latest error inside a job, or ``None``).
+        """
+        with self._stats:
+            if not self._thread.is_alive():
+                status = "stopped"
+            else:
+                status = "degraded" if self._degraded else "ok"
+            return {
+                "status": status,
+                "processed": self._processed,
+                "failed": self._failed,
+                "unsettled": len(self._unsettled),
+                "last_error": self._last_error,
+                "last_error_at": self._last_error_at,
+            }
+
+    # -- the worker ---------------------------------------------------------------------
 
     def _loop(self) -> None:
         while True:
@@ -89,53 +149,136 @@ class JobRunner:
                 if self._held > 0:
                     self._wake.wait(1.0)
                     continue
-            with self.store.read() as db:
-                row = db.one(
-                    "SELECT id, run_after FROM jobs WHERE status = 'processing'"
-                    " ORDER BY run_after, id LIMIT 1"
-                )
-            delay = None if row is None else row["run_after"] - time.time()
-            if row is not None and delay is not None and delay <= 0:
-                self._execute(int(row["id"]))
-                self.notify()
+            try:
+                delay = self._step()
+            except Exception as error:  # the database failing outside any one job
+                self._trouble(error)
+                delay = self._backoff()
+            if delay is not None and delay <= 0:
                 continue
             with self._wake:
                 if not self._stopping:
                     self._wake.wait(1.0 if delay is None else min(delay, 1.0))
 
+    def _step(self) -> float | None:
+        """Store the failures not stored yet, else run the next due job. Returns the
+        seconds until there is work (0: now; None: no job queued)."""
+        if self._unsettled:
+            self._settle()
+            return 0.0
+        with self.store.read() as db:
+            row = db.one(
+                "SELECT id, run_after FROM jobs WHERE status = 'processing'"
+                " ORDER BY run_after, id LIMIT 1"
+            )
+        if row is None:
+            return None
+        delay = float(row["run_after"]) - time.time()
+        if delay > 0:
+            return delay
+        self._execute(int(row["id"]))
+        self.notify()
+        return 0.0
+
     def _execute(self, job_id: int) -> None:
         try:
-            with self.store.write() as db:
-                job = db.job(job_id)
-                if job is None or job["status"] != "processing":
-                    return
-                params = json.loads(job["params"])
-                db.run("SAVEPOINT job")
-                try:
-                    if self.faults.draw_job_failure():
-                        raise JobFailure("injected job failure (sandbox fault injection)")
-                    response, affected = APPLY[job["operation"]](db, params)
-                except JobFailure as failure:
-                    db.run("ROLLBACK TO job")
-                    _undo_deleting(db, params)
-                    db.finish_job(job_id, "failure", {"error": str(failure)})
-                    return
-                db.run("RELEASE job")
-                db.finish_job(job_id, "success", response)
-                if affected is not None:
-                    db.log_action(
-                        job_id=job_id,
-                        operation=job["operation"],
-                        dataset_id=params["dataset_id"],
-                        batch_ids=affected,
-                        idempotency_key=job["idempotency_key"],
-                    )
-        except Exception as error:  # a bug must not leave the job processing forever
-            log.exception("sandbox job %s crashed", job_id)
-            with self.store.write() as db:
-                params = json.loads(db.job(job_id)["params"])  # type: ignore[index]
+            outcome = self._apply(job_id)
+        except Exception as error:  # nothing of the job was applied: its transaction rolled back
+            if not isinstance(error, sqlite3.Error):
+                log.exception("sandbox job %s crashed", job_id)
+            self._trouble(error)
+            with self._stats:
+                self._unsettled[job_id] = _reason(error)
+            self._settle()  # raises while the database still refuses writes
+            return
+        if outcome is not None:
+            self._ended(outcome)
+
+    def _apply(self, job_id: int) -> str | None:
+        """Apply one job in one transaction; its final status (None: nothing to do)."""
+        with self._write() as db:
+            job = db.job(job_id)
+            if job is None or job["status"] != "processing":
+                return None
+            params = json.loads(job["params"])
+            db.run("SAVEPOINT job")
+            try:
+                if self.faults.draw_job_failure():
+                    raise JobFailure("injected job failure (sandbox fault injection)")
+                response, affected = APPLY[job["operation"]](db, params)
+            except JobFailure as failure:
+                db.run("ROLLBACK TO job")
                 _undo_deleting(db, params)
-                db.finish_job(job_id, "error", {"error": f"internal error: {error}"})
+                db.finish_job(job_id, "failure", {"error": str(failure)})
+                return "failure"
+            db.run("RELEASE job")
+            db.finish_job(job_id, "success", response)
+            if affected is not None:
+                db.log_action(
+                    job_id=job_id,
+                    operation=job["operation"],
+                    dataset_id=params["dataset_id"],
+                    batch_ids=affected,
+                    idempotency_key=job["idempotency_key"],
+                )
+            return "success"
+
+    def _settle(self) -> None:
+        """Store each failure not stored yet (``error``, with its reason)."""
+        for job_id, reason in list(self._unsettled.items()):
+            with self._write() as db:
+                job = db.job(job_id)
+                if job is not None and job["status"] == "processing":
+                    _undo_deleting(db, _params(job["params"]))
+                    db.finish_job(job_id, "error", {"error": reason})
+            with self._stats:
+                del self._unsettled[job_id]
+            self._ended("error")
+
+    @contextmanager
+    def _write(self) -> Iterator[Db]:
+        """A write transaction of the runner; the ``job_disk_full`` fault fails its commit."""
+        with self.store.write() as db:
+            yield db
+            if self.faults.draw_job_disk_full():
+                raise sqlite3.OperationalError("database or disk is full")
+
+    def _ended(self, status: str) -> None:
+        with self._stats:
+            self._processed += 1
+            if status != "success":
+                self._failed += 1
+            self._degraded = False  # the database took a write again
+            self._retry = _RETRY_FIRST
+
+    def _trouble(self, error: Exception) -> None:
+        with self._stats:
+            first = not self._degraded
+            self._degraded = True
+            self._last_error = _reason(error)
+            self._last_error_at = now_iso()
+        if first:
+            log.warning("the sandbox's job runner cannot write: %s", self._last_error)
+
+    def _backoff(self) -> float:
+        with self._stats:
+            delay = self._retry
+            self._retry = min(self._retry * 2, _RETRY_MAX)
+        return delay
+
+
+def _reason(error: Exception) -> str:
+    kind = "storage error" if isinstance(error, sqlite3.Error) else "internal error"
+    return f"{kind}: {error}"
+
+
+def _params(raw: str) -> dict[str, Any]:
+    """A job's parameters, or none when they cannot be read (a corrupt row)."""
+    try:
+        params = json.loads(raw)
+    except ValueError:
+        return {}
+    return params if isinstance(params, dict) else {}
 
 
 def _undo_deleting(db: Db, params: dict[str, Any]) -> None:
