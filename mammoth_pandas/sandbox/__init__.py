@@ -15,6 +15,7 @@ the database lives in a temporary directory removed on :meth:`Sandbox.stop`.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 import threading
 import warnings
@@ -83,6 +84,10 @@ class Sandbox:
         if max_connections < 1:
             raise ValueError(f"max_connections must be >= 1, got {max_connections}")
         self.db_path = Path(db_path) if db_path is not None else None
+        if self.db_path is not None:
+            from mammoth_pandas.sandbox.dbfile import check_database
+
+            check_database(self.db_path, contents=False)  # the whole file at start()
         self.host = host
         self.port = port
         self.api_key = api_key or "mk_" + secrets.token_urlsafe(12)
@@ -105,6 +110,7 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         from mammoth_pandas.sandbox.app import SandboxApp
+        from mammoth_pandas.sandbox.dbfile import SandboxDatabaseError, check_database
         from mammoth_pandas.sandbox.jobs import JobRunner
         from mammoth_pandas.sandbox.store import Store
 
@@ -120,8 +126,14 @@ class Sandbox:
         if path is None:
             self._tmpdir = tempfile.mkdtemp(prefix="mammoth-sandbox-")
             path = Path(self._tmpdir) / "sandbox.db"
-        self._store = Store(path)
-        _prepare(self._store, seed=self.seed, scale=self.scale)
+        else:
+            check_database(path)
+        try:
+            self._store = Store(path)
+            _prepare(self._store, seed=self.seed, scale=self.scale)
+        except sqlite3.Error as error:  # what the check cannot see (a read-only filesystem …)
+            self.stop()
+            raise SandboxDatabaseError(path, f"SQLite cannot use it ({error})") from None
         self._runner = JobRunner(self._store, self.faults)
         app = SandboxApp(
             self._store,

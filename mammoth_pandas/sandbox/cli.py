@@ -17,6 +17,7 @@ from typing import Any
 
 from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox import LOCAL_HOSTS, Sandbox
+from mammoth_pandas.sandbox.dbfile import SandboxDatabaseError
 from mammoth_pandas.sandbox.faults import REQUEST_FAULTS
 
 
@@ -108,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             read_timeout=args.read_timeout,
             max_connections=args.max_connections,
         )
-    except ValueError as exc:
+    except (ValueError, SandboxDatabaseError) as exc:
         print(f"mammoth-pandas sandbox: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()
@@ -121,6 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():  # the warning is printed above, once
             warnings.simplefilter("ignore", RuntimeWarning)
             sandbox.start()
+    except SandboxDatabaseError as exc:
+        print(f"mammoth-pandas sandbox: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(
             f"mammoth-pandas sandbox: cannot listen on {args.host}:{args.port}: {exc}",
