@@ -16,16 +16,16 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from mammoth_pandas.errors import MammothConfigError
-
 __all__ = ["SandboxDatabaseError", "check_database"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
 
 
-class SandboxDatabaseError(MammothConfigError):
-    """The sandbox's database file cannot be used.
+class SandboxDatabaseError(ValueError):
+    """The sandbox's database file cannot be used (a ``ValueError``, as the sandbox's
+    other refused settings are: the sandbox shares only the contract with the client
+    package, not its exception tree).
 
     Attributes:
         path: The file.

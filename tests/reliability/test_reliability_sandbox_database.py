@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from mammoth_pandas.errors import MammothConfigError
 from mammoth_pandas.sandbox import Sandbox
 from mammoth_pandas.sandbox.dbfile import SandboxDatabaseError
 
@@ -115,7 +114,7 @@ def test_python_raises_the_typed_error_with_the_same_words(case, tmp_path, sandb
     with pytest.raises(SandboxDatabaseError) as caught:
         Sandbox(db).start()
     error = caught.value
-    assert isinstance(error, MammothConfigError)
+    assert isinstance(error, ValueError)
     assert error.path == db
     assert reason in error.reason
     assert str(error) == f"cannot use {str(db)!r} as the sandbox database: {error.reason}"
