@@ -40,13 +40,14 @@ from mammoth_pandas.sandbox import routes_batches, routes_datasets, routes_works
 from mammoth_pandas.sandbox.errors import ApiError, param_error, render
 from mammoth_pandas.sandbox.faults import Faults
 from mammoth_pandas.sandbox.jobs import JobRunner
+from mammoth_pandas.sandbox.listing_index import ListingIndex
 from mammoth_pandas.sandbox.routes_batches import BatchRoutes
 from mammoth_pandas.sandbox.routes_datasets import DatasetRoutes
 from mammoth_pandas.sandbox.routes_workspaces import OPEN_ENDPOINTS, WorkspaceRoutes
 from mammoth_pandas.sandbox.seed import DEMO
 from mammoth_pandas.sandbox.sql import INT_MAX
 from mammoth_pandas.sandbox.store import Store
-from mammoth_pandas.sandbox.web import MAX_CONTENT_LENGTH, too_large
+from mammoth_pandas.sandbox.web import BODY_CAP_KEY, MAX_CONTENT_LENGTH, read_body, too_large
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
         self.runner = runner
         self.faults = faults
         self._listing_extras = {}
+        self._listing_index = ListingIndex()
         self._key, self._secret, self._token = credentials
         self.job_delay = job_delay
         self.max_content_length = max_content_length
@@ -90,8 +92,8 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Answer one WSGI request."""
+        environ[BODY_CAP_KEY] = self.max_content_length
         request = Request(environ)
-        request.max_content_length = self.max_content_length
         response = self.dispatch(request, environ)
         return response(environ, start_response)
 
@@ -180,7 +182,7 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
         if fault == "rate_503":
             raise ApiError("SERVICE_UNAVAILABLE", "Service unavailable (injected)", headers=retry)
         if fault == "drop":
-            request.get_data(cache=True)  # the whole request is read, none of it left behind
+            read_body(request)  # the whole request is read, none of it left behind
             _drop(environ)
         if fault == "non_json":
             page = "<html><body><h1>Gateway maintenance</h1></body></html>"

@@ -10,7 +10,13 @@ from werkzeug.wrappers import Request, Response
 
 from mammoth_pandas.sandbox.bodies import validate_create, validate_patch
 from mammoth_pandas.sandbox.errors import ApiError, param_error
-from mammoth_pandas.sandbox.query import parse_batch_query, parse_fields, parse_int_list
+from mammoth_pandas.sandbox.listing_index import DEEP_OFFSET, ListingIndex
+from mammoth_pandas.sandbox.query import (
+    BatchQuery,
+    parse_batch_query,
+    parse_fields,
+    parse_int_list,
+)
 from mammoth_pandas.sandbox.store import Db
 from mammoth_pandas.sandbox.web import DS, Routes, json_body, next_link
 
@@ -30,15 +36,17 @@ class BatchRoutes(Routes):
     """Handlers of the batch routes."""
 
     _listing_extras: dict[int, tuple[int, str]]
+    _listing_index: ListingIndex
 
     def on_list_batches(self, request: Request, ws: int, pr: int, ds: int) -> Response:
         """``GET …/batches``: one query for the page, rendered by SQLite."""
         query = parse_batch_query(request.args)
-        generation = self.store.generation  # read before the snapshot: never newer than it
+        generation = self.store.generation
         with self.store.read() as db:
-            self._dataset(db, ws, pr, ds)
-            items = db.batches_page(ds, query)
-            extras = self._extras(db, ds, generation)
+            self._dataset(db, ws, pr, ds)  # the snapshot begins with this first query
+            known = generation if self.store.stable(generation) else None
+            items = self._page(db, ds, query, known)
+            extras = self._extras(db, ds, known)
         limit, offset = query.page.limit, query.page.offset
         more = len(items) > limit and limit > 0
         base = f"api/v2/workspaces/{ws}/projects/{pr}/datasets/{ds}/batches"
@@ -49,17 +57,30 @@ class BatchRoutes(Routes):
         )
         return Response(body, status=200, content_type="application/json")
 
-    def _extras(self, db: Db, ds: int, generation: int) -> str:
+    def _page(self, db: Db, ds: int, query: BatchQuery, generation: int | None) -> list[str]:
+        """``limit + 1`` batches from the offset: skipped by the database on shallow pages,
+        looked up through the listing index on deep ones."""
+        offset, count = query.page.offset, query.page.limit + 1
+        if generation is None or offset < DEEP_OFFSET or query.page.limit == 0:
+            return db.batches_page(ds, query)
+        key = (ds, tuple(query.sort), _shape(query))
+        ids = self._listing_index.window(
+            key, generation, offset, count, lambda: db.listing_ids(ds, query)
+        )
+        return db.batches_by_ids(ids, query)
+
+    def _extras(self, db: Db, ds: int, generation: int | None) -> str:
         """``active_batches`` (and ``pending_batches`` when a file waits) as a JSON
         fragment, computed once per committed write, not once per page."""
         cached = self._listing_extras.get(ds)
-        if cached is not None and cached[0] == generation:
+        if cached is not None and generation is not None and cached[0] == generation:
             return cached[1]
         fragment = f',"active_batches":{db.active_batch_count(ds)}'
         pending = db.pending_batches(ds)
         if pending:
             fragment += ',"pending_batches":' + json.dumps(pending, separators=(",", ":"))
-        self._listing_extras[ds] = (generation, fragment)
+        if generation is not None:
+            self._listing_extras[ds] = (generation, fragment)
         return fragment
 
     def on_get_batch(self, request: Request, ws: int, pr: int, ds: int, batch_id: int) -> Response:
@@ -138,6 +159,16 @@ class BatchRoutes(Routes):
             return {"job_id": self._job(db, request, "update_batches", params)}
 
         return self._write(request, 202, act)
+
+
+def _shape(query: BatchQuery) -> tuple[object, ...]:
+    """What selects a listing's rows (the filters), as a hashable key."""
+    return (
+        tuple(query.ids or ()),
+        tuple(query.states or ()),
+        tuple(query.row_counts or ()),
+        query.created,
+    )
 
 
 def known_batches(db: Db, ds: int, ids: list[int], key: str) -> None:

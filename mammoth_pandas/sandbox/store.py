@@ -123,7 +123,9 @@ class Store:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=OFF")
-        #: Counts committed writes: a cache keyed by it is never stale.
+        #: Counts commits, twice each: odd while one is under way. A reader that saw the
+        #: same even value before and after its snapshot began knows which committed
+        #: state it reads (see :meth:`stable`), so a cache keyed by it is never stale.
         self.generation = 0
         with self.write() as db:
             db.create_schema()
@@ -169,11 +171,19 @@ class Store:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Db(self._conn)
-                self._conn.execute("COMMIT")
+                self.generation += 1  # odd while the commit is under way
+                try:
+                    self._conn.execute("COMMIT")
+                finally:
+                    self.generation += 1
             except BaseException:
                 _end(self._conn, "ROLLBACK")
                 raise
-            self.generation += 1
+
+    def stable(self, generation: int) -> bool:
+        """Whether a snapshot begun after reading ``generation`` (and before this call)
+        reads exactly the committed state that ``generation`` names."""
+        return generation % 2 == 0 and self.generation == generation
 
     def backup_to(self, target: Path) -> None:
         """Copy the database into the file ``target``."""

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from mammoth_pandas import contract as contract
@@ -34,17 +33,36 @@ def too_large(limit: int) -> ApiError:
         "PAYLOAD_TOO_LARGE",
         f"Request body too large (accepted: up to {limit} bytes)",
         extra=[{"key": "body", "message": f"larger than {limit} bytes"}],
-        headers={"Connection": "close"},
     )
+
+
+#: Where the WSGI environ carries the body cap and the body once read.
+BODY_CAP_KEY = "mammoth_sandbox.max_content_length"
+BODY_KEY = "mammoth_sandbox.body"
+
+
+def read_body(request: Request) -> bytes:
+    """The request body, read once, never more than the cap: a declared length over it
+    was refused before the handler ran; a chunked body is read up to one byte past the
+    cap, and reaching that byte is the 413."""
+    cached: bytes | None = request.environ.get(BODY_KEY)
+    if cached is not None:
+        return cached
+    limit = int(request.environ.get(BODY_CAP_KEY, MAX_CONTENT_LENGTH))
+    if request.content_length is not None:
+        raw = request.get_data(cache=True)
+    else:
+        raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise too_large(limit)
+    request.environ[BODY_KEY] = raw
+    return raw
 
 
 def json_body(request: Request, accepted: Iterable[str] | None = None) -> Any:
     """The request's JSON body; with ``accepted``, an object whose top-level keys are
     all among them (an unknown key is a 400 naming it)."""
-    try:
-        raw = request.get_data(cache=True)
-    except RequestEntityTooLarge:
-        raise too_large(request.max_content_length or MAX_CONTENT_LENGTH) from None
+    raw = read_body(request)
     if not raw.strip():
         raise body_error("body", "a JSON body is required")
     try:
@@ -58,7 +76,7 @@ def json_body(request: Request, accepted: Iterable[str] | None = None) -> Any:
 
 def request_digest(request: Request) -> str:
     """A digest of method, path, query and (normalised) body: what an idempotency key binds."""
-    raw = request.get_data(cache=True)
+    raw = read_body(request)
     try:
         body = json.dumps(json.loads(raw), sort_keys=True) if raw.strip() else ""
     except (ValueError, RecursionError):

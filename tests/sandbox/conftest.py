@@ -218,3 +218,10 @@ def fresh_api(fresh_sandbox: Sandbox, checker: SpecChecker) -> Api:
 def anon(sandbox: Sandbox, checker: SpecChecker) -> Api:
     """Plain HTTP without credentials."""
     return Api(sandbox, checker, auth=False)
+
+
+@pytest.fixture(scope="module")
+def scaled(checker: SpecChecker) -> Any:
+    """Plain HTTP on a sandbox of the module's own with 6,000 scale batches."""
+    with Sandbox(scale=6_000, job_delay=0.0) as sb:
+        yield Api(sb, checker)
