@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from mammoth_pandas import _backoff
 from mammoth_pandas import contract as C
+from mammoth_pandas import params as P
 from mammoth_pandas.errors import (
     JobFailedError,
     JobTimeoutError,
     MammothConnectionError,
-    MammothInputError,
 )
 
 __all__ = [
@@ -30,12 +30,21 @@ __all__ = [
     "JobClient",
     "JobGroup",
     "JobReader",
+    "StopSignal",
     "failure_reason",
 ]
 
 POLL_FIRST = 0.2
 POLL_FACTOR = 1.5
 POLL_MAX = 5.0
+
+
+class StopSignal(Protocol):
+    """What :meth:`Job.follow` needs to be stopped: a ``threading.Event`` is one."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds; ``True`` once stopping was asked for."""
+        ...
 
 
 class JobReader(Protocol):
@@ -179,14 +188,40 @@ class Job:
         self._update(self._client.jobs._fetch(self.id))
         return self
 
-    def wait(self, timeout: float = 60.0) -> Job:
-        """Poll until the job ends; return it, or raise ``JobFailedError`` / ``JobTimeoutError``."""
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise MammothInputError(
-                "timeout", f"got {timeout!r}", accepted="a positive number of seconds"
-            )
-        deadline = self._clock() + float(timeout)
+    def follow(
+        self,
+        timeout: float = 60.0,
+        *,
+        on_status: Callable[[Job], None] | None = None,
+        stop: StopSignal | None = None,
+        first: float = POLL_FIRST,
+        cap: float = POLL_MAX,
+    ) -> Job:
+        """Poll until the job ends and return it, whether it succeeded or not.
+
+        The one polling loop of the package: :meth:`wait` and the panels' runner use it.
+        Waits follow :func:`mammoth_pandas._backoff.delay` (``first`` seconds, growing
+        ×1.5, at most ``cap``), never past the deadline.
+
+        Args:
+            timeout: Seconds to follow the job (see :func:`mammoth_pandas.params.timeout`).
+            on_status: Called with the job now, and after each poll.
+            stop: An event; once set, following stops (the job goes on on the server).
+            first: The first wait, in seconds.
+            cap: The longest wait, in seconds.
+
+        Returns:
+            The job, done.
+
+        Raises:
+            JobTimeoutError: the job had not ended in time, or ``stop`` was set.
+            MammothConnectionError: the job's state could not be read, or is unknown.
+        """
+        wait_for = P.timeout(timeout)
+        deadline = self._clock() + wait_for
         polls = 0
+        if on_status is not None:
+            on_status(self)
         while not self.done:
             if self.status not in C.JOB_STATUSES:
                 error = MammothConnectionError(
@@ -201,12 +236,16 @@ class Job:
             if remaining <= 0:
                 raise JobTimeoutError(
                     f"job {self.id} ({self.operation or 'job'}) still {self.status!r} after "
-                    f"{timeout:g} s; it may still finish: check it with client.jobs.get({self.id})",
+                    f"{wait_for:g} s; it may still finish: check it with "
+                    f"client.jobs.get({self.id})",
                     job=self,
                 )
             polls += 1
-            delay = _backoff.delay(polls, first=POLL_FIRST, factor=POLL_FACTOR, cap=POLL_MAX)
-            self._sleep(min(delay, remaining))
+            delay = min(_backoff.delay(polls, first=first, factor=POLL_FACTOR, cap=cap), remaining)
+            if stop is None:
+                self._sleep(delay)
+            elif stop.wait(delay):
+                raise JobTimeoutError(f"stopped following job {self.id}", job=self)
             try:
                 self.refresh()
             except MammothConnectionError as exc:
@@ -219,6 +258,13 @@ class Job:
                 )
                 error.job = self  # type: ignore[attr-defined]
                 raise error from None
+            if on_status is not None:
+                on_status(self)
+        return self
+
+    def wait(self, timeout: float = 60.0) -> Job:
+        """Poll until the job ends; return it, or raise ``JobFailedError`` / ``JobTimeoutError``."""
+        self.follow(timeout)
         if self.failed:
             raise JobFailedError(
                 f"job {self.id} ({self.operation or 'job'}) ended as "

@@ -235,10 +235,59 @@ def _timestamp(value: Any, which: str, field: str = "created_at") -> pd.Timestam
 
 
 def _wire_time(stamp: pd.Timestamp) -> str:
-    """``2023-12-19T09:39:18.628Z`` (microseconds only when they are not whole milliseconds)."""
+    """``2023-12-19T09:39:18.628Z`` (microseconds only when they are not whole milliseconds).
+
+    The year always has four digits (``0999-…``): ``strftime`` would drop the zeros.
+    """
     micro = stamp.microsecond
     fraction = f"{micro // 1000:03d}" if micro % 1000 == 0 else f"{micro:06d}"
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + fraction + "Z"
+    return (
+        f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}T"
+        f"{stamp.hour:02d}:{stamp.minute:02d}:{stamp.second:02d}.{fraction}Z"
+    )
+
+
+#: A whole UTC day ends this long before the next day's midnight (the API's ``to`` is
+#: inclusive, and times carry microseconds): the one definition of "a whole day".
+DAY_END = pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+
+
+def day_end(day: pd.Timestamp, field: str = "created_at") -> pd.Timestamp:
+    """The last instant (to the microsecond) of the UTC day that starts at ``day``."""
+    try:
+        return day + DAY_END
+    except (OverflowError, ValueError):  # beyond what pandas 2's timestamps hold
+        raise MammothInputError(
+            field, f"date {day.date()} is out of range", accepted="a date pandas can hold"
+        ) from None
+
+
+def time_range(
+    start: Any, end: Any, field: str = "created_at"
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The UTC bounds of a range; an end given as a date covers that whole day.
+
+    ``(day, day)`` is that one day, and ``slice(first_day, last_day)`` includes the last
+    day, as pandas' ``.loc`` does with dates.
+
+    Raises:
+        MammothInputError: a bound is not a time, or the end is before the start.
+    """
+    first = _timestamp(start, "start", field)
+    last = _timestamp(end, "end", field)
+    if last is not None and _is_date_only(end):
+        last = day_end(last, field)
+    if first is not None and last is not None and last < first:
+
+        def shown(value: Any, stamp: pd.Timestamp) -> str:  # a date as it was given
+            return str(stamp.date()) if _is_date_only(value) else stamp.isoformat()
+
+        raise MammothInputError(
+            field,
+            f"the end {shown(end, last)} is before the start {shown(start, first)}",
+            accepted="a start on or before the end",
+        )
+    return first, last
 
 
 def _is_date_only(value: Any) -> bool:
@@ -267,30 +316,26 @@ def created_at(value: Any, field: str = "created_at") -> str:
     elif isinstance(value, slice):
         if value.step is not None:
             raise MammothInputError(field, "a slice step is not allowed", accepted=accepted)
-        start, end = _timestamp(value.start, "start", field), _timestamp(value.stop, "end", field)
+        start, end = time_range(value.start, value.stop, field)
     elif isinstance(value, Mapping):
         unknown = set(value) - {"from", "to", "start", "end"}
         if unknown:
             raise MammothInputError(
                 field, f"unknown keys {sorted(map(str, unknown))}", accepted=accepted
             )
-        start = _timestamp(value.get("from", value.get("start")), "from")
-        end = _timestamp(value.get("to", value.get("end")), "to")
+        start, end = time_range(
+            value.get("from", value.get("start")), value.get("to", value.get("end")), field
+        )
     elif isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise MammothInputError(
                 field, f"a pair needs 2 items, got {len(value)}", accepted=accepted
             )
-        start, end = _timestamp(value[0], "start", field), _timestamp(value[1], "end", field)
+        start, end = time_range(value[0], value[1], field)
     elif _is_date_only(value):
         start = _timestamp(value, "date", field)
         assert start is not None
-        try:
-            end = start + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-        except (OverflowError, ValueError):  # beyond what pandas 2's timestamps hold
-            raise MammothInputError(
-                field, f"date {_describe(value)} is out of range", accepted=accepted
-            ) from None
+        end = day_end(start, field)
     else:
         start, end = _timestamp(value, "start", field), None
         if start is None:
@@ -372,8 +417,15 @@ def sort(value: Any, *, sortable: tuple[str, ...] = C.SORTABLE_FIELDS) -> str:
     return ",".join(f"({name}:{direction})" for name, direction in terms)
 
 
-def page_size(value: Any) -> int:
-    number = _as_int("page_size", value, minimum=1, what=f"an integer 1..{C.MAX_LIMIT}")
+def page_size(value: Any, *, text: bool = True) -> int:
+    """Records per request, 1..100; ``text=False`` refuses anything but an ``int`` (panels).
+
+    The one rule for a page size: listings, dataset listings and the batch panel use it.
+    """
+    accepted = f"an integer 1..{C.MAX_LIMIT}"
+    if not text and (isinstance(value, bool) or not isinstance(value, int)):
+        raise MammothInputError("page_size", f"got {_describe(value)}", accepted=accepted)
+    number = _as_int("page_size", value, minimum=1, what=accepted)
     if number > C.MAX_LIMIT:
         raise MammothInputError(
             "page_size", f"{number} is above the maximum page size", accepted=f"1..{C.MAX_LIMIT}"

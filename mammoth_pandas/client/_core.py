@@ -143,7 +143,10 @@ class MammothClient:
         if bearer is None and (key is None or secret is None):
             missing = "api_secret" if key else "api_key" if secret else "credentials"
             raise MammothConfigError(f"no {missing}: {_CREDENTIALS_HELP}")
-        self.timeout = _positive("timeout", timeout)
+        try:  # the one rule for a timeout, said as a settings error here
+            self.timeout = P.timeout(timeout)
+        except MammothInputError as exc:
+            raise MammothConfigError(str(exc)) from None
         self.max_retries = _count("max_retries", max_retries, minimum=0)
         self.max_workers = _count("max_workers", max_workers, minimum=1)
         if session is not None and session.verify is False:
@@ -271,14 +274,6 @@ class MammothClient:
 
     def __copy__(self) -> MammothClient:
         return self
-
-
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise MammothConfigError(f"{name} must be a positive number of seconds, got {value!r}")
-    if value == float("inf"):
-        raise MammothConfigError(f"{name} must be finite")
-    return float(value)
 
 
 def _count(name: str, value: Any, *, minimum: int) -> int:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mammoth_pandas import contract as C
+from mammoth_pandas import params as P
 from mammoth_pandas.errors import MammothInputError
 
 if TYPE_CHECKING:
@@ -69,27 +70,17 @@ class BatchFilters:
     descending: bool = False
 
     def __post_init__(self) -> None:
-        unknown = [s for s in self.states if s not in C.BATCH_STATES]
-        if unknown:
-            raise MammothInputError(
-                "states", f"unknown state {unknown[0]!r}", accepted=", ".join(C.BATCH_STATES)
-            )
+        """Check every filter with the rules of :mod:`mammoth_pandas.params`."""
+        P.states(list(self.states), "states")
         if self.sort_by not in SORT_KEYS:
             raise MammothInputError(
                 "sort_by", f"cannot sort on {self.sort_by!r}", accepted=", ".join(SORT_KEYS)
             )
-        if self.created_from and self.created_to and self.created_to < self.created_from:
-            raise MammothInputError(
-                "created",
-                f"the end {self.created_to} is before the start {self.created_from}",
-                accepted="a start on or before the end",
-            )
+        P.time_range(self.created_from, self.created_to, "created")
         for name in ("rows_min", "rows_max"):
             value = getattr(self, name)
-            if value is not None and value < 0:
-                raise MammothInputError(
-                    name, f"{value} is negative", accepted="a whole number >= 0"
-                )
+            if value is not None:
+                P.non_negative_int(name, value)
         if (
             self.rows_min is not None
             and self.rows_max is not None
@@ -117,14 +108,8 @@ class BatchFilters:
         if self.states and set(self.states) != set(C.BATCH_STATES):
             params["status"] = list(self.states)
         if self.created_from is not None or self.created_to is not None:
-            start = pd.Timestamp(self.created_from, tz="UTC") if self.created_from else None
-            end = (
-                pd.Timestamp(self.created_to, tz="UTC")
-                + pd.Timedelta(days=1)
-                - pd.Timedelta(milliseconds=1)
-                if self.created_to
-                else None
-            )
+            # Whole UTC days, both ends included: the one definition in params.
+            start, end = P.time_range(self.created_from, self.created_to, "created")
             params["created_at"] = (start, end)
         return params
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import html
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -413,22 +412,23 @@ class JobRunner:
                 after()
 
     def _follow(self, job: Job, on_status: Callable[[Job], None]) -> Job:
-        delay = self.poll_initial
-        deadline = time.monotonic() + self.job_timeout
-        on_status(job)
-        while not job.done:
-            if time.monotonic() > deadline:
-                raise JobTimeoutError(
-                    f"job {job.id} did not end in {self.job_timeout:g} s", job=job
-                )
-            if self._stop.wait(delay):
-                raise JobTimeoutError(f"stopped following job {job.id}", job=job)
-            delay = min(delay * 1.5, self.poll_max)
-            refreshed = job.refresh()
-            job = refreshed if refreshed is not None else job
-            self._advance(0.25)
-            on_status(job)
-        return job
+        """Follow ``job`` with :meth:`Job.follow` (the package's one polling loop)."""
+        polled = False
+
+        def status(current: Job) -> None:
+            nonlocal polled
+            if polled:  # after each poll, not for the state the job started in
+                self._advance(0.25)
+            polled = True
+            on_status(current)
+
+        return job.follow(
+            self.job_timeout,
+            on_status=status,
+            stop=self._stop,
+            first=self.poll_initial,
+            cap=self.poll_max,
+        )
 
     def _advance(self, share: float) -> None:
         """Move the bar a share of the way that remains (jobs report no percentage)."""

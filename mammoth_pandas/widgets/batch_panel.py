@@ -26,7 +26,7 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from mammoth_pandas import contract as C
+from mammoth_pandas import params as P
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.widgets import _batch_controls as controls
 from mammoth_pandas.widgets._actions import VERBS
@@ -75,14 +75,7 @@ class BatchPanel(
     def __init__(
         self, dataset_handle: DatasetHandle, *, page_size: int = 20, overview: bool = True
     ) -> None:
-        if isinstance(page_size, bool) or not isinstance(page_size, int):
-            raise MammothInputError(
-                "page_size", f"got {page_size!r}", accepted=f"an integer from 1 to {C.MAX_LIMIT}"
-            )
-        if not 1 <= page_size <= C.MAX_LIMIT:
-            raise MammothInputError(
-                "page_size", f"{page_size} is out of range", accepted=f"1 to {C.MAX_LIMIT}"
-            )
+        page_size = P.page_size(page_size, text=False)
         for attribute in ("client", "workspace_id", "project_id", "dataset_id"):
             if not hasattr(dataset_handle, attribute):
                 raise MammothInputError(

@@ -71,7 +71,7 @@ def test_server_params_cover_whole_utc_days():
     assert params["status"] == ["suspended", "active"]
     start, end = params["created_at"]
     assert start == pd.Timestamp("2025-03-01T00:00:00Z")
-    assert end == pd.Timestamp("2025-03-31T23:59:59.999Z")
+    assert end == pd.Timestamp("2025-03-31T23:59:59.999999Z")
     assert not filters.local
 
 
