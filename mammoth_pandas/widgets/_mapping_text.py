@@ -9,6 +9,7 @@ JupyterLab's theme variables, with plain fallbacks elsewhere).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,6 +98,20 @@ def _texts(values: pd.Series) -> list[str]:
     return out
 
 
+_TIMESTAMP = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(?::\d{2})?(?:\.\d+)?)?(?:\+00:00|Z)?$"
+)
+
+
+def _readable(value: str) -> str:
+    """``2022-12-18 00:00:00+00:00`` as ``2022-12-18``; ``…T17:29:00Z`` to the minute."""
+    match = _TIMESTAMP.match(value)
+    if match is None:
+        return value
+    day, clock = match.group(1), match.group(2)
+    return day if clock in (None, "00:00") else f"{day} {clock}"
+
+
 def sample_values(column: Any, n: int = 3, *, width: int = 24) -> list[str]:
     """Up to ``n`` distinct non-empty values of ``column`` (shortened to ``width``).
 
@@ -114,7 +129,8 @@ def sample_values(column: Any, n: int = 3, *, width: int = 24) -> list[str]:
                     found.append(text)
                 if len(found) == n:
                     break
-    return [t if len(t) <= width else t[: width - 1] + "…" for t in found[:n]]
+    shown = [_readable(t) for t in found[:n]]
+    return [t if len(t) <= width else t[: width - 1] + "…" for t in shown]
 
 
 def incompatible(source_type: str, destination_type: str) -> bool:

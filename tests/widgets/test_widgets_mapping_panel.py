@@ -651,3 +651,12 @@ def test_the_saved_view_is_in_the_mime_bundle(mpanel: MappingPanel, mapping: Map
     assert "converts; 0 of 24 sample values would be empty" in page  # Lifetime value
     assert "now comes from" in page  # the status line as it stands
     assert "<style" not in page  # inline styles only: a saved output keeps no sheet
+
+
+def test_sample_timestamps_read_as_dates():
+    column = type(
+        "C",
+        (),
+        {"values": pd.Series(["2022-12-18 00:00:00+00:00", "2024-06-09T17:29:00Z", "plain text"])},
+    )()
+    assert text.sample_values(column) == ["2022-12-18", "2024-06-09 17:29", "plain text"]
