@@ -101,15 +101,15 @@ class DatasetHandle:
 
     # -- actions -------------------------------------------------------------------------
 
-    def suspend(self, ids: Any, *, wait: bool = True, timeout: float = 60.0) -> Job:
+    def suspend(self, ids: P.IdsLike, *, wait: bool = True, timeout: float = 60.0) -> Job:
         """Suspend batches: they keep their rows but leave the dataset's data."""
         return self.client.batches.update(*self.ids, suspend=ids, wait=wait, timeout=timeout)
 
-    def restore(self, ids: Any, *, wait: bool = True, timeout: float = 60.0) -> Job:
+    def restore(self, ids: P.IdsLike, *, wait: bool = True, timeout: float = 60.0) -> Job:
         """Bring suspended batches back into the dataset's data."""
         return self.client.batches.update(*self.ids, restore=ids, wait=wait, timeout=timeout)
 
-    def delete(self, ids: Any, *, wait: bool = True, timeout: float = 60.0) -> Job:
+    def delete(self, ids: P.IdsLike, *, wait: bool = True, timeout: float = 60.0) -> Job:
         """Delete one batch (an id) or several (a list) and their data."""
         return self.client.batches.remove(*self.ids, ids, wait=wait, timeout=timeout)
 

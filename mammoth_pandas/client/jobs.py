@@ -27,13 +27,13 @@ class JobsAPI(Resource):
         """The job's current state."""
         return Job(self._fetch(job_id), client=self._client)
 
-    def list(self, job_ids: Any) -> JobList:
+    def list(self, job_ids: P.IdsLike) -> JobList:
         """Several jobs' current states (``job_ids``: ``"1,2"`` or a list)."""
         ids = P.id_list("job_ids", job_ids, allow_empty=False)
         body = self._t.get("/jobs", {"job_ids": ",".join(map(str, ids))}, expect=JOB_LISTING)
         return [Job(j, client=self._client) for j in body["jobs"] if isinstance(j, dict)]
 
-    def wait(self, job_ids: Any, timeout: float = 60.0) -> JobList:
+    def wait(self, job_ids: P.IdsLike, timeout: float = 60.0) -> JobList:
         """Wait for several jobs; raises on the first that failed."""
         wait_for = P.timeout(timeout)
         return [job.wait(wait_for) for job in self.list(job_ids)]
