@@ -9,9 +9,7 @@ both meet the same machine load:
 1. wall time of one 100-row page on a kept-alive connection (``http.client``, one request
    at a time, offsets spread over the dataset), mean per page over ``pages`` pages;
 2. wall time for the client (``MammothClient.batches.list``, default settings) to list
-   every batch, with no latency injected;
-3. the application's own time per page (the WSGI call, in this process, no HTTP), which
-   no server can remove: the server's overhead is (1) minus (3).
+   every batch, with no latency injected.
 
 ::
 
@@ -144,39 +142,6 @@ def listing_time(base_url: str, headers: dict[str, str], scale: int) -> float:
     return elapsed
 
 
-def app_time(scale: int, pages: int, rounds: int) -> float:
-    """Mean seconds of the application alone per 100-row page (WSGI call, no HTTP)."""
-    from werkzeug.test import EnvironBuilder
-
-    with Sandbox(scale=scale) as sb:
-        assert sb._server is not None
-        app = sb._server.app
-        ws, pr, ds = DEMO.workspace_id, DEMO.project_id, DEMO.scale
-        path = f"/api/v2/workspaces/{ws}/projects/{pr}/datasets/{ds}/batches"
-        last = max(scale // PAGE - 1, 1)
-        environs = [
-            EnvironBuilder(
-                path=path,
-                query_string=f"limit={PAGE}&offset={(i * 7919 % last) * PAGE}",
-                headers=sb.headers,
-            ).get_environ()
-            for i in range(pages)
-        ]
-
-        def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
-            return None
-
-        for environ in environs[:20]:  # warm up
-            b"".join(app(environ, start_response))
-        times = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            for environ in environs:
-                b"".join(app(environ, start_response))
-            times.append((time.perf_counter() - start) / pages)
-        return statistics.median(times)
-
-
 def machine() -> str:
     """A one-line description of the machine and its load."""
     model = platform.processor() or platform.machine()
@@ -210,7 +175,6 @@ def run(scale: int = 100_000, pages: int = 500, rounds: int = 3) -> str:
                 page[kind].append(page_times(*targets[kind], pages=pages, scale=scale))
             for kind in KINDS:
                 listing[kind].append(listing_time(*targets[kind], scale=scale))
-    app = app_time(scale, pages, rounds)
     ours_page, dev_page = statistics.median(page["sandbox"]), statistics.median(page["werkzeug"])
     ours_list = statistics.median(listing["sandbox"])
     dev_list = statistics.median(listing["werkzeug"])
@@ -221,10 +185,6 @@ def run(scale: int = 100_000, pages: int = 500, rounds: int = 3) -> str:
         f"| wall time of one {PAGE}-row page, one connection | {ours_page * 1e3:.2f} ms | "
         f"{dev_page * 1e3:.2f} ms (a new connection per page) | "
         f"{dev_page / ours_page:.1f}× faster | ≤ 1.5 ms | {_met(ours_page <= 0.0015)} |",
-        f"| of which the application (no HTTP) | {app * 1e3:.2f} ms | same application | | | |",
-        f"| server overhead per page (page − application) | {(ours_page - app) * 1e3:.2f} ms | "
-        f"{(dev_page - app) * 1e3:.2f} ms | {(dev_page - app) / max(ours_page - app, 1e-6):.1f}× "
-        f"less | | |",
         f"| wall time, `batches.list` of all {scale:,} batches (default settings, "
         f"no latency) | {ours_list:.2f} s | {dev_list:.2f} s | {dev_list / ours_list:.1f}× "
         f"faster | ≤ 2 s | {_met(ours_list <= 2.0)} |",

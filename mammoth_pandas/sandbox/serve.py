@@ -61,10 +61,14 @@ _TICK = 0.05
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
 
+_queue_log = logging.getLogger(__name__ + ".queue")
+_queue_log.setLevel(logging.ERROR)  # "Task queue depth is N": a burst, not a problem
+
+
 class _QuietDispatcher(ThreadedTaskDispatcher):
     """Waitress's thread pool, without a warning each time every thread is busy."""
 
-    queue_logger = logging.getLogger(__name__ + ".queue")
+    queue_logger = _queue_log
 
 
 class _ConnectionHandle:

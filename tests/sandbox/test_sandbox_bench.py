@@ -13,7 +13,6 @@ def test_sandbox_benchmark_produces_its_table() -> None:
     assert any(
         line.startswith("| wall time of one 100-row page, one connection |") for line in lines
     )
-    assert any(line.startswith("| of which the application (no HTTP) |") for line in lines)
     assert any(line.startswith("| wall time, `batches.list` of all 500 batches") for line in lines)
     assert "CPU cores" in lines[-1]
     assert "load average" in lines[-1]
