@@ -57,6 +57,7 @@ _LAZY: dict[str, str] = {
     "Mapping": "mammoth_pandas.mapping",
     "MappingPanel": "mammoth_pandas.widgets",
     "Sandbox": "mammoth_pandas.sandbox",
+    "browse": "mammoth_pandas.widgets",
     "derive_mapping": "mammoth_pandas.mapping",
 }
 
@@ -84,6 +85,7 @@ __all__ = [
     "Sandbox",
     "ServerError",
     "__version__",
+    "browse",
     "derive_mapping",
 ]
 
@@ -93,7 +95,7 @@ if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
     from mammoth_pandas.mapping import Mapping, derive_mapping
     from mammoth_pandas.sandbox import Sandbox
-    from mammoth_pandas.widgets import BatchPanel, MappingPanel
+    from mammoth_pandas.widgets import BatchPanel, MappingPanel, browse
 
 
 def __getattr__(name: str) -> Any:

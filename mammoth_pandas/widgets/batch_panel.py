@@ -47,6 +47,7 @@ from mammoth_pandas.widgets._common import (
 from mammoth_pandas.widgets._history import ActionLog
 from mammoth_pandas.widgets._index import DatasetIndex, select
 from mammoth_pandas.widgets._table import Row, row_cells
+from mammoth_pandas.widgets.preview import BatchPreview
 
 if TYPE_CHECKING:
     from mammoth_pandas.client import MammothClient
@@ -112,6 +113,9 @@ class BatchPanel(
         self.add_class("mp-batch-panel")
         self.add_class("mp-panel")
         self._connect()
+        self.preview = BatchPreview(dataset_handle)  # the highlighted batch's first rows
+        self.preview_slot.children = (self.preview,)
+        self.on_highlight(self.preview.show)
         controls.name_dataset(self)
         self.header.show_sort("id", False)
         self.reload(announce=True)
@@ -236,8 +240,8 @@ class BatchPanel(
         self._render_selection()
 
     def on_highlight(self, callback: Callable[[int], Any], *, remove: bool = False) -> None:
-        """Call ``callback(batch_id)`` when a row is clicked (e.g. to preview that batch in
-        ``preview_slot``); from the thread of the click."""
+        """Call ``callback(batch_id)`` when a row is clicked or ticked (``preview`` shows
+        that batch's first rows this way); from the thread of the click."""
         (self._highlight_callbacks.remove if remove else self._highlight_callbacks.append)(callback)
 
     def select_all_matching(self) -> None:
@@ -406,6 +410,7 @@ class BatchPanel(
         (self._selected.add if checked else self._selected.discard)(row.batch_id)
         self._anchor = (row.batch_id, self._position(row.batch_id))
         self._render_selection()
+        self._highlight(row.batch_id)
 
     def _position(self, batch_id: int) -> int:
         return (self._page - 1) * self._page_size + self.page_ids.index(batch_id)
@@ -429,6 +434,10 @@ class BatchPanel(
             else:
                 self.select([batch_id])
             self._anchor = (batch_id, here)
+        self._highlight(batch_id)
+
+    def _highlight(self, batch_id: int) -> None:
+        """Mark the row of ``batch_id`` as the one last clicked or ticked; tell on_highlight."""
         self.highlighted = batch_id
         for row in self._rows:
             row.highlight(row.batch_id == batch_id)
