@@ -284,9 +284,11 @@ class DatasetPicker(widgets.VBox):
 
     def close(self) -> None:
         """Drop any answer still coming, close the opened panel and every widget."""
-        with self._lock:
-            self._closed = True
-        if self.panel is not None:
+        lock = getattr(self, "_lock", None)  # None when __init__ refused its input
+        if lock is not None:
+            with lock:
+                self._closed = True
+        if getattr(self, "panel", None) is not None:
             self.panel.close()
         close_all(list(self.children))
         self.layout.close()

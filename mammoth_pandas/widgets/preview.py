@@ -102,6 +102,8 @@ class BatchPreview(widgets.VBox):
         self._closed = False
         self.title = css(widgets.HTML("<b>Preview</b>"), "mp-preview-title")
         self.status = StatusLine("Click a row to see its batch's first rows.")
+        self.status.remove_class("mp-status")  # the panel's own status line is the one
+        self.status.add_class("mp-preview-status")
         self.table = css(
             widgets.HTML(layout={"overflow": "auto", "max_width": "100%"}), "mp-preview-body"
         )
@@ -190,8 +192,10 @@ class BatchPreview(widgets.VBox):
 
     def close(self) -> None:
         """Drop any answer still coming and close every widget."""
-        with self._lock:
-            self._closed = True
+        lock = getattr(self, "_lock", None)  # None when __init__ refused its input
+        if lock is not None:
+            with lock:
+                self._closed = True
         close_all(list(self.children))
         self.layout.close()
         super().close()
