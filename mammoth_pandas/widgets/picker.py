@@ -288,8 +288,9 @@ class DatasetPicker(widgets.VBox):
         if lock is not None:
             with lock:
                 self._closed = True
-        if getattr(self, "panel", None) is not None:
-            self.panel.close()
+        panel = getattr(self, "panel", None)
+        if panel is not None:
+            panel.close()
         close_all(list(self.children))
         self.layout.close()
         super().close()
