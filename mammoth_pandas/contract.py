@@ -67,6 +67,18 @@ MAX_LIMIT = 100
 COLUMN_TYPES: tuple[str, ...] = ("text", "numeric", "date")
 MAPPING_TYPES: tuple[str, ...] = ("TEXT", "NUMERIC", "DATE")
 
+
+def column_type(value: object) -> str | None:
+    """A column type as schemas spell it: lowercase, no spaces around; ``None`` if no text.
+
+    The one normalisation of ``c_type``'s case: schemas into frames, the mapping helper's
+    schema intake and a create's ``expected_destination_c_type`` (its uppercase) all use
+    it. The result may still be no known type: callers check it against
+    :data:`COLUMN_TYPES`.
+    """
+    return value.strip().lower() if isinstance(value, str) else None
+
+
 JOB_STATUSES: tuple[str, ...] = ("processing", "success", "failure", "error")
 JOB_DONE_STATUSES: frozenset[str] = frozenset({"success", "failure", "error"})
 JOB_FAILED_STATUSES: frozenset[str] = frozenset({"failure", "error"})

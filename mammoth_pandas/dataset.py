@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from mammoth_pandas import contract as C
 from mammoth_pandas import params as P
 from mammoth_pandas.jobs import Job
 
@@ -87,6 +88,16 @@ class DatasetHandle:
     def schema(self) -> pd.DataFrame:
         """The dataset's columns: ``c_id``, ``c_name``, ``c_type``."""
         return self.client.datasets.schema(*self.ids)
+
+    def schema_records(self) -> list[dict[str, Any]]:
+        """The dataset's columns as records (``c_id``, ``c_name``, ``c_type`` lowercase).
+
+        The mapping helper reads a dataset's schema this way: no frame in between.
+        """
+        columns = self.client.datasets.get(*self.ids).get("data_schema") or []
+        return [
+            {**c, "c_type": C.column_type(c.get("c_type"))} for c in columns if isinstance(c, dict)
+        ]
 
     def batch(self, batch_id: int) -> BatchHandle:
         """A handle on one batch of this dataset: ``.to_frame()`` reads its rows."""

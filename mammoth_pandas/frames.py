@@ -196,12 +196,8 @@ def dataset_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 def schema_frame(columns: list[dict[str, Any]]) -> pd.DataFrame:
     """``data_schema`` → DataFrame with ``c_id``, ``c_name``, ``c_type`` (one row per column)."""
-    rows = [{**c, "c_type": _lower(c.get("c_type"))} for c in columns if isinstance(c, dict)]
+    rows = [{**c, "c_type": C.column_type(c.get("c_type"))} for c in columns if isinstance(c, dict)]
     return _frame(rows, SCHEMA_COLUMNS, None)
-
-
-def _lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
 
 
 def describe_columns() -> list[tuple[str, str, str]]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mammoth_pandas.contract import COLUMN_TYPES
+from mammoth_pandas.contract import COLUMN_TYPES, column_type
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.mapping.evidence import (
     ColumnStats,
@@ -101,8 +101,14 @@ def _is_dataset(obj: Any) -> bool:
     return all(hasattr(obj, name) for name in ("schema", "dataset_id", "workspace_id"))
 
 
+def _dataset_schema(obj: Any) -> Any:
+    """A dataset's schema as records if it offers them, else its schema frame."""
+    records = getattr(obj, "schema_records", None)
+    return records() if callable(records) else obj.schema()
+
+
 def _normalise_type(role: str, raw: Any, c_id: str) -> str:
-    text = str(raw).strip().lower() if raw is not None else ""
+    text = column_type(raw) or ""
     if text not in COLUMN_TYPES:
         raise MappingError(
             f"{role}.c_type",
@@ -273,7 +279,9 @@ def to_side(
             )
         obj = client.dataset(workspace_id, project_id, obj)
     if _is_dataset(obj):
-        columns = _from_schema(role, _schema_records(role, obj.schema()), data, parsed_stats)
+        columns = _from_schema(
+            role, _schema_records(role, _dataset_schema(obj)), data, parsed_stats
+        )
         kind, dataset = "dataset", obj
     elif isinstance(obj, pd.DataFrame) and not _is_schema_frame(obj):
         if data is not None or parsed_stats is not None:

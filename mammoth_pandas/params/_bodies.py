@@ -46,13 +46,14 @@ def mapping_items(mapping: Any) -> list[dict[str, Any]]:
         kinds.add("id" if by_id else "name")
         for key, value in item.items():
             if key == "expected_destination_c_type":
-                if not isinstance(value, str) or value.upper() not in C.MAPPING_TYPES:
+                kind = C.column_type(value)
+                if kind not in C.COLUMN_TYPES:
                     raise MammothInputError(
                         f"mapping[{n}].expected_destination_c_type",
                         f"got {value!r}",
                         accepted=", ".join(C.MAPPING_TYPES),
                     )
-                item[key] = value.upper()
+                item[key] = kind.upper()
             elif key == "action":
                 if value != "add_column":
                     raise MammothInputError(
