@@ -19,8 +19,19 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from mammoth_pandas.mapping.vocabulary import (
+    KIND_WORDS,
+    OPPOSITES,
+    STOPWORDS,
+    SYNONYMS,
+    UNITS,
+)
+
 __all__ = [
+    "KIND_WORDS",
+    "STOPWORDS",
     "SYNONYMS",
+    "UNITS",
     "NameMatch",
     "american",
     "canonical",
@@ -32,293 +43,6 @@ __all__ = [
     "words",
 ]
 
-#: phrase → canonical phrase; both sides are space-separated normalised words.
-SYNONYMS: dict[str, str] = {
-    # quantities and money
-    "qty": "quantity",
-    "quant": "quantity",
-    "amt": "amount",
-    "amnt": "amount",
-    "sum": "amount",
-    "cnt": "count",
-    "num": "number",
-    "nbr": "number",
-    "no": "number",
-    "nr": "number",
-    "tot": "total",
-    "avg": "average",
-    "mean": "average",
-    "pct": "percent",
-    "perc": "percent",
-    "percentage": "percent",
-    "min": "minimum",
-    "max": "maximum",
-    "ccy": "currency",
-    "cur": "currency",
-    "curr": "currency",
-    "revenue": "sales",
-    "turnover": "sales",
-    "cost": "price",
-    "wage": "salary",
-    "wages": "salary",
-    "pay": "salary",
-    "bal": "balance",
-    "ltv": "lifetime value",
-    "clv": "lifetime value",
-    "aov": "average order value",
-    "mrr": "monthly recurring revenue",
-    "arr": "annual recurring revenue",
-    "roi": "return on investment",
-    "disc": "discount",
-    "acct": "account",
-    "acc": "account",
-    "txn": "transaction",
-    "trx": "transaction",
-    "inv": "invoice",
-    # people and organisations
-    "cust": "customer",
-    "client": "customer",
-    "clients": "customer",
-    "customers": "customer",
-    "buyer": "customer",
-    "emp": "employee",
-    "staff": "employee",
-    "mgr": "manager",
-    "dept": "department",
-    "org": "company",
-    "organisation": "company",
-    "organization": "company",
-    "co": "company",
-    "corp": "company",
-    "employer": "company",
-    "fname": "first name",
-    "forename": "first name",
-    "given name": "first name",
-    "firstname": "first name",
-    "lname": "last name",
-    "surname": "last name",
-    "family name": "last name",
-    "lastname": "last name",
-    "full name": "name",
-    "sex": "gender",
-    "dob": "birth date",
-    "date of birth": "birth date",
-    "birthdate": "birth date",
-    "birthday": "birth date",
-    "bday": "birth date",
-    # contact details
-    "tel": "phone",
-    "telephone": "phone",
-    "phone number": "phone",
-    "phone no": "phone",
-    "mobile": "phone",
-    "cell": "phone",
-    "cellphone": "phone",
-    "e mail": "email",
-    "mail": "email",
-    "email address": "email",
-    "e mail address": "email",
-    "addr": "address",
-    "street address": "address",
-    "zip": "postal code",
-    "zipcode": "postal code",
-    "zip code": "postal code",
-    "postcode": "postal code",
-    "post code": "postal code",
-    "postal": "postal code",
-    "town": "city",
-    "province": "state",
-    "nation": "country",
-    "ctry": "country",
-    "cntry": "country",
-    "url": "website",
-    "web": "website",
-    "site url": "website",
-    # a general business vocabulary: what one system calls another's column
-    "sales": "sales",
-    "gross": "sales",
-    "income": "sales",
-    "earnings": "sales",
-    "spend": "price",
-    "spent": "price",
-    "fee": "charge",
-    "fees": "charge",
-    "commission": "charge",
-    "payable": "net",
-    "customer email": "email",
-    "contact": "customer",
-    "contacts": "customer",
-    "shopper": "customer",
-    "purchaser": "customer",
-    "requester": "customer",
-    "reporter": "customer",
-    "account": "account",
-    "accounts": "account",
-    "opted in": "opt in",
-    "optin": "opt in",
-    "subscribed": "opt in",
-    "subscription": "opt in",
-    "consent": "opt in",
-    "marketing status": "opt in",
-    "agent": "assignee",
-    "assigned to": "assignee",
-    "handler": "assignee",
-    "owner": "assignee",
-    "supervisor": "manager",
-    "boss": "manager",
-    "reports to": "manager",
-    "position": "title",
-    "job title": "title",
-    "role": "title",
-    "designation": "title",
-    "hire date": "start date",
-    "hired": "start date",
-    "joined": "start date",
-    "joining date": "start date",
-    "cost center": "department",
-    "division": "department",
-    "team": "group",
-    "queue": "group",
-    "headline": "subject",
-    "summary": "subject",
-    "topic": "subject",
-    "body": "description",
-    "details": "description",
-    "memo": "note",
-    "statement": "description",
-    "stage": "status",
-    "phase": "status",
-    "closed": "resolved",
-    "solved": "resolved",
-    "resolution": "resolved",
-    "visits": "sessions",
-    "visit": "session",
-    "visitors": "users",
-    "unique visitors": "users",
-    "views": "pageviews",
-    "page views": "pageviews",
-    "impr": "impressions",
-    "referrer": "source",
-    "medium": "source",
-    "channel": "source",
-    "origin": "source",
-    "stock": "inventory",
-    "stock level": "inventory",
-    "on hand": "inventory",
-    "brand": "vendor",
-    "manufacturer": "vendor",
-    "make": "vendor",
-    "supplier": "vendor",
-    "ean": "barcode",
-    "upc": "barcode",
-    "gtin": "barcode",
-    "isbn": "barcode",
-    "picture": "image",
-    "photo": "image",
-    "thumbnail": "image",
-    "enabled": "active",
-    "published": "active",
-    "live": "active",
-    "item": "product",
-    "article": "product",
-    "goods": "product",
-    "due": "due date",
-    "expiry": "expiration",
-    "expires": "expiration",
-    "outstanding": "balance",
-    "amount due": "balance",
-    "remaining": "balance",
-    "grand total": "total",
-    "order total": "total",
-    "total price": "total",
-    "cart": "order",
-    "purchase": "order",
-    "transaction": "transaction",
-    "payment": "transaction",
-    "charge": "charge",
-    "probability": "likelihood",
-    "chance": "likelihood",
-    "rating": "score",
-    "satisfaction": "score",
-    "feedback": "score",
-    "legal": "",
-    "tags": "labels",
-    "tag": "labels",
-    "keywords": "labels",
-    "location": "office",
-    "site": "office",
-    "branch": "office",
-    "workplace": "office",
-    "base pay": "salary",
-    "pay rate": "salary",
-    "compensation": "salary",
-    "annual salary": "salary",
-    "mailing": "",
-    "billing": "",
-    "primary": "",
-    "work email": "email",
-    # identifiers and descriptions
-    "identifier": "id",
-    "ident": "id",
-    "ref": "reference",
-    "desc": "description",
-    "descr": "description",
-    "cat": "category",
-    "categ": "category",
-    "type": "kind",
-    "comment": "note",
-    "comments": "note",
-    "notes": "note",
-    "remarks": "note",
-    # time
-    "dt": "date",
-    "ts": "timestamp",
-    "datetime": "timestamp",
-    "time stamp": "timestamp",
-    "yr": "year",
-    "yyyy": "year",
-    "mon": "month",
-    "mo": "month",
-    "wk": "week",
-    "hr": "hour",
-    "hrs": "hour",
-    "sec": "second",
-    "secs": "second",
-    "created": "creation",
-    "updated": "update",
-    "modified": "update",
-    # measurements
-    "temp": "temperature",
-    "lat": "latitude",
-    "lon": "longitude",
-    "lng": "longitude",
-    "long": "longitude",
-    "ht": "height",
-    "wt": "weight",
-    "mass": "weight",
-    "len": "length",
-    "dist": "distance",
-    "vol": "volume",
-    "pop": "population",
-    "approx": "approximate",
-}
-
-#: Words that carry little meaning on their own in a column name.
-STOPWORDS: frozenset[str] = frozenset(
-    {"of", "the", "a", "an", "in", "per", "by", "at", "for", "and"}
-)
-
-#: Units: they change with a unit conversion, so they weigh little in a comparison.
-UNITS: frozenset[str] = frozenset(
-    {
-        "mm", "cm", "m", "km", "in", "inch", "inches", "ft", "feet", "mi", "miles", "mile",
-        "g", "kg", "mg", "lb", "lbs", "pound", "pounds", "oz", "t",
-        "s", "ms", "h", "usd", "eur", "gbp", "dollars", "euros", "cents",
-        "c", "f", "celsius", "fahrenheit", "kelvin", "pct", "percent", "l", "ml", "gal",
-        "kwh", "mph", "kmh", "kph", "thousands", "millions", "k",
-    }
-)  # fmt: skip
-
 _OPAQUE = re.compile(
     r"^(?:(?:col|column|field|var|variable|attr|attribute|unnamed|x|f|c|v|feature)\s*)?\d+$"
 )
@@ -329,16 +53,6 @@ _VOWELS = frozenset("aeiou")
 #: A canonical phrase maps to itself, so that ``postal code`` does not become ``postal code code``.
 _PHRASES: dict[str, str] = {**{v: v for v in SYNONYMS.values() if " " in v}, **SYNONYMS}
 _MAX_PHRASE = max(len(k.split()) for k in _PHRASES)
-
-#: Words that look alike but mean opposite things: never a typo of each other.
-_OPPOSITES: frozenset[frozenset[str]] = frozenset(
-    frozenset(pair)
-    for pair in (
-        ("minimum", "maximum"), ("min", "max"), ("first", "last"), ("start", "end"),
-        ("open", "close"), ("high", "low"), ("begin", "end"), ("from", "to"),
-        ("input", "output"), ("import", "export"), ("debit", "credit"), ("before", "after"),
-    )
-)  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -438,7 +152,7 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return 0.8, "identifier"
     if _is_abbreviation(a, b) or _is_abbreviation(b, a):
         return 0.85, "abbreviation"
-    if a.isdigit() or b.isdigit() or frozenset((a, b)) in _OPPOSITES:
+    if a.isdigit() or b.isdigit() or frozenset((a, b)) in OPPOSITES:
         return 0.0, ""
     # One letter off in a word of four letters or fewer is as likely another word.
     shortest = min(len(a), len(b))
@@ -549,24 +263,6 @@ def name_similarity(a: str, b: str) -> NameMatch:
     if best <= 0:
         return NameMatch(0.0, "names differ")
     return NameMatch(round(best, 4), how)
-
-
-_TIME_WORDS = (
-    "date", "time", "timestamp", "at", "since", "until", "day", "when", "on", "creation",
-    "update", "resolved", "opened", "deleted", "expiration",
-)  # fmt: skip
-
-#: Words that say what kind of value a name holds; two names sharing their subject but
-#: naming different kinds (``customer id`` / ``customer name``, ``customer`` /
-#: ``customer since``, ``order count`` / ``order id``) hold different things.
-KIND_WORDS: dict[str, str] = {
-    # "code" is left out: a currency or country code holds the currency or country.
-    **dict.fromkeys(("id", "key", "reference", "uuid", "guid", "sku", "number"), "an id"),
-    # Times, and the events that name one ("created", "updated", "resolved").
-    **dict.fromkeys(_TIME_WORDS, "a time"),
-    **dict.fromkeys(("count", "quantity"), "a count"),
-    **dict.fromkeys(("name", "title", "label"), "a name"),
-}
 
 
 def name_kinds(name: str, c_type: str | None = None) -> frozenset[str]:
