@@ -33,8 +33,9 @@ DEFAULT_URL = "https://app.mammoth.io/api/v2"
 
 _CREDENTIALS_HELP = (
     "pass them, MammothClient(url, api_key=..., api_secret=...) or MammothClient(url, "
-    "token=...), or set MAMMOTH_API_KEY and MAMMOTH_API_SECRET (or MAMMOTH_API_TOKEN) and "
-    "MAMMOTH_API_URL in os.environ for MammothClient.from_env(); to try things without an "
+    "token=...), or set MAMMOTH_API_KEY and MAMMOTH_API_SECRET (or MAMMOTHANALYTICS_API_KEY "
+    "and MAMMOTHANALYTICS_API_SECRET, or MAMMOTH_API_TOKEN) and MAMMOTH_API_URL in "
+    "os.environ for MammothClient.from_env(); to try things without an "
     "account, use the local sandbox: Sandbox().start().client()"
 )
 
