@@ -75,6 +75,9 @@ def test_binder_files_are_there() -> None:
     assert os.access(post_build, os.X_OK), "repo2docker runs postBuild as an executable"
 
 
+# A fresh venv's install plus every notebook: more than the suite's default 300 s on a
+# busy machine, still bounded.
+@pytest.mark.timeout(900)
 def test_binder_environment_runs_every_notebook(tmp_path: Path, execute_notebook) -> None:
     """One test, so that one worker builds the environment once (it takes the longest)."""
     binder_venv = build_binder_venv(tmp_path / "binder")
