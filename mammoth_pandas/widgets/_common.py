@@ -517,6 +517,13 @@ class StaticView:
         status = getattr(getattr(self, "status", None), "value", "")
         return self.static_page(f"<div>{title}</div><div>{status}</div>")
 
+    def refresh_static_view(self) -> None:
+        """Rewrite the saved view where the panel is shown to its current state (the view is
+        taken when the cell shows the panel; this updates the output, which redraws it)."""
+        for handle in list(self.__dict__.get("_static_handles", ())):
+            with contextlib.suppress(Exception):  # a closed front end must not break the panel
+                handle.update(self._repr_mimebundle_(), raw=True)
+
     def static_page(self, body: str) -> str:
         """``body`` framed with the saved-view note."""
         note = html.escape(self.STATIC_NOTE)
@@ -546,7 +553,10 @@ class StaticView:
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
-        display(self._repr_mimebundle_(**kwargs), raw=True)
+        handle = display(self._repr_mimebundle_(**kwargs), raw=True, display_id=True)
+        handles = self.__dict__.setdefault("_static_handles", [])
+        if handle is not None:
+            handles.append(handle)
         if getattr(super(), "_repr_mimebundle_", None) is None:  # ipywidgets 7
             handle = getattr(self, "_handle_displayed", None)
             if handle is not None:

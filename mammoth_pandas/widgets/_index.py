@@ -166,10 +166,10 @@ def select(
     if not sort:
         return result
     field = SORT_KEYS[filters.sort_by]
-    if field is None or field not in result.columns:
-        return result.sort_index()
     if field == "id":
         return result.sort_index(ascending=not filters.descending)
+    if field is None or field not in result.columns:
+        return result.sort_index()
     key = result[field]
     if isinstance(key.dtype, pd.CategoricalDtype):
         key = key.astype("string")

@@ -291,7 +291,12 @@ class BatchPanel(
     # -- loading and rendering ----------------------------------------------------------
 
     def _uses_index(self, filters: BatchFilters) -> bool:
-        return filters.local and SORT_KEYS[filters.sort_by] is not None
+        """Whether the index answers: for filters the server cannot apply, and for every
+        filter once the index is complete (no request but the page's rows); sorting by
+        source needs the source, which the index does not hold."""
+        if SORT_KEYS[filters.sort_by] is None:
+            return False
+        return filters.local or self._index.complete
 
     def _on_page_size(self, change: Any) -> None:
         first = (self._page - 1) * self._page_size
@@ -312,9 +317,9 @@ class BatchPanel(
         """Fetch the visible page for the current filters; errors go to the status line."""
         try:
             with self._lock:
+                partial = self._load()  # the page first, then the background read
                 if self._overview:
                     self._ensure_index()
-                partial = self._load()
         except Exception as exc:  # said in the status line, never raised into the void
             self.status.error(describe_error(exc, doing="Loading the batches"))
             return False

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -267,3 +269,39 @@ def test_batch_panel_click_through(lab, notebook, lab_sandbox: Sandbox, theme: s
     lab.screenshot(f"{tag}-delete-question", show=confirm)
     hook(panel, "cancel").click()
     assert states(lab_sandbox).equals(before)
+
+
+def test_a_saved_notebook_keeps_the_panels_view(lab, notebook, lab_root: Path) -> None:
+    """Saved, the output holds the table and status as HTML beside the widget view, with
+    the word that the panel needs a running kernel; a viewer without widgets shows it."""
+    open_panel(lab, notebook, "JupyterLab Light")
+    lab.page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 60
+    while True:  # until the saved file holds the panel's output
+        saved = json.loads((lab_root / notebook).read_text(encoding="utf-8"))
+        outputs = [o for cell in saved["cells"] for o in cell.get("outputs", [])]
+        if any(
+            "needs a running kernel" in "".join(o.get("data", {}).get("text/html", ""))
+            for o in outputs
+        ):
+            break
+        assert time.monotonic() < deadline, [
+            "".join(o.get("data", {}).get("text/html", ""))[:900] for o in outputs
+        ]
+        time.sleep(0.2)  # polling interval while JupyterLab writes the file
+    bundles = [o["data"] for o in outputs if "text/html" in o.get("data", {})]
+    assert len(bundles) == 1
+    assert "application/vnd.jupyter.widget-view+json" in bundles[0]
+    view = "".join(bundles[0]["text/html"])
+    assert "it needs a running kernel to act" in view
+    assert "Batches of Customers" in view
+    assert "60 batches." in view
+    assert "60 batches · page 1 of 3 · 0 selected" in view
+    assert view.count("<tr>") == 1 + 20  # the header and the first page
+    viewer = lab.page.context.new_page()
+    try:
+        viewer.set_content(f"<html><body>{view}</body></html>")
+        viewer.get_by_text("it needs a running kernel to act").wait_for()
+        viewer.screenshot(path=str(lab.screenshot("saved-view-in-lab").parent / "saved-view.png"))
+    finally:
+        viewer.close()
