@@ -20,7 +20,8 @@ import pandas as pd
 
 from mammoth_pandas import contract as C
 from mammoth_pandas import params as P
-from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas._paging import MAX_PAGES
+from mammoth_pandas.errors import MammothConnectionError, MammothInputError
 
 if TYPE_CHECKING:
     from mammoth_pandas.dataset import DatasetHandle
@@ -231,10 +232,9 @@ class BatchSource:
 
     # -- server-side filters ------------------------------------------------------------
 
-    def _probe(self, filters: BatchFilters, offset: int) -> int:
-        return len(
-            self._list(fields=["id"], limit=_PROBE, offset=offset, **filters.server_params())
-        )
+    def _probe(self, filters: BatchFilters, offset: int) -> list[int]:
+        frame = self._list(fields=["id"], limit=_PROBE, offset=offset, **filters.server_params())
+        return [int(i) for i in frame.index]
 
     def _server_count(self, filters: BatchFilters) -> int:
         """How many batches match, with O(log n) probes of one small page each.
@@ -242,12 +242,32 @@ class BatchSource:
         Probes start at multiples of the page (``_PROBE``): a short page gives the exact
         count; a full one says "at least that many more", an empty one "no more than that".
         The offset doubles until a probe comes back empty, then bisects.
+
+        The probes are bounded: a probe that brings the same ids as one at another offset
+        (a server that ignores ``offset``), or an offset past what any listing may hold
+        (:data:`~mammoth_pandas._paging.MAX_PAGES` pages), ends the count with
+        :class:`MammothConnectionError` instead of probing for ever.
         """
         at_least = 0  # a multiple of _PROBE
         at_most: int | None = None  # a multiple of _PROBE
         offset = 0
+        seen: dict[frozenset[int], int] = {}
         while True:
-            found = self._probe(filters, offset)
+            if offset > MAX_PAGES * _PROBE:
+                raise MammothConnectionError(
+                    f"counting batches: the server still answers full pages at offset "
+                    f"{offset:,}, past any listing's size; the count is not known"
+                )
+            ids = self._probe(filters, offset)
+            found = len(ids)
+            key = frozenset(ids)
+            if found and key in seen and seen[key] != offset:
+                raise MammothConnectionError(
+                    f"counting batches: the page at offset {offset} holds the same batches "
+                    f"as the one at offset {seen[key]} (the server ignores offset); the "
+                    "count is not known"
+                )
+            seen[key] = offset
             if 0 < found < _PROBE or (found == 0 and offset == at_least):
                 return offset + found
             if found == _PROBE:
