@@ -98,7 +98,9 @@ def _dataset_source(dataset_id: int) -> dict[str, Any]:
     }
 
 
-def _connector_source(rng: random.Random, moment: datetime) -> tuple[dict[str, Any], dict]:
+def _connector_source(
+    rng: random.Random, moment: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
     connector, details = rng.choice(words()["connectors"])
     source = {
         "type": "cloud",

@@ -553,7 +553,9 @@ class StaticView:
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
-        handle = display(self._repr_mimebundle_(**kwargs), raw=True, display_id=True)
+        handle = display(  # type: ignore[no-untyped-call, unused-ignore]
+            self._repr_mimebundle_(**kwargs), raw=True, display_id=True
+        )
         handles = self.__dict__.setdefault("_static_handles", [])
         if handle is not None:
             handles.append(handle)
