@@ -51,6 +51,7 @@ class DatasetHandle:
 
     @property
     def ids(self) -> tuple[int, int, int]:
+        """``(workspace_id, project_id, dataset_id)``."""
         return (self.workspace_id, self.project_id, self.dataset_id)
 
     def __repr__(self) -> str:
@@ -76,9 +77,11 @@ class DatasetHandle:
         return self.client.batches.list(*self.ids, **filters)
 
     def iter_pages(self, **filters: Any) -> Any:
+        """The dataset's batches page by page (``client.batches.iter_pages``)."""
         return self.client.batches.iter_pages(*self.ids, **filters)
 
     def get(self, batch_id: int, **kwargs: Any) -> pd.Series:
+        """One batch's fields as a Series (``client.batches.get``)."""
         return self.client.batches.get(*self.ids, batch_id, **kwargs)
 
     def info(self) -> dict[str, Any]:
@@ -135,7 +138,8 @@ class DatasetHandle:
         timeout: float = 60.0,
     ) -> Job:
         """Append dataset ``source_id``'s rows as a new batch, columns per ``mapping``
-        (a list of mapping items, or a ``Mapping`` from ``derive_mapping``)."""
+        (a list of mapping items, or a ``Mapping`` from ``derive_mapping``).
+        """
         if isinstance(source_id, DatasetHandle):
             source_id = source_id.dataset_id
         return self.client.batches.create(

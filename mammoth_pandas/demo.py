@@ -16,6 +16,7 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo against an embedded sandbox; returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="mammoth-pandas demo", description="list, suspend and restore against a sandbox"
     )

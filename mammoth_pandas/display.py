@@ -87,6 +87,7 @@ def to_json(frame: pd.DataFrame | pd.Series) -> str:
 
 
 def to_csv(frame: pd.DataFrame | pd.Series) -> str:
+    """A frame (or one record as a Series) as CSV text, times in ISO 8601."""
     if isinstance(frame, pd.Series):
         frame = frame.to_frame().T.rename_axis("id")
     return frame.to_csv(index=frame.index.name is not None, date_format="%Y-%m-%dT%H:%M:%S.%fZ")

@@ -76,7 +76,8 @@ def failure_reason(response: Any) -> str | None:
 def _status(value: Any) -> str:
     """A job's status: one of :data:`~mammoth_pandas.contract.JOB_STATUSES` matched without
     regard to case or surrounding space (``processing`` when absent), else the value as
-    text, which :meth:`Job.wait` reports as unknown at once."""
+    text, which :meth:`Job.wait` reports as unknown at once.
+    """
     if value is None:
         return "processing"
     text = value.strip().lower() if isinstance(value, str) else None
@@ -129,14 +130,17 @@ class Job:
 
     @property
     def done(self) -> bool:
+        """Whether the job has ended (success, failure or error)."""
         return self.status in C.JOB_DONE_STATUSES
 
     @property
     def succeeded(self) -> bool:
+        """Whether the job ended in success."""
         return self.status == "success"
 
     @property
     def failed(self) -> bool:
+        """Whether the job ended in failure or error."""
         return self.status in C.JOB_FAILED_STATUSES
 
     @property
@@ -152,6 +156,7 @@ class Job:
         return self.response
 
     def to_dict(self) -> dict[str, Any]:
+        """The job's record as the server last sent it."""
         return dict(self._data)
 
     def __repr__(self) -> str:
@@ -313,6 +318,7 @@ class JobGroup(Job):
 
     @property
     def reason(self) -> str | None:
+        """Why the failed jobs failed, one clause per job (``None`` unless one failed)."""
         if not self.failed:
             return None
         return "; ".join(f"job {j.id}: {j.reason}" for j in self.jobs if j.failed)
@@ -326,6 +332,7 @@ class JobGroup(Job):
         return self
 
     def to_dict(self) -> dict[str, Any]:
+        """The jobs' records and the group's status."""
         return {"jobs": [j.to_dict() for j in self.jobs], "status": self.status}
 
     def __repr__(self) -> str:

@@ -179,6 +179,7 @@ def _run(command: Sequence[str], env: Mapping[str, str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``mammoth-pandas lab``; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
     if "--" in args_list:

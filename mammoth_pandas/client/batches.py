@@ -129,7 +129,8 @@ class BatchesAPI(Resource):
         max_workers: int | None = None,
     ) -> Iterator[pd.DataFrame]:
         """Yield the listing page by page, each a typed DataFrame (lazy: pages are fetched
-        as you iterate). Validation happens before the first page is requested."""
+        as you iterate). Validation happens before the first page is requested.
+        """
         ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         query = _ListQuery(
             fields=fields, id=id, created_at=created_at, status=status, state=state,
@@ -183,7 +184,8 @@ class BatchesAPI(Resource):
         **filters: Any,
     ) -> pd.DataFrame:
         """Several datasets' listings in one frame, with ``workspace_id``, ``project_id``
-        and ``dataset_id`` columns in front. ``datasets`` holds ``(ws, project, dataset)``."""
+        and ``dataset_id`` columns in front. ``datasets`` holds ``(ws, project, dataset)``.
+        """
         triples = []
         for item in datasets:
             if not isinstance(item, (tuple, list)) or len(item) != 3:
@@ -455,7 +457,8 @@ class BatchesAPI(Resource):
     def _record_pages(self, ids: Ids, query: _ListQuery, workers: int) -> Iterator[Records]:
         """Pages of new records, in order: see :mod:`mammoth_pandas._paging` for how pages
         overlap so that a dataset changing during the read neither repeats nor hides a
-        batch, and how pages are fetched ahead concurrently."""
+        batch, and how pages are fetched ahead concurrently.
+        """
         if query.empty:
             return
         path = batches_path(*ids)
@@ -481,7 +484,8 @@ class BatchesAPI(Resource):
         self, path: str, query: _ListQuery, chunks: IdGroups, workers: int
     ) -> Records:
         """The listing of an id filter too long for one URL: each group of ids read whole,
-        then merged in the order asked for, ``offset`` and ``limit`` applied to the whole."""
+        then merged in the order asked for, ``offset`` and ``limit`` applied to the whole.
+        """
         found: dict[Any, dict[str, Any]] = {}
         for chunk in chunks:
             params = {**query.params, "id": ",".join(map(str, chunk))}

@@ -155,7 +155,8 @@ def _parses(value: str, fmt: str) -> bool:
 def _formats_to_try(text: pd.Series) -> list[str]:
     """The date formats in the order to try them: those that parse most of a small even
     probe first (checked value by value, which is much cheaper than a parse of the whole
-    column); a format that parses none of the probe is not tried."""
+    column); a format that parses none of the probe is not tried.
+    """
     positions = np.linspace(0, len(text) - 1, min(_PROBE, len(text))).round().astype(int)
     probe = [str(v) for v in text.iloc[positions]]
     ranked = []
@@ -232,6 +233,7 @@ class Profile:
 
     @property
     def empty(self) -> bool:
+        """Whether the column holds no values."""
         return self.kind == "empty"
 
     @cached_property
@@ -244,6 +246,7 @@ class Profile:
 
     @cached_property
     def median(self) -> float:
+        """The median of the numeric values (0.0 when there are none)."""
         return float(self.sketch[QUANTILES // 2]) if self.sketch.size else 0.0
 
     @cached_property

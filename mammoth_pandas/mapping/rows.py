@@ -83,6 +83,7 @@ class Row:
 
     @property
     def score(self) -> float | None:
+        """The computed score of the pair (``None`` when nothing fills the column)."""
         if self.source is None:
             return None
         return self.computed_score if self.computed_score is not None else self.confidence

@@ -88,6 +88,7 @@ class Side:
         return matches[0] if len(matches) == 1 else None
 
     def frame(self) -> pd.DataFrame:
+        """The side's columns as a frame: ``c_id``, ``c_name``, ``c_type``."""
         return pd.DataFrame(
             {
                 "c_id": [c.c_id for c in self.columns],
@@ -317,7 +318,8 @@ def to_side(
 
 def with_value_stats(side: Side) -> Side:
     """The side with statistics computed from its rows where it has rows but no statistics
-    (to compare with a side known only by its statistics)."""
+    (to compare with a side known only by its statistics).
+    """
     columns = tuple(
         replace(c, stats=stats_from_values(c.c_name, c.c_type, c.values))
         if c.stats is None and c.values is not None

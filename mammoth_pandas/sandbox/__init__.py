@@ -109,6 +109,7 @@ class Sandbox:
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> Sandbox:
+        """Check the database, seed it (unless told not to), and serve; returns ``self``."""
         from mammoth_pandas.sandbox.app import SandboxApp
         from mammoth_pandas.sandbox.dbfile import SandboxDatabaseError, check_database
         from mammoth_pandas.sandbox.jobs import JobRunner
@@ -172,6 +173,7 @@ class Sandbox:
         )
 
     def stop(self) -> None:
+        """Stop serving and the job runner; a temporary database is removed."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -196,10 +198,12 @@ class Sandbox:
 
     @property
     def running(self) -> bool:
+        """Whether the server is serving."""
         return self._server is not None
 
     @property
     def root_url(self) -> str:
+        """The server's address without the ``/api/v2`` prefix."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 

@@ -63,7 +63,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
     """The WSGI callable. ``credentials`` is (api_key, api_secret, token); a request
-    body over ``max_content_length`` bytes is answered 413."""
+    body over ``max_content_length`` bytes is answered 413.
+    """
 
     def __init__(
         self,
@@ -99,7 +100,8 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
 
     def dispatch(self, request: Request, environ: dict[str, Any]) -> Response:
         """Route, authenticate, draw a fault and run the handler; every error is rendered
-        in the one envelope."""
+        in the one envelope.
+        """
         fault: str | None = None
         try:
             adapter = URLS.bind_to_environ(environ)
@@ -194,7 +196,8 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
         self, request: Request, endpoint: str, args: Mapping[str, Any]
     ) -> None:
         """``X-WORKSPACE-ID`` may be absent; present, it must be an id that agrees with the
-        path's workspace (or, for ``/workspaces/current``, the credential's): else 403."""
+        path's workspace (or, for ``/workspaces/current``, the credential's): else 403.
+        """
         raw = request.headers.get(contract.HEADER_WORKSPACE, "").strip()
         if not raw:
             return

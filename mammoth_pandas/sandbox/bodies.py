@@ -31,6 +31,7 @@ def _is_int(value: Any) -> bool:
 
 
 def validate_patch(body: Any) -> tuple[list[int], list[int]]:
+    """A PATCH body's suspend and restore ids; raises the 400 naming what is wrong."""
     if not isinstance(body, dict) or "patch" not in body:
         raise body_error("patch", "required: {'patch': {'op', 'path', 'value'}}")
     refuse_unknown_keys(body, PATCH_KEYS)
@@ -121,7 +122,8 @@ def _resolve_mapping(
     mapping: list[Any], dest_schema: list[dict[str, str]], source_schema: list[dict[str, str]]
 ) -> list[list[Any]]:
     """``[destination c_id, source c_id, None]`` per item; an ``add_column`` item gives
-    ``[None, source c_id, {"c_name", "c_type"}]`` (the column is created by the job)."""
+    ``[None, source c_id, {"c_name", "c_type"}]`` (the column is created by the job).
+    """
     style: str | None = None
     pairs: list[list[Any]] = []
     seen: set[str] = set()

@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sandbox server until interrupted; returns the exit status."""
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     fault_settings: dict[str, Any] = {name: getattr(args, name) for name in REQUEST_FAULTS}
     fault_settings.update(

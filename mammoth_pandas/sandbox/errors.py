@@ -59,6 +59,7 @@ class ApiError(Exception):
         super().__init__(detail)
 
     def body(self) -> dict[str, Any]:
+        """The error envelope (classic and business fields) as JSON data."""
         return {
             "status_code": self.status,
             "detail": self.detail,
@@ -84,6 +85,7 @@ def body_error(key: str, message: str, *, name: str = "INVALID_REQUEST_BODY") ->
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """``body`` as a compact JSON response with ``status`` and ``headers``."""
     return Response(
         json.dumps(body, separators=(",", ":")),
         status=status,

@@ -42,6 +42,8 @@ REQUEST_FAULTS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class FaultConfig:
+    """The fault injection settings: shares between 0 and 1, latency and Retry-After in seconds."""
+
     latency: float = 0.0
     rate_429: float = 0.0
     rate_500: float = 0.0
@@ -77,6 +79,7 @@ class FaultConfig:
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> FaultConfig:
+        """Settings from a dict, refusing unknown names and values outside their range."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -115,13 +118,16 @@ class Faults:
         return config
 
     def clear(self) -> None:
+        """Turn every fault off."""
         self._install(FaultConfig())
 
     @property
     def config(self) -> FaultConfig:
+        """The settings in force."""
         return self._config
 
     def as_dict(self) -> dict[str, Any]:
+        """The settings in force as a dict."""
         return asdict(self._config)
 
     def draw_request(self) -> str | None:
@@ -139,6 +145,7 @@ class Faults:
         return None
 
     def draw_job_failure(self) -> bool:
+        """Whether the next job should fail (drawn from the ``job_failure`` share)."""
         with self._lock:
             if not self._config.job_failure:
                 return False

@@ -162,7 +162,8 @@ class JobRunner:
 
     def _step(self) -> float | None:
         """Store the failures not stored yet, else run the next due job. Returns the
-        seconds until there is work (0: now; None: no job queued)."""
+        seconds until there is work (0: now; None: no job queued).
+        """
         if self._unsettled:
             self._settle()
             return 0.0
@@ -298,6 +299,7 @@ def _require_batches(db: Db, dataset_id: int, ids: list[int]) -> dict[int, str]:
 
 
 def apply_update(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    """Apply a suspend/restore job; returns its response and the batches it changed."""
     dataset_id = params["dataset_id"]
     suspend, restore = params["suspend"], params["restore"]
     states = _require_batches(db, dataset_id, suspend + restore)
@@ -316,6 +318,7 @@ def apply_update(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[i
 
 
 def apply_delete(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    """Apply a delete job; returns its response and the batches it removed."""
     ids = params["ids"]
     states = _require_batches(db, params["dataset_id"], ids)
     wrong = sorted(i for i, s in states.items() if s != "deleting")
@@ -356,6 +359,7 @@ def _convert(value: Any, kind: str) -> tuple[Any, bool]:
 
 
 def apply_create(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[int] | None]:
+    """Apply an append (create) job; returns its response and the new batch, if any."""
     dataset_id, source_id = params["dataset_id"], params["source_id"]
     source = db.dataset(source_id)
     if source is None:

@@ -41,7 +41,8 @@ class ListingIndex:
         load: Callable[[], list[int]],
     ) -> list[int]:
         """The ``count`` ids from ``offset`` of the listing ``key`` at ``generation``;
-        ``load`` reads every id of the listing, in order, when the index lacks them."""
+        ``load`` reads every id of the listing, in order, when the index lacks them.
+        """
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == generation:

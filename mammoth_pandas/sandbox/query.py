@@ -89,6 +89,7 @@ def parse_fields(raw: str | None, key: str = "fields") -> tuple[str, ...]:
 
 
 def parse_int_list(raw: str | None, key: str, *, minimum: int = 0) -> list[int] | None:
+    """A comma separated list of ints at least ``minimum`` (``None`` when empty)."""
     text = (raw or "").strip()
     if not text:
         return None
@@ -108,6 +109,7 @@ def parse_int_list(raw: str | None, key: str, *, minimum: int = 0) -> list[int] 
 
 
 def parse_states(raw: str | None) -> list[str] | None:
+    """A comma separated list of batch states (``None`` when empty)."""
     text = (raw or "").strip()
     if not text:
         return None
@@ -123,6 +125,7 @@ def parse_states(raw: str | None) -> list[str] | None:
 
 
 def parse_timestamp(value: str, key: str) -> str:
+    """An ISO 8601 time as the store's UTC text; raises the 400 naming ``key``."""
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
@@ -180,6 +183,7 @@ def parse_sort(
 
 
 def parse_int(raw: str | None, key: str, *, default: int, minimum: int, maximum: int | None) -> int:
+    """An integer parameter within its bounds, ``default`` when empty."""
     text = (raw or "").strip()
     if not text:
         return default

@@ -28,7 +28,8 @@ class RowsUnavailable(Exception):
 
 def parse_columns(raw: str | None, schema: list[dict[str, str]]) -> list[str]:
     """``columns``: comma separated ``c_id``s of the schema, in request order (every
-    column, in schema order, when empty). A display name is refused, naming its ``c_id``."""
+    column, in schema order, when empty). A display name is refused, naming its ``c_id``.
+    """
     text = (raw or "").strip()
     if not text:
         return [column["c_id"] for column in schema]

@@ -59,7 +59,8 @@ class BatchRoutes(Routes):
 
     def _page(self, db: Db, ds: int, query: BatchQuery, generation: int | None) -> list[str]:
         """``limit + 1`` batches from the offset: skipped by the database on shallow pages,
-        looked up through the listing index on deep ones."""
+        looked up through the listing index on deep ones.
+        """
         offset, count = query.page.offset, query.page.limit + 1
         if generation is None or offset < DEEP_OFFSET or query.page.limit == 0:
             return db.batches_page(ds, query)
@@ -71,7 +72,8 @@ class BatchRoutes(Routes):
 
     def _extras(self, db: Db, ds: int, generation: int | None) -> str:
         """``active_batches`` (and ``pending_batches`` when a file waits) as a JSON
-        fragment, computed once per committed write, not once per page."""
+        fragment, computed once per committed write, not once per page.
+        """
         cached = self._listing_extras.get(ds)
         if cached is not None and generation is not None and cached[0] == generation:
             return cached[1]

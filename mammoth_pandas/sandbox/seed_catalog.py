@@ -91,6 +91,7 @@ FIRST_JOB_ID = 5001
 
 
 def resource_path(dataset_id: int, name: str, project_id: int = 1) -> str:
+    """The demo dataset's ``resource_path``."""
     return (
         f"/workspace:Demo workspace:{DEMO.workspace_id}/project:Demo project:{project_id}"
         f"/label:Datasets:1/datasource:{name}:{dataset_id}"

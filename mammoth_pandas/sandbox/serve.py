@@ -73,7 +73,8 @@ class _QuietDispatcher(ThreadedTaskDispatcher):
 
 class _ConnectionHandle:
     """What a fault needs of a connection: ``shutdown``, after what was written so far
-    has gone out (a ``truncate`` fault sends half a body, then drops the connection)."""
+    has gone out (a ``truncate`` fault sends half a body, then drops the connection).
+    """
 
     def __init__(self, channel: _Channel) -> None:
         self._channel = channel
@@ -95,7 +96,8 @@ class _ConnectionHandle:
 class _Task(WSGITask):
     """One request. The environ carries a handle on the connection under the key the
     development server used for its socket (``werkzeug.socket``), so that a fault can
-    drop it."""
+    drop it.
+    """
 
     def get_environment(self) -> dict[str, Any]:
         environ: dict[str, Any] = super().get_environment()
@@ -152,7 +154,8 @@ class _Server(TcpWSGIServer):
 
     def readable(self) -> bool:
         """Whether the event loop should accept: not while backing off, and at the cap
-        only once the longest-idle connection has made room for a waiting client."""
+        only once the longest-idle connection has made room for a waiting client.
+        """
         now = time.time()
         if now >= self.next_channel_cleanup:
             self.next_channel_cleanup = now + self.adj.cleanup_interval
@@ -224,7 +227,8 @@ class _Server(TcpWSGIServer):
 
     def maintenance(self, now: float) -> None:
         """Close connections silent for ``read_timeout``, and those whose request has
-        been arriving for longer than that."""
+        been arriving for longer than that.
+        """
         cutoff = now - self.read_timeout
         for channel in list(self.active_channels.values()):
             silent = not channel.requests and channel.last_activity < cutoff

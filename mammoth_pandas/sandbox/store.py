@@ -166,7 +166,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Db]:
         """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any
-        error, including an error of the ``COMMIT`` itself."""
+        error, including an error of the ``COMMIT`` itself.
+        """
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -182,7 +183,8 @@ class Store:
 
     def stable(self, generation: int) -> bool:
         """Whether a snapshot begun after reading ``generation`` (and before this call)
-        reads exactly the committed state that ``generation`` names."""
+        reads exactly the committed state that ``generation`` names.
+        """
         return generation % 2 == 0 and self.generation == generation
 
     def backup_to(self, target: Path) -> None:
@@ -246,7 +248,8 @@ class Db(CatalogSql, BatchSql, RowSql):
 
     def touch_dataset(self, dataset_id: int) -> None:
         """A dataset's rows changed: its ``updated_at`` is now, its column statistics are
-        computed again from its active rows (once here, never on a request)."""
+        computed again from its active rows (once here, never on a request).
+        """
         self.run("UPDATE datasets SET updated_at = ? WHERE id = ?", (now_iso(), dataset_id))
         self.refresh_column_stats(dataset_id)
 

@@ -38,7 +38,8 @@ class CatalogSql(Sql):
 
     def insert_workspace(self, **values: Any) -> None:
         """Add a workspace: ``id, name, status, created_at, updated_at, date_format,
-        total_users``."""
+        total_users``.
+        """
         self.run(
             "INSERT INTO workspaces (id, name, status, created_at, updated_at, date_format,"
             " total_users) VALUES (:id, :name, :status, :created_at, :updated_at,"
@@ -48,7 +49,8 @@ class CatalogSql(Sql):
 
     def insert_project(self, workspace_id: int, project_id: int, name: str, **extra: Any) -> None:
         """Add a project; ``extra`` may set ``status``, ``created_at``, ``updated_at`` and
-        ``properties`` (a dict)."""
+        ``properties`` (a dict).
+        """
         columns = ["workspace_id", "project_id", "name"]
         values: list[Any] = [workspace_id, project_id, name]
         for key in ("status", "created_at", "updated_at", "properties"):
@@ -91,7 +93,8 @@ class CatalogSql(Sql):
 
     def locate(self, workspace_id: int, project_id: int, dataset_id: int) -> sqlite3.Row:
         """One query: ``ws_ok``, ``pr_ok`` and the dataset's columns (NULL when it is
-        missing or deleted)."""
+        missing or deleted).
+        """
         row = self.one(
             "SELECT EXISTS(SELECT 1 FROM projects WHERE workspace_id = :ws) AS ws_ok,"
             " EXISTS(SELECT 1 FROM projects WHERE workspace_id = :ws AND project_id = :pr)"
@@ -122,7 +125,8 @@ class CatalogSql(Sql):
     def insert_dataset(self, **values: Any) -> None:
         """Add a dataset: ``id, workspace_id, project_id, name, created_at, created_by,
         data_schema`` (a list), optionally ``updated_by``, ``description``,
-        ``additional_info`` (a dict) and ``source_type``."""
+        ``additional_info`` (a dict) and ``source_type``.
+        """
         row = {
             "status": "ready",
             "updated_at": values["created_at"],
@@ -217,7 +221,8 @@ class CatalogSql(Sql):
 
     def insert_pending_batch(self, **values: Any) -> None:
         """A file waiting to be appended to ``target_dataset_id``: ``dataset_id, status,
-        state, name, count, created_at, needs_review``."""
+        state, name, count, created_at, needs_review``.
+        """
         self.run(
             "INSERT INTO pending_batches (target_dataset_id, dataset_id, status, state, name,"
             " count, created_at, needs_review) VALUES (:target_dataset_id, :dataset_id,"

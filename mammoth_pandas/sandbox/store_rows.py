@@ -45,7 +45,8 @@ class RowSql(Sql):
         self, dataset_id: int, batch_id: int | None, c_ids: list[str], limit: int, offset: int
     ) -> list[str]:
         """A page of rows, each a JSON array text of the ``c_ids`` values (null where a
-        row has no value): one batch's rows, or the dataset's (``batch_id`` None)."""
+        row has no value): one batch's rows, or the dataset's (``batch_id`` None).
+        """
         cells = ", ".join("json_extract(r.data, ?)" for _ in c_ids)
         paths = [_path(c) for c in c_ids]
         if batch_id is None:

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 def iso(moment: datetime) -> str:
     """``moment`` in UTC as ``2024-02-04T14:44:41.532345Z``: fixed width, so that text
-    order is time order."""
+    order is time order.
+    """
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

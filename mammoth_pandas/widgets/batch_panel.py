@@ -181,6 +181,7 @@ class BatchPanel(
 
     @property
     def page_ids(self) -> list[int]:
+        """The batch ids on the page shown."""
         frame = self._page_frame
         return [] if frame is None else [int(i) for i in frame.index]
 
@@ -196,6 +197,7 @@ class BatchPanel(
 
     @property
     def page(self) -> int:
+        """The page shown, from 0."""
         return self._page
 
     @page.setter
@@ -204,10 +206,12 @@ class BatchPanel(
 
     @property
     def page_count(self) -> int:
+        """How many pages the current filter spans (at least 1)."""
         return max(1, math.ceil(self._total / self._page_size))
 
     @property
     def page_size(self) -> int:
+        """Batches per page."""
         return self._page_size
 
     @property
@@ -228,20 +232,24 @@ class BatchPanel(
         return self.action_log.frame()
 
     def select(self, ids: Iterable[int]) -> None:
+        """Tick these batches (kept across pages and filters)."""
         self._selected.update(int(i) for i in ids)
         self._render_selection()
 
     def deselect(self, ids: Iterable[int]) -> None:
+        """Untick these batches."""
         self._selected.difference_update(int(i) for i in ids)
         self._render_selection()
 
     def clear_selection(self) -> None:
+        """Untick every batch."""
         self._selected.clear()
         self._render_selection()
 
     def on_highlight(self, callback: Callable[[int], Any], *, remove: bool = False) -> None:
         """Call ``callback(batch_id)`` when a row is clicked or ticked (``preview`` shows
-        that batch's first rows this way); from the thread of the click."""
+        that batch's first rows this way); from the thread of the click.
+        """
         (self._highlight_callbacks.remove if remove else self._highlight_callbacks.append)(callback)
 
     def select_all_matching(self) -> None:
@@ -256,7 +264,8 @@ class BatchPanel(
 
     def sort(self, column: str, descending: bool | None = None) -> None:
         """Sort by ``column`` (a header: id, name, state, rows, columns, created, source);
-        the same column again reverses the order unless ``descending`` is given."""
+        the same column again reverses the order unless ``descending`` is given.
+        """
         if column not in SORT_KEYS:
             raise MammothInputError(
                 "column", f"cannot sort on {column!r}", accepted=", ".join(SORT_KEYS)
@@ -277,7 +286,8 @@ class BatchPanel(
 
     def close(self) -> None:
         """Stop following the running job and reading (it goes on on the server) and close
-        every widget."""
+        every widget.
+        """
         runner = getattr(self, "_runner", None)  # None when __init__ failed early
         if runner is not None:
             runner.stop()
@@ -293,7 +303,8 @@ class BatchPanel(
     def _uses_index(self, filters: BatchFilters) -> bool:
         """Whether the index answers: for filters the server cannot apply, and for every
         filter once the index is complete (no request but the page's rows); sorting by
-        source needs the source, which the index does not hold."""
+        source needs the source, which the index does not hold.
+        """
         if SORT_KEYS[filters.sort_by] is None:
             return False
         return filters.local or self._index.complete
