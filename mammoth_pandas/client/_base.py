@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from mammoth_pandas._transport import Transport
+from mammoth_pandas._answers import Records, listing_page
+from mammoth_pandas._paging import Page, Pager
+from mammoth_pandas._transport import Expect, Transport
+from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.jobs import JobReader
 
 __all__ = ["ClientLike", "Resource"]
@@ -34,8 +37,8 @@ class ClientLike(Protocol):
         """Project ids, defaulted from the credential's workspace."""
         ...
 
-    def _read_rows(self, read: Any, max_workers: int | None) -> Any:
-        """Read every page of a data read."""
+    def _read_rows(self, read: Any, workers: int) -> Any:
+        """Read every page of a data read, at most ``workers`` pages at once."""
         ...
 
 
@@ -53,3 +56,35 @@ class Resource:
     def _origin(self, *datasets: tuple[int, int, int]) -> dict[str, Any]:
         """What a frame's ``attrs["mammoth"]`` holds: the client's key and the datasets."""
         return {"client": self._client.registry_key, "datasets": [list(d) for d in datasets]}
+
+    def _workers(self, max_workers: int | None) -> int:
+        """``max_workers`` checked (an integer >= 1), or the client's when ``None``."""
+        if max_workers is None:
+            return self._client.max_workers
+        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+            raise MammothInputError(
+                "max_workers", f"got {max_workers!r}", accepted="None or an integer >= 1"
+            )
+        return max_workers
+
+    def _read_listing(
+        self,
+        path: str,
+        query: dict[str, Any],
+        expect: Expect,
+        *,
+        page_size: int,
+        limit: int | None,
+        noun: str,
+    ) -> Records:
+        """Every record of a catalog listing (projects, datasets), read through the pager."""
+
+        def fetch(offset: int, size: int) -> Page:
+            body = self._t.get(path, {**query, "limit": size, "offset": offset}, expect=expect)
+            return listing_page(body, expect)
+
+        records: Records = []
+        pager = Pager(fetch, start=0, page_size=page_size, limit=limit, workers=1, noun=noun)
+        for page in pager:
+            records.extend(page)
+        return records

@@ -236,13 +236,9 @@ class MammothClient:
             return (ws.id, int(project_id))
         return (ws.id, ws.default_project_id())
 
-    def _read_rows(self, read: DataRead, max_workers: int | None) -> Any:
-        """Read every page of ``read`` with the client's transport and job lookups."""
-        workers = (
-            self.max_workers
-            if max_workers is None
-            else _count("max_workers", max_workers, minimum=1)
-        )
+    def _read_rows(self, read: DataRead, workers: int) -> Any:
+        """Read every page of ``read`` (``workers`` at most at once) with the client's
+        transport and job lookups."""
         return read_rows(
             read,
             lambda path, query: self._transport.get(path, query),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -21,10 +22,9 @@ from mammoth_pandas._answers import BATCH, BATCH_LISTING, DATASET, Records, list
 from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
 from mammoth_pandas.client._routes import batch_data_path, batch_path, batches_path, dataset_path
-from mammoth_pandas.client.data import DataRead, column_ids, expected_rows
+from mammoth_pandas.client.data import expected_rows, plan_read
 from mammoth_pandas.errors import MammothConnectionError, MammothError, MammothInputError
 from mammoth_pandas.jobs import Job, JobGroup
-from mammoth_pandas.rows import schema_columns
 
 __all__ = ["ATTRS_KEY", "BatchesAPI"]
 
@@ -238,8 +238,6 @@ class BatchesAPI(Resource):
         series.attrs = {ATTRS_KEY: self._origin(ids)}
         return series
 
-    # -- writes --------------------------------------------------------------------------
-
     def data(
         self,
         workspace_id: int,
@@ -272,26 +270,20 @@ class BatchesAPI(Resource):
         """
         ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         bid = P.batch_id(batch_id)
-        most = P.row_limit(limit)
-        first = P.non_negative_int("offset", offset)
+        most, first = P.row_limit(limit), P.non_negative_int("offset", offset)
+        workers = self._workers(max_workers)
         dataset = self._t.get(dataset_path(*ids), expect=DATASET)["dataset"]
-        schema = schema_columns(list(dataset.get("data_schema") or []))
-        wanted = column_ids(columns, schema)
-        record = self._t.get(batch_path(*ids, bid), {"fields": "id,state,row_count"}, expect=BATCH)[
-            "batch"
-        ]
-        read = DataRead(
-            path=batch_data_path(*ids, bid),
-            schema=schema,
-            columns=wanted,
-            limit=most,
-            total=expected_rows(record, "row_count"),
+        read = plan_read(
+            dataset, batch_data_path(*ids, bid), columns, limit=most, offset=first,
             what=f"batch {bid}",
-            offset=first,
-        )
-        frame: pd.DataFrame = self._client._read_rows(read, max_workers)
+        )  # fmt: skip
+        record = self._t.get(batch_path(*ids, bid), {"fields": "id,state,row_count"}, expect=BATCH)
+        read = replace(read, total=expected_rows(record["batch"], "row_count"))
+        frame: pd.DataFrame = self._client._read_rows(read, workers)
         frame.attrs["mammoth_batch"] = [*ids, bid]
         return frame
+
+    # -- writes --------------------------------------------------------------------------
 
     def create(
         self,
@@ -432,15 +424,6 @@ class BatchesAPI(Resource):
             )
         job = Job.from_handle(handle, client=self._client)
         return job.wait(timeout) if wait else job
-
-    def _workers(self, max_workers: int | None) -> int:
-        if max_workers is None:
-            return self._client.max_workers
-        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
-            raise MammothInputError(
-                "max_workers", f"got {max_workers!r}", accepted="None or an integer >= 1"
-            )
-        return max_workers
 
     def _with_origin(self, frame: pd.DataFrame, ids: Ids) -> pd.DataFrame:
         frame.attrs = {ATTRS_KEY: self._origin(ids)}

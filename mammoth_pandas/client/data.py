@@ -28,9 +28,9 @@ from mammoth_pandas.errors import (
     MammothInputError,
 )
 from mammoth_pandas.jobs import Job
-from mammoth_pandas.rows import RowsPage, SchemaColumn, read_page, rows_frame
+from mammoth_pandas.rows import RowsPage, SchemaColumn, read_page, rows_frame, schema_columns
 
-__all__ = ["DataRead", "column_ids", "expected_rows", "read_rows"]
+__all__ = ["DataRead", "column_ids", "expected_rows", "plan_read", "read_rows"]
 
 #: Rows per request: the API's maximum.
 PAGE_ROWS = C.MAX_LIMIT
@@ -254,3 +254,26 @@ def column_ids(
         if c_id not in out:
             out.append(c_id)
     return tuple(out)
+
+
+def plan_read(
+    dataset: Mapping[str, Any],
+    path: str,
+    columns: Any,
+    *,
+    limit: int | None,
+    offset: int,
+    what: str,
+    total: int | None = None,
+) -> DataRead:
+    """The read of ``path`` against ``dataset``'s schema (``columns=`` resolved to c_ids)."""
+    schema = schema_columns(list(dataset.get("data_schema") or []))
+    return DataRead(
+        path=path,
+        schema=schema,
+        columns=column_ids(columns, schema),
+        limit=limit,
+        total=total,
+        what=what,
+        offset=offset,
+    )

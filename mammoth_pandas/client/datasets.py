@@ -13,10 +13,7 @@ from mammoth_pandas._answers import (
     COLUMN_STATS,
     DATASET,
     DATASET_LISTING,
-    Records,
-    listing_page,
 )
-from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
 from mammoth_pandas.client._routes import (
     column_stats_path,
@@ -24,8 +21,7 @@ from mammoth_pandas.client._routes import (
     dataset_path,
     datasets_path,
 )
-from mammoth_pandas.client.data import DataRead, column_ids, expected_rows
-from mammoth_pandas.rows import schema_columns
+from mammoth_pandas.client.data import expected_rows, plan_read
 
 __all__ = ["DatasetsAPI"]
 
@@ -119,18 +115,10 @@ class DatasetsAPI(Resource):
         ws, pr = self._client._project_ids(workspace_id, project_id)
         if most == 0:
             return catalog.dataset_listing_frame([], chosen)
-        path = datasets_path(ws, pr)
-
-        def fetch(offset: int, size: int) -> Page:
-            body = self._t.get(
-                path, {**query, "limit": size, "offset": offset}, expect=DATASET_LISTING
-            )
-            return listing_page(body, DATASET_LISTING)
-
-        records: Records = []
-        pager = Pager(fetch, start=0, page_size=size, limit=most, workers=1, noun="dataset")
-        for page in pager:
-            records.extend(page)
+        records = self._read_listing(
+            datasets_path(ws, pr), query, DATASET_LISTING, page_size=size, limit=most,
+            noun="dataset",
+        )  # fmt: skip
         return catalog.dataset_listing_frame(records, chosen)
 
     def data(
@@ -161,20 +149,14 @@ class DatasetsAPI(Resource):
         raises rather than return a partial frame.
         """
         ids = P.dataset_ids(workspace_id, project_id, dataset_id)
-        most = P.row_limit(limit)
-        first = P.non_negative_int("offset", offset)
+        most, first = P.row_limit(limit), P.non_negative_int("offset", offset)
+        workers = self._workers(max_workers)
         dataset = self.get(*ids)
-        schema = schema_columns(list(dataset.get("data_schema") or []))
-        read = DataRead(
-            path=dataset_data_path(*ids),
-            schema=schema,
-            columns=column_ids(columns, schema),
-            limit=most,
-            total=expected_rows(dataset, "stats", "row_count"),
-            what=f"dataset {ids[2]}",
-            offset=first,
-        )
-        return self._client._read_rows(read, max_workers)
+        read = plan_read(
+            dataset, dataset_data_path(*ids), columns, limit=most, offset=first,
+            what=f"dataset {ids[2]}", total=expected_rows(dataset, "stats", "row_count"),
+        )  # fmt: skip
+        return self._client._read_rows(read, workers)
 
     def column_stats(
         self, workspace_id: int | None = None, project_id: int | None = None

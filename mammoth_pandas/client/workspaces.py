@@ -22,10 +22,8 @@ from mammoth_pandas._answers import (
     PROJECT_LISTING,
     WORKSPACE_LISTING,
     Records,
-    listing_page,
     listing_records,
 )
-from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
 from mammoth_pandas.client._routes import projects_path
 from mammoth_pandas.errors import MammothConnectionError
@@ -105,16 +103,8 @@ class ProjectsAPI(Resource):
         )
         if most == 0:
             return catalog.project_frame([], chosen)
-        path = projects_path(ws)
-
-        def fetch(offset: int, size: int) -> Page:
-            body = self._t.get(
-                path, {**query, "limit": size, "offset": offset}, expect=PROJECT_LISTING
-            )
-            return listing_page(body, PROJECT_LISTING)
-
-        records: Records = []
-        pager = Pager(fetch, start=0, page_size=size, limit=most, workers=1, noun="project")
-        for page in pager:
-            records.extend(page)
+        records = self._read_listing(
+            projects_path(ws), query, PROJECT_LISTING, page_size=size, limit=most,
+            noun="project",
+        )  # fmt: skip
         return catalog.project_frame(records, chosen)

@@ -150,6 +150,12 @@ def test_bad_data_reads_are_refused_by_name_before_rows_are_asked(recording) -> 
         client.batches.data(WS, PR, DS, batch_id, columns=["Nope"])
     with pytest.raises(MammothInputError, match="limit"):
         client.batches.data(WS, PR, DS, batch_id, limit=-1)
+    before = len(session.sent)
+    with pytest.raises(MammothInputError, match="max_workers"):
+        client.batches.data(WS, PR, DS, batch_id, max_workers=0)
+    with pytest.raises(MammothInputError, match="max_workers"):
+        client.datasets.data(WS, PR, DS, max_workers=0)
+    assert len(session.sent) == before  # refused before the schema is read
     assert not [r for r in session.sent if r.path_url.split("?")[0].endswith("/data")]
 
 
