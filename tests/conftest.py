@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from mammoth_pandas.sandbox import Sandbox
 
@@ -23,6 +24,25 @@ def fresh_sandbox() -> Iterator[Sandbox]:
     """A newly seeded sandbox of its own, for tests that mutate."""
     with Sandbox(job_delay=0.02) as sb:
         yield sb
+
+
+class RecordingSession(requests.Session):
+    """A ``requests.Session`` that records every request it sends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.sent.append(request)
+        return super().send(request, **kwargs)
+
+
+@pytest.fixture
+def recording(sandbox: Sandbox) -> tuple[Any, RecordingSession]:
+    """A client on the session sandbox whose session records what it sends."""
+    session = RecordingSession()
+    return sandbox.client(session=session), session
 
 
 @pytest.fixture

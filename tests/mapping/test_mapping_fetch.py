@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pytest
-import requests
 
 from mammoth_pandas import derive_mapping
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.sandbox import DEMO
 
 WS, PR = DEMO.workspace_id, DEMO.project_id
-
-
-class _Recording(requests.Session):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[requests.PreparedRequest] = []
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        self.sent.append(request)
-        return super().send(request, **kwargs)
-
-
-@pytest.fixture
-def recording(sandbox):
-    session = _Recording()
-    return sandbox.client(session=session), session
 
 
 def _reads(session) -> dict[str, int]:
