@@ -110,14 +110,8 @@ def dataset_listing_frame(
         c for c in DATASET_EXTRA_COLUMNS if c.field in _ALWAYS or (fields and c.field in fields)
     )
     base = frames.DATASET_COLUMNS if not fields else _chosen(frames.DATASET_COLUMNS, fields)
-    seen: set[Any] = set()
-    unique = []
-    for record in records:  # a repeated id (a page that shifted) counts once
-        key = record.get("id")
-        if key not in seen:
-            seen.add(key)
-            unique.append(record)
-    return frames._frame(unique, (*base, *extra), "id")
+    # A repeated id (a page that shifted) counts once.
+    return frames._frame(frames._dedupe(records), (*base, *extra), "id")
 
 
 def _number(value: Any, where: str, *, whole: bool) -> Any:

@@ -43,7 +43,6 @@ __all__ = [
     "builder",
     "columns_for_fields",
     "concat_keep_categories",
-    "dataset_frame",
     "schema_frame",
 ]
 
@@ -187,11 +186,6 @@ def batch_series(record: dict[str, Any], fields: Sequence[str]) -> pd.Series:
     series = frame.iloc[0].copy()
     series.name = record.get("id")
     return series
-
-
-def dataset_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """Dataset records → the datasets frame (index ``id``; repeated ids dropped)."""
-    return _frame(_dedupe(records), DATASET_COLUMNS, "id")
 
 
 def schema_frame(columns: list[dict[str, Any]]) -> pd.DataFrame:

@@ -9,7 +9,6 @@ request. ``sample=0`` reads neither rows nor statistics (names and types only).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,15 +17,10 @@ import pandas as pd
 from mammoth_pandas.errors import MammothError, MappingError
 from mammoth_pandas.mapping.evidence import SideEvidence
 
-__all__ = ["DEFAULT_SAMPLE", "StatsCache", "fetch_evidence", "requests_for"]
+__all__ = ["DEFAULT_SAMPLE", "StatsCache", "fetch_evidence"]
 
 #: Rows sampled per side by default.
 DEFAULT_SAMPLE = 200
-
-
-def requests_for(sample: int) -> int:
-    """The data pages one side's sample costs (each page is one request and its job)."""
-    return math.ceil(sample / 100) if sample > 0 else 0
 
 
 class StatsCache:
