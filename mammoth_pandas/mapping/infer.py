@@ -24,6 +24,7 @@ __all__ = [
     "parse_dates",
     "parse_numbers",
     "profile",
+    "text_values",
     "value_format",
 ]
 
@@ -91,7 +92,7 @@ def _sample(values: pd.Series) -> pd.Series:
     return values
 
 
-def _texts(values: pd.Series) -> list[str]:
+def text_values(values: pd.Series) -> list[str]:
     """Non-empty values as stripped strings (nulls dropped)."""
     out = []
     for value in values.dropna().tolist():
@@ -125,7 +126,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, float]:
     Returns the parsed floats (NaN where a value fails) and the share of non-empty values
     that fail.
     """
-    texts = _texts(values)
+    texts = text_values(values)
     parsed = pd.Series([_number(t) for t in texts], dtype="float64")
     return parsed, float(parsed.isna().mean()) if texts else 0.0
 
@@ -173,7 +174,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, float]:
     The format that parses the most values wins. Returns the parsed timestamps (NaT where a
     value fails) and the share of non-empty values that fail.
     """
-    text = pd.Series(_texts(values), dtype=object)
+    text = pd.Series(text_values(values), dtype=object)
     if text.empty:
         return pd.Series([], dtype="datetime64[ns]"), 0.0
     best: pd.Series | None = None
@@ -302,7 +303,7 @@ def profile(values: pd.Series) -> Profile:
             len(distinct) / len(numbers) if numbers.size else 0.0,
             {"number": 1.0}, 0.0, _integer_share(numbers), 0.0, 1.0,
         )  # fmt: skip
-    texts = _texts(sample)
+    texts = text_values(sample)
     if not texts:
         return Profile("empty", 0, empty_numbers, frozenset(), 0.0, {}, 0.0, 0.0, 0.0, 0.0)
     distinct, ratio, formats, mean_length = _text_summary(texts)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mammoth_pandas.errors import BadRequestError, JobFailedError
-from mammoth_pandas.mapping.infer import parse_dates, parse_numbers
+from mammoth_pandas.mapping.infer import parse_dates, parse_numbers, text_values
 
 __all__ = [
     "SAMPLE_ROWS",
@@ -89,15 +89,6 @@ def _values(column: Any) -> pd.Series | None:
     return series
 
 
-def _texts(values: pd.Series) -> list[str]:
-    out = []
-    for value in values.dropna().tolist():
-        text = str(value).strip()
-        if text:
-            out.append(text)
-    return out
-
-
 _TIMESTAMP = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(?::\d{2})?(?:\.\d+)?)?(?:\+00:00|Z)?$"
 )
@@ -124,7 +115,7 @@ def sample_values(column: Any, n: int = 3, *, width: int = 24) -> list[str]:
         values = _values(column)
         found = []
         if values is not None:
-            for text in _texts(values.head(200)):
+            for text in text_values(values.head(200)):
                 if text not in found:
                     found.append(text)
                 if len(found) == n:
@@ -185,7 +176,7 @@ def conversion(source: Any, destination: Any) -> Conversion | None:
     values = _values(source)
     if values is None:
         return Conversion(kind, None, None)
-    texts = _texts(values)
+    texts = text_values(values)
     if len(texts) > SAMPLE_ROWS:
         positions = np.linspace(0, len(texts) - 1, SAMPLE_ROWS).round().astype(int)
         texts = [texts[i] for i in positions]
