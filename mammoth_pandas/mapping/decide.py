@@ -38,11 +38,41 @@ SUGGEST_DATA = 0.8
 SUGGEST_NAME_ALONE = 0.5
 
 
+#: What is left once the confident pairs are fixed: a pair that is each column's best
+#: choice there, ahead of the runner-up on both sides by this much, is telling too (the
+#: values of an opaque column point to one destination column out of those still empty).
+#: Only pairs where a name is opaque take part, with values at least ``SUGGEST_LEAD_DATA``
+#: alike: names that differ are evidence against, and elimination alone is no evidence.
+SUGGEST_LEAD = 0.1
+SUGGEST_LEAD_DATA = 0.55
+
+
 def _telling(ev: Evidence) -> bool:
     name = ev.name or 0.0
     if ev.data is None:
         return name >= SUGGEST_NAME_ALONE
     return name >= SUGGEST_NAME or ev.data >= SUGGEST_DATA
+
+
+def _opaque_data(ev: Evidence) -> float:
+    """The data score of a pair whose names say nothing (an opaque name), else 0."""
+    return ev.data or 0.0 if ev.name is None else 0.0
+
+
+def _clear_leads(rest: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Pairs that are both columns' best among what is left, by ``SUGGEST_LEAD`` or more."""
+    out = np.zeros(rest.shape, dtype=bool)
+    if not rest.size:
+        return out
+    for r in range(rest.shape[0]):
+        c = int(np.argmax(rest[r]))
+        if data[r, c] < SUGGEST_LEAD_DATA or int(np.argmax(rest[:, c])) != r:
+            continue
+        row = np.delete(rest[r], c)
+        col = np.delete(rest[:, c], r)
+        runner_up = max(row.max() if row.size else 0.0, col.max() if col.size else 0.0)
+        out[r, c] = rest[r, c] - runner_up >= SUGGEST_LEAD
+    return out
 
 
 def decide(
@@ -90,6 +120,14 @@ def decide(
             ],
             dtype=bool,
         )
+        data = np.array(
+            [
+                [_opaque_data(evidence[free_rows[r]][free_cols[c]]) for c in left_cols]
+                for r in left_rows
+            ],
+            dtype="float64",
+        )
+        telling |= _clear_leads(rest, data)
         rest = np.where((rest < min_confidence) & telling, rest, 0.0)
         for k, choice in zip(
             left_rows, assign(rest, threshold=max(suggest_min, 1e-9)), strict=True

@@ -187,3 +187,41 @@ def test_statistics_place_a_column_when_names_are_weak():
     assert stats_similarity(unique, repeated)[0] == 0.0
     assert stats_similarity(unique, unique)[0] == 1.0
     assert stats_similarity(None, unique)[0] is None
+
+
+def _ev(score, name, data):
+    from mammoth_pandas.mapping.score import Evidence
+
+    return Evidence(
+        score, name, "opaque name" if name is None else "names differ", 1.0, "", data, ""
+    )
+
+
+def _decide(evidence):
+    from mammoth_pandas.mapping.decide import decide
+    from mammoth_pandas.mapping.sides import Column
+
+    dest = [Column(f"d{i}", f"dest {i}", "numeric") for i in range(len(evidence))]
+    source = [Column(f"s{j}", f"col_{j}", "numeric") for j in range(len(evidence[0]))]
+    out = decide(dest, source, evidence, min_confidence=0.6, suggest_min=0.42)
+    return [(r[0].c_id if r and r[0] else None, r[3] if r else None) for r in out]
+
+
+def test_an_opaque_column_is_suggested_where_its_values_clearly_lead_among_what_is_left():
+    # d0 is confidently s0; of what is left, s1's values point to d1 well ahead of d2.
+    evidence = [
+        [_ev(0.9, 0.9, 0.9), _ev(0.1, None, 0.12), _ev(0.1, None, 0.1)],
+        [_ev(0.1, None, 0.1), _ev(0.53, None, 0.66), _ev(0.2, None, 0.25)],
+        [_ev(0.1, None, 0.1), _ev(0.3, None, 0.38), _ev(0.2, None, 0.25)],
+    ]
+    assert _decide(evidence) == [("s0", "matched"), ("s1", "suggested"), (None, "unmatched")]
+
+
+def test_values_that_lead_only_narrowly_or_against_a_differing_name_suggest_nothing():
+    close = [
+        [_ev(0.53, None, 0.66), _ev(0.5, None, 0.62)],
+        [_ev(0.3, None, 0.38), _ev(0.3, None, 0.38)],
+    ]
+    assert _decide(close) == [(None, "unmatched"), (None, "unmatched")]
+    named = [[_ev(0.53, 0.0, 0.66)], [_ev(0.1, 0.0, 0.12)]]
+    assert _decide(named) == [(None, "unmatched"), (None, "unmatched")]
