@@ -155,6 +155,9 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return 0.85, "abbreviation"
     if a.isdigit() or b.isdigit() or frozenset((a, b)) in OPPOSITES:
         return 0.0, ""
+    if a in UNITS and b in UNITS:
+        # Another unit on each side: the same quantity, converted.
+        return 0.6, "other unit"
     # One letter off in a word of four letters or fewer is as likely another word.
     shortest = min(len(a), len(b))
     if shortest >= 5:
@@ -220,6 +223,41 @@ def _token_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, list[
     return (2.0 * total / denom if denom else 0.0), kinds
 
 
+#: A word run together with another (``contactid``, ``accountname``) is split where it
+#: starts or ends with a whole word of the other name (a kind word such as ``id``, or one
+#: of four letters or more: ``age`` is no part of ``average``), leaving at least this many
+#: letters.
+_RUN_TOGETHER_REST = 3
+
+
+def _split_run_together(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[str, ...]:
+    """``x`` with each word that starts or ends with a word of ``y`` split there."""
+    known = sorted(
+        {w for w in y if (len(w) >= 4 or w in KIND_WORDS) and not w.isdigit()},
+        key=len,
+        reverse=True,
+    )
+    if not known:
+        return x
+    out: list[str] = []
+    for token in x:
+        if token in y or len(token) < 2 + _RUN_TOGETHER_REST:
+            out.append(token)
+            continue
+        for w in known:
+            if len(token) - len(w) < _RUN_TOGETHER_REST:
+                continue
+            if token.endswith(w):
+                out.extend((token[: -len(w)], w))
+                break
+            if token.startswith(w):
+                out.extend((w, token[len(w) :]))
+                break
+        else:
+            out.append(token)
+    return tuple(out)
+
+
 @lru_cache(maxsize=65536)
 def name_similarity(a: str, b: str) -> NameMatch:
     """Compare two column names; symmetric, ``1.0`` for the same normalised name."""
@@ -234,7 +272,11 @@ def name_similarity(a: str, b: str) -> NameMatch:
     if ca == cb or "".join(ca) == "".join(cb):
         return NameMatch(0.93, "synonym or abbreviation")
     best, how = 0.0, ""
-    for x, y in ((ca, cb), (wa, wb)):
+    pairs = [(ca, cb), (wa, wb)]
+    split_a, split_b = _split_run_together(ca, cb), _split_run_together(cb, ca)
+    if (split_a, split_b) != (ca, cb):
+        pairs.append((split_a, split_b))
+    for x, y in pairs:
         core_x = tuple(t for t in x if t not in STOPWORDS)
         core_y = tuple(t for t in y if t not in STOPWORDS)
         if (len(core_x) == 1 and _initials_match(core_x[0], y)) or (
@@ -266,13 +308,28 @@ def name_similarity(a: str, b: str) -> NameMatch:
     return NameMatch(round(best, 4), how)
 
 
+#: Kind words recognised at the end of a word they are run together with, after a subject
+#: of at least ``_RUN_TOGETHER_SUBJECT`` letters (``customerid``, ``username``).
+_RUN_TOGETHER_KINDS = ("id", "name", "number", "key")
+_RUN_TOGETHER_SUBJECT = 4
+
+
 def name_kinds(name: str, c_type: str | None = None) -> frozenset[str]:
     """What kind of value a name says it holds (``an id``, ``a time``, ``a count``, ``a name``).
 
     A name without a kind word takes its kind from its type: a date column holds a time,
     a text column a name or label (``Customer`` holds the customer's name).
     """
-    found = [KIND_WORDS[w] for w in canonical(name) if w in KIND_WORDS]
+    tokens = canonical(name)
+    found = [KIND_WORDS[w] for w in tokens if w in KIND_WORDS]
+    if tokens and tokens[-1] not in KIND_WORDS:
+        # A kind word run together with the subject: "customerid" holds an id.
+        head = tokens[-1]
+        found += [
+            KIND_WORDS[w]
+            for w in _RUN_TOGETHER_KINDS
+            if head.endswith(w) and len(head) - len(w) >= _RUN_TOGETHER_SUBJECT
+        ][:1]
     # The last kind word is the head: "customer ref name" holds a name.
     kinds = frozenset(found[-1:])
     if kinds or c_type is None:

@@ -8,7 +8,13 @@ import pytest
 
 from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.mapping.infer import profile
-from mammoth_pandas.mapping.normalize import canonical, is_opaque, name_similarity, words
+from mammoth_pandas.mapping.normalize import (
+    canonical,
+    is_opaque,
+    kind_conflict,
+    name_similarity,
+    words,
+)
 from mammoth_pandas.mapping.score import data_similarity, type_fit
 from mammoth_pandas.mapping.sides import Column
 
@@ -54,6 +60,21 @@ def test_rules_recognise_prefixes_skeletons_initials_and_typos():
     assert name_similarity("petal_lenght", "petalLength").how.startswith("typo")
     assert name_similarity("temp_max", "max temperature").score >= 0.9
     assert name_similarity("Order ID", "order_no").how == "identifier id~number"
+
+
+def test_words_run_together_split_on_a_word_of_the_other_name():
+    assert name_similarity("CONTACTID", "Id").score > name_similarity("CONTACTID", "Ide").score
+    assert name_similarity("CONTACTID", "contact").score >= 0.8
+    # A kind word run together with its subject still names the kind.
+    assert kind_conflict("customerid", "customer", "numeric", "text")
+    assert kind_conflict("username", "user_id")
+    assert kind_conflict("valid", "is_valid") is None
+
+
+def test_another_unit_on_each_side_counts_as_the_same_quantity_converted():
+    converted = name_similarity("Weight_in_lbs", "weight_kg")
+    assert "other unit lbs~kg" in converted.how
+    assert converted.score > name_similarity("Weight_in_lbs", "weight_x").score
 
 
 def test_lookalike_names_that_mean_something_else_score_low():
