@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -84,22 +85,27 @@ def value_format(text: str) -> str:
     return "other"
 
 
-def _sample(values: pd.Series) -> pd.Series:
-    values = values.dropna()
-    if len(values) > SAMPLE_SIZE:
-        positions = np.linspace(0, len(values) - 1, SAMPLE_SIZE).round().astype(int)
-        values = values.iloc[positions]
-    return values
+def _sample(values: pd.Series) -> np.ndarray:
+    """The non-null values, at most ``SAMPLE_SIZE`` evenly spread ones (an array)."""
+    array = values.to_numpy()
+    if array.dtype.kind in "fc":
+        array = array[~np.isnan(array)]
+    elif array.dtype.kind not in "biu":
+        array = array[~pd.isna(array)]
+    if len(array) > SAMPLE_SIZE:
+        positions = np.linspace(0, len(array) - 1, SAMPLE_SIZE).round().astype(int)
+        array = array[positions]
+    return array
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """Values (nulls already dropped) as stripped strings, empty ones left out."""
+    return [text for text in (str(v).strip() for v in values) if text]
 
 
 def text_values(values: pd.Series) -> list[str]:
     """Non-empty values as stripped strings (nulls dropped)."""
-    out = []
-    for value in values.dropna().tolist():
-        text = str(value).strip()
-        if text:
-            out.append(text)
-    return out
+    return _texts(values.dropna().tolist())
 
 
 def _number(text: str) -> float:
@@ -153,6 +159,17 @@ def _parses(value: str, fmt: str) -> bool:
     return True
 
 
+def _literals(fmt: str) -> frozenset[str]:
+    """The characters every value in this format holds (its separators)."""
+    if fmt == "ISO8601":
+        return frozenset("-")
+    return frozenset(re.sub(r"%.", "", fmt))
+
+
+#: Each date format's separators: a value without them is not parsed in that format.
+_FORMAT_LITERALS: dict[str, frozenset[str]] = {fmt: _literals(fmt) for fmt in _DATE_FORMATS}
+
+
 def _formats_to_try(text: pd.Series) -> list[str]:
     """The date formats in the order to try them: those that parse most of a small even
     probe first (checked value by value, which is much cheaper than a parse of the whole
@@ -162,7 +179,8 @@ def _formats_to_try(text: pd.Series) -> list[str]:
     probe = [str(v) for v in text.iloc[positions]]
     ranked = []
     for order, fmt in enumerate(_DATE_FORMATS):
-        hits = sum(_parses(v, fmt) for v in probe)
+        literals = _FORMAT_LITERALS[fmt]
+        hits = sum(_parses(v, fmt) for v in probe if all(ch in v for ch in literals))
         if hits:
             ranked.append((-hits, order, fmt))
     return [fmt for _, _, fmt in sorted(ranked)] or list(_DATE_FORMATS)
@@ -267,16 +285,21 @@ class Profile:
         return (self.sketch - self.median) / self.spread
 
 
-def _text_summary(texts: list[str]) -> tuple[frozenset[str], float, dict[str, float], float]:
-    counts = Counter(texts)
+def _text_summary(
+    counts: Counter[str], total: int
+) -> tuple[frozenset[str], float, dict[str, float], float]:
     distinct = frozenset(" ".join(t.lower().split()) for t in counts)
     formats: Counter[str] = Counter()
     for text, n in counts.items():
         formats[value_format(text)] += n
-    total = len(texts)
     shares = {name: n / total for name, n in formats.items()}
     mean_length = sum(len(t) * n for t, n in counts.items()) / total
     return distinct, len(distinct) / total, shares, mean_length
+
+
+def _share_matching(counts: Counter[str], total: int, test: Callable[[str], object]) -> float:
+    """The share of values (counted with repeats) that pass ``test``, tried once per value."""
+    return sum(n for text, n in counts.items() if test(text)) / total
 
 
 def _integer_share(numbers: np.ndarray) -> float:
@@ -287,15 +310,15 @@ def profile(values: pd.Series) -> Profile:
     """Summarise a column's values (a deterministic sample of at most ``SAMPLE_SIZE``)."""
     sample = _sample(values)
     empty_numbers = np.empty(0, dtype="float64")
-    if sample.empty:
+    if not len(sample):
         return Profile("empty", 0, empty_numbers, frozenset(), 0.0, {}, 0.0, 0.0, 0.0, 0.0)
-    if _is_date_dtype(sample):
-        days = np.sort(_days(sample))
+    if _is_date_dtype(values):
+        days = np.sort(_days(pd.Series(sample, dtype=values.dtype)))
         return Profile(
             "date", len(sample), days, frozenset(), 0.0, {"date": 1.0}, 0.0, 0.0, 1.0, 0.0
         )
-    if _is_numeric_dtype(sample):
-        numbers = np.sort(sample.to_numpy(dtype="float64"))
+    if _is_numeric_dtype(values):
+        numbers = np.sort(sample.astype("float64"))
         numbers = numbers[np.isfinite(numbers)]
         distinct = frozenset(f"{x:g}" for x in np.unique(numbers))
         return Profile(
@@ -303,12 +326,13 @@ def profile(values: pd.Series) -> Profile:
             len(distinct) / len(numbers) if numbers.size else 0.0,
             {"number": 1.0}, 0.0, _integer_share(numbers), 0.0, 1.0,
         )  # fmt: skip
-    texts = text_values(sample)
+    texts = _texts(sample.tolist())
     if not texts:
         return Profile("empty", 0, empty_numbers, frozenset(), 0.0, {}, 0.0, 0.0, 0.0, 0.0)
-    distinct, ratio, formats, mean_length = _text_summary(texts)
+    counts, total = Counter(texts), len(texts)
+    distinct, ratio, formats, mean_length = _text_summary(counts, total)
     vocabulary = frozenset(w for value in distinct for w in _WORD.findall(value))
-    number_fail = 1.0 - sum(1 for t in texts if _NUMBER_SHAPE.match(t)) / len(texts)
+    number_fail = 1.0 - _share_matching(counts, total, _NUMBER_SHAPE.match)
     if number_fail <= 0.5:
         numbers, number_fail = _numbers(texts)
         if number_fail <= _MAX_FAIL:
@@ -316,7 +340,7 @@ def profile(values: pd.Series) -> Profile:
                 "numeric", len(texts), np.sort(numbers), distinct, ratio, formats, mean_length,
                 _integer_share(numbers), number_fail, 1.0,
             )  # fmt: skip
-    date_fail = 1.0 - sum(1 for t in texts if _DATE_HINT.search(t)) / len(texts)
+    date_fail = 1.0 - _share_matching(counts, total, _DATE_HINT.search)
     if date_fail <= 0.5:
         parsed_dates, date_fail = parse_dates(pd.Series(texts, dtype=object))
         if date_fail <= _MAX_FAIL:

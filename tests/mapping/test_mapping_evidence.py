@@ -168,3 +168,14 @@ def test_unit_change_is_matched_on_name_and_shape(people):
     found = {r.destination.c_id: (r.source.c_id if r.source else None) for r in mapping.rows}
     assert found["lifetime_value"] == "lifetime value (cents)"
     assert found["orders"] == "order count"
+
+
+def test_profiles_drop_nulls_of_every_dtype():
+    ints = profile(pd.Series([1, None, 3], dtype="Int64"))
+    assert (ints.kind, ints.count, list(ints.numbers)) == ("numeric", 2, [1.0, 3.0])
+    stamps = pd.Series(pd.to_datetime(["2024-01-01", None, "2024-01-03"], utc=True))
+    assert (profile(stamps).kind, profile(stamps).count) == ("date", 2)
+    flags = profile(pd.Series([True, False, None], dtype="boolean"))
+    assert (flags.kind, flags.count, flags.distinct) == ("text", 2, frozenset({"true", "false"}))
+    assert profile(pd.Series([None, float("nan")], dtype=object)).empty
+    assert profile(pd.Series(["  ", None, " 3/4/2024 ", "12/31/2023"])).kind == "date"
