@@ -43,7 +43,7 @@ SUGGEST_NAME_ALONE = 0.5
 #: values of an opaque column point to one destination column out of those still empty).
 #: Only pairs where a name is opaque take part, with values at least ``SUGGEST_LEAD_DATA``
 #: alike: names that differ are evidence against, and elimination alone is no evidence.
-SUGGEST_LEAD = 0.1
+SUGGEST_LEAD = 0.15
 SUGGEST_LEAD_DATA = 0.55
 
 
