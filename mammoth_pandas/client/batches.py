@@ -127,9 +127,13 @@ class BatchesAPI(Resource):
         sort: P.SortLike | None = None,
         page_size: Any = C.MAX_LIMIT,
         max_workers: int | None = None,
+        rows_per_frame: int = 1,
     ) -> Iterator[pd.DataFrame]:
         """Yield the listing page by page, each a typed DataFrame (lazy: pages are fetched
         as you iterate). Validation happens before the first page is requested.
+
+        ``rows_per_frame`` joins consecutive pages until a frame holds at least that many
+        rows (the last may hold fewer): fewer, larger frames cost less to build.
         """
         ids = P.dataset_ids(workspace_id, project_id, dataset_id)
         query = _ListQuery(
@@ -137,13 +141,28 @@ class BatchesAPI(Resource):
             row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
         )  # fmt: skip
         workers = self._workers(max_workers)
-        return self._frames(ids, query, workers)
+        if isinstance(rows_per_frame, bool) or not isinstance(rows_per_frame, int):
+            raise MammothInputError(
+                "rows_per_frame", f"got {rows_per_frame!r}", accepted="an integer >= 1"
+            )
+        if rows_per_frame < 1:
+            raise MammothInputError(
+                "rows_per_frame", f"got {rows_per_frame}", accepted="an integer >= 1"
+            )
+        return self._frames(ids, query, workers, rows_per_frame)
 
-    def _frames(self, ids: Ids, query: _ListQuery, workers: int) -> Iterator[pd.DataFrame]:
+    def _frames(
+        self, ids: Ids, query: _ListQuery, workers: int, rows_per_frame: int = 1
+    ) -> Iterator[pd.DataFrame]:
+        pending: Records = []
         for records in self._record_pages(ids, query, workers):
-            if records:
-                frame = frames.batch_frame(records, query.fields, unique=True)
+            pending.extend(records)
+            if pending and len(pending) >= rows_per_frame:
+                frame = frames.batch_frame(pending, query.fields, unique=True)
+                pending = []
                 yield self._with_origin(frame, ids)
+        if pending:
+            yield self._with_origin(frames.batch_frame(pending, query.fields, unique=True), ids)
 
     def list(
         self,

@@ -75,7 +75,11 @@ class IndexReading(widgets.VBox):
                 self.status.busy(self._reading_text())
 
         try:
-            self._index.read(cancel=self._cancel_read, on_progress=progress)
+            self._index.read(
+                cancel=self._cancel_read,
+                on_progress=progress,
+                yield_to=lambda: self._source.yield_to(self._cancel_read),
+            )
         except ReadCancelled:
             self._set_reading(False)
             self.status.warning(

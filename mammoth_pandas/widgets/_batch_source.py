@@ -6,13 +6,18 @@ request, and the number of matching batches (the listing has no total) is found 
 few probes of ``fields=id`` pages, doubling then bisecting the offset. Filters it cannot
 express (name contains, a row-count range) and sorting by source are applied here, over
 the batches that match the server-side part, fetched once and cached until a refresh.
+
+Every request of the source is a click's request: while one runs, the panel's background
+read of the index waits between its frames (:meth:`BatchSource.yield_to`), so that a page
+or a count is not queued behind the read on the server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +57,9 @@ DISPLAY_FIELDS: tuple[str, ...] = (
 
 #: Rows per request when the panel counts or collects ids (the API's maximum page).
 _PROBE = C.MAX_LIMIT
+
+#: Seconds a background read waits at most for the panel's requests before going on.
+YIELD_AT_MOST = 5.0
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,18 @@ class BatchSource:
         self._counts: dict[tuple[Any, ...], int] = {}
         self._candidates: dict[tuple[Any, ...], pd.DataFrame] = {}
         self._frames: dict[BatchFilters, pd.DataFrame] = {}
+        self._requests = threading.Condition()
+        self._running = 0  # requests of the source under way
+
+    def yield_to(self, cancel: threading.Event | None = None) -> None:
+        """Block while one of the source's requests runs (at most ``YIELD_AT_MOST`` s, or
+        until ``cancel`` is set): a background read calls this between its frames.
+        """
+        with self._requests:
+            self._requests.wait_for(
+                lambda: self._running == 0 or (cancel is not None and cancel.is_set()),
+                timeout=YIELD_AT_MOST,
+            )
 
     def invalidate(self) -> None:
         with self._lock:
@@ -224,11 +244,24 @@ class BatchSource:
             self._candidates.clear()
             self._frames.clear()
 
+    @contextlib.contextmanager
+    def first(self) -> Iterator[None]:
+        """Give the requests made inside priority over a background read (nestable)."""
+        with self._requests:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._requests:
+                self._running -= 1
+                self._requests.notify_all()
+
     def _list(self, **kwargs: Any) -> pd.DataFrame:
         handle = self.handle
-        return handle.client.batches.list(
-            handle.workspace_id, handle.project_id, handle.dataset_id, **kwargs
-        )
+        with self.first():
+            return handle.client.batches.list(
+                handle.workspace_id, handle.project_id, handle.dataset_id, **kwargs
+            )
 
     # -- server-side filters ------------------------------------------------------------
 

@@ -3,9 +3,12 @@
 The name filter, the row-count range, the state chips' counts and the timeline need
 every batch, not one page. They need few fields: the index reads only ``id``, ``name``,
 ``state``, ``created_at``, ``row_count`` and ``column_count`` (not the source, the
-heaviest), pages fetched ahead at the client's concurrency, and keeps the result per
-dataset until a refresh. After an action the panel patches the states it changed
-instead of reading everything again.
+heaviest), pages fetched ahead (at most ``READ_WORKERS`` at once, joined into frames of
+``READ_FRAME_ROWS`` rows: one small frame per page costs more than the page), and keeps the
+result per dataset until a refresh. Between frames the read gives way (``yield_to``) to the
+panel's own requests (a page, a count), so that a click is not queued behind the read.
+After an action the panel patches the states it changed instead of reading everything
+again.
 
 Reading is cancellable (an event checked between pages) and reports progress with the
 part read so far, so that a filter can show its first matches before the read ends.
@@ -25,13 +28,27 @@ from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters
 if TYPE_CHECKING:
     from mammoth_pandas.dataset import DatasetHandle
 
-__all__ = ["INDEX_FIELDS", "DatasetIndex", "ReadCancelled", "select"]
+__all__ = [
+    "INDEX_FIELDS",
+    "READ_FRAME_ROWS",
+    "READ_WORKERS",
+    "DatasetIndex",
+    "ReadCancelled",
+    "select",
+]
 
 #: What the index reads of every batch.
 INDEX_FIELDS: tuple[str, ...] = ("id", "name", "state", "created_at", "row_count", "column_count")
 
 #: Seconds between two progress reports while reading.
 PROGRESS_EVERY = 0.25
+
+#: Pages the read keeps in flight at most (the client's ``max_workers`` when lower): more
+#: only lengthen the queue a click's request waits in on the server.
+READ_WORKERS = 8
+
+#: Rows per frame built while reading (pages are joined until a frame holds this many).
+READ_FRAME_ROWS = 1_000
 
 
 class ReadCancelled(Exception):
@@ -64,23 +81,36 @@ class DatasetIndex:
             self._partial = None
             self.complete = False
 
-    def read(self, *, cancel: threading.Event, on_progress: Progress | None = None) -> pd.DataFrame:
+    def read(
+        self,
+        *,
+        cancel: threading.Event,
+        on_progress: Progress | None = None,
+        yield_to: Callable[[], None] | None = None,
+    ) -> pd.DataFrame:
         """Read every batch's index fields; ``on_progress(read, so_far)`` along the way.
 
-        Raises :class:`ReadCancelled` when ``cancel`` is set between two pages.
+        ``yield_to()`` is called between frames (it may block while other requests have
+        priority). Raises :class:`ReadCancelled` when ``cancel`` is set between two frames.
         """
         handle = self.handle
-        pages = handle.client.batches.iter_pages(
+        client = handle.client
+        workers = min(READ_WORKERS, int(getattr(client, "max_workers", READ_WORKERS)))
+        pages = client.batches.iter_pages(
             handle.workspace_id,
             handle.project_id,
             handle.dataset_id,
             fields=list(INDEX_FIELDS),
+            max_workers=max(1, workers),
+            rows_per_frame=READ_FRAME_ROWS,
         )
         parts: list[pd.DataFrame] = []
         count = 0
         reported = time.monotonic()
         try:
             for page in pages:
+                if yield_to is not None:
+                    yield_to()
                 if cancel.is_set():
                     raise ReadCancelled
                 parts.append(page)

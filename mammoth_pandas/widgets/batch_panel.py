@@ -327,7 +327,7 @@ class BatchPanel(
     def reload(self, *, announce: bool = False) -> bool:
         """Fetch the visible page for the current filters; errors go to the status line."""
         try:
-            with self._lock:
+            with self._lock, self._source.first():
                 partial = self._load()  # the page first, then the background read
                 if self._overview:
                     self._ensure_index()

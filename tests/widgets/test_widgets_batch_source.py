@@ -133,3 +133,51 @@ def test_errors_are_said_as_one_sentence():
     )
     assert describe_error(MammothInputError("ids", "is empty.")) == "ids: is empty."
     assert describe_error(KeyError("x")) == "unexpected KeyError: 'x'."
+
+
+def test_pages_joined_into_frames_hold_the_same_listing(sandbox: Any):
+    from mammoth_pandas.sandbox import DEMO
+
+    client = sandbox.client()
+    ids = (DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+    whole = client.batches.list(*ids, fields=["id", "name"])
+    joined = list(
+        client.batches.iter_pages(*ids, fields=["id", "name"], page_size=10, rows_per_frame=25)
+    )
+    assert len(joined) < len(whole) / 10  # fewer frames than pages
+    assert all(len(frame) >= 25 for frame in joined[:-1])
+    pd.testing.assert_frame_equal(pd.concat(joined), whole)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "10"])
+def test_rows_per_frame_must_be_a_positive_integer(sandbox: Any, bad: Any):
+    from mammoth_pandas.sandbox import DEMO
+
+    with pytest.raises(MammothInputError) as caught:
+        sandbox.client().batches.iter_pages(
+            DEMO.workspace_id, DEMO.project_id, DEMO.customers, rows_per_frame=bad
+        )
+    assert caught.value.field == "rows_per_frame"
+
+
+def test_a_background_read_waits_while_the_panel_requests():
+    import threading
+
+    source = BatchSource(Handle(500))  # type: ignore[arg-type]
+    waited = threading.Thread(target=source.yield_to)
+    with source.first():
+        waited.start()
+        waited.join(0.2)
+        assert waited.is_alive()  # held while the panel's request runs
+    waited.join(10)
+    assert not waited.is_alive()
+
+    cancel = threading.Event()
+    cancelled = threading.Thread(target=source.yield_to, args=(cancel,))
+    with source.first():
+        cancelled.start()
+        with source._requests:
+            cancel.set()
+            source._requests.notify_all()
+        cancelled.join(10)
+        assert not cancelled.is_alive()  # a cancelled read does not wait
