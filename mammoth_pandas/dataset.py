@@ -137,8 +137,9 @@ class DatasetHandle:
         wait: bool = True,
         timeout: float = 60.0,
     ) -> Job:
-        """Append dataset ``source_id``'s rows as a new batch, columns per ``mapping``
-        (a list of mapping items, or a ``Mapping`` from ``derive_mapping``).
+        """Append dataset ``source_id``'s rows as a new batch, columns per ``mapping``.
+
+        ``mapping`` is a list of mapping items, or a ``Mapping`` from ``derive_mapping``.
         """
         if isinstance(source_id, DatasetHandle):
             source_id = source_id.dataset_id

@@ -74,9 +74,11 @@ def failure_reason(response: Any) -> str | None:
 
 
 def _status(value: Any) -> str:
-    """A job's status: one of :data:`~mammoth_pandas.contract.JOB_STATUSES` matched without
-    regard to case or surrounding space (``processing`` when absent), else the value as
-    text, which :meth:`Job.wait` reports as unknown at once.
+    """A job's status: a known one, else the value as text.
+
+    A known status is one of :data:`~mammoth_pandas.contract.JOB_STATUSES`, matched without regard
+    to case or surrounding space (``processing`` when absent); any other value comes back as text,
+    which :meth:`Job.wait` reports as unknown at once.
     """
     if value is None:
         return "processing"
@@ -281,8 +283,9 @@ class Job:
 
 
 class JobGroup(Job):
-    """The jobs of one call that was sent as several requests (an id list split so that
-    each URL fits), followed as one job.
+    """The jobs of one call that was sent as several requests, followed as one job.
+
+    The requests are those of an id list split so that each URL fits.
 
     ``jobs`` holds them in order; ``id`` is the first one's. The group is ``processing``
     while any of them runs, ``success`` when all succeeded, else the status of the first

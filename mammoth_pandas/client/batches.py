@@ -129,8 +129,10 @@ class BatchesAPI(Resource):
         max_workers: int | None = None,
         rows_per_frame: int = 1,
     ) -> Iterator[pd.DataFrame]:
-        """Yield the listing page by page, each a typed DataFrame (lazy: pages are fetched
-        as you iterate). Validation happens before the first page is requested.
+        """Yield the listing page by page, each a typed DataFrame.
+
+        Lazy: pages are fetched as you iterate. Validation happens before the first page is
+        requested.
 
         ``rows_per_frame`` joins consecutive pages until a frame holds at least that many
         rows (the last may hold fewer): fewer, larger frames cost less to build.
@@ -202,8 +204,10 @@ class BatchesAPI(Resource):
         datasets: Iterable[tuple[int, int, int]],
         **filters: Any,
     ) -> pd.DataFrame:
-        """Several datasets' listings in one frame, with ``workspace_id``, ``project_id``
-        and ``dataset_id`` columns in front. ``datasets`` holds ``(ws, project, dataset)``.
+        """Several datasets' listings in one frame, their ids in front.
+
+        The ``workspace_id``, ``project_id`` and ``dataset_id`` columns come first. ``datasets``
+        holds ``(ws, project, dataset)``.
         """
         triples = []
         for item in datasets:
@@ -457,9 +461,10 @@ class BatchesAPI(Resource):
         )
 
     def _record_pages(self, ids: Ids, query: _ListQuery, workers: int) -> Iterator[Records]:
-        """Pages of new records, in order: see :mod:`mammoth_pandas._paging` for how pages
-        overlap so that a dataset changing during the read neither repeats nor hides a
-        batch, and how pages are fetched ahead concurrently.
+        """Pages of new records, in order.
+
+        See :mod:`mammoth_pandas._paging` for how pages overlap so that a dataset changing during
+        the read neither repeats nor hides a batch, and how pages are fetched ahead concurrently.
         """
         if query.empty:
             return
@@ -485,8 +490,10 @@ class BatchesAPI(Resource):
     def _split_listing(
         self, path: str, query: _ListQuery, chunks: IdGroups, workers: int
     ) -> Records:
-        """The listing of an id filter too long for one URL: each group of ids read whole,
-        then merged in the order asked for, ``offset`` and ``limit`` applied to the whole.
+        """The listing of an id filter too long for one URL.
+
+        Each group of ids is read whole, then merged in the order asked for, ``offset`` and
+        ``limit`` applied to the whole.
         """
         found: dict[Any, dict[str, Any]] = {}
         for chunk in chunks:

@@ -171,9 +171,10 @@ _FORMAT_LITERALS: dict[str, frozenset[str]] = {fmt: _literals(fmt) for fmt in _D
 
 
 def _formats_to_try(text: pd.Series) -> list[str]:
-    """The date formats in the order to try them: those that parse most of a small even
-    probe first (checked value by value, which is much cheaper than a parse of the whole
-    column); a format that parses none of the probe is not tried.
+    """The date formats in the order to try them.
+
+    Those that parse most of a small even probe come first (checked value by value, which is much
+    cheaper than a parse of the whole column); a format that parses none of the probe is not tried.
     """
     positions = np.linspace(0, len(text) - 1, min(_PROBE, len(text))).round().astype(int)
     probe = [str(v) for v in text.iloc[positions]]

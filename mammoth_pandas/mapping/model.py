@@ -167,9 +167,11 @@ class Mapping:
         return tuple(self._rows)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per destination column (see :func:`~mammoth_pandas.mapping.rows.frame_of`):
-        ids, names, types, ``confidence`` (1.0 for a pair set or confirmed by hand), ``score``
-        (the computed score, whoever chose the pair), ``evidence``, ``status``, ``review``.
+        """One row per destination column (see :func:`~mammoth_pandas.mapping.rows.frame_of`).
+
+        Its columns: ids, names, types, ``confidence`` (1.0 for a pair set or confirmed by hand),
+        ``score`` (the computed score, whoever chose the pair), ``evidence``, ``status``,
+        ``review``.
         """
         return frame_of(self._rows)
 

@@ -144,8 +144,9 @@ IDENTIFIER_WORDS: frozenset[str] = frozenset({"id", "number", "code", "key", "re
 
 @lru_cache(maxsize=65536)
 def token_similarity(a: str, b: str) -> tuple[float, str]:
-    """Similarity of two words in ``[0, 1]`` and its kind (``same``, ``abbreviation``,
-    ``identifier``, ``typo``).
+    """Similarity of two words in ``[0, 1]`` and its kind.
+
+    The kind is one of ``same``, ``abbreviation``, ``identifier``, ``typo``.
     """
     if a == b:
         return 1.0, "same"
@@ -377,9 +378,10 @@ def _affix_words(names: list[tuple[str, ...]], end: bool) -> tuple[str, ...]:
 
 
 def side_cores(names: list[str]) -> list[str]:
-    """Each name without the affixes that most of its side's names share (from the side
-    itself, not from a list): ``["hs_email", "hs_phone", "hs_city"]`` → ``["email",
-    "phone", "city"]``. Names that would be left empty keep their words.
+    """Each name without the affixes that most of its side's names share.
+
+    The affixes come from the side itself, not from a list: ``["hs_email", "hs_phone", "hs_city"]``
+    → ``["email", "phone", "city"]``. Names that would be left empty keep their words.
     """
     split = [words(n) for n in names]
     head, tail = _affix_words(split, end=False), _affix_words(split, end=True)

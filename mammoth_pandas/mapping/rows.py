@@ -111,8 +111,9 @@ class Row:
 
 
 def frame_of(rows: Sequence[Row]) -> pd.DataFrame:
-    """One row per destination column: ids, names, types, confidence, score, evidence,
-    status and review level.
+    """One row per destination column.
+
+    Its columns: ids, names, types, confidence, score, evidence, status and review level.
 
     ``confidence`` is 1.0 for a pair set or confirmed by hand (status ``manual`` or
     ``confirmed``) and the computed score for a derived one; ``score`` is always the

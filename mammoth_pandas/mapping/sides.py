@@ -317,8 +317,9 @@ def to_side(
 
 
 def with_value_stats(side: Side) -> Side:
-    """The side with statistics computed from its rows where it has rows but no statistics
-    (to compare with a side known only by its statistics).
+    """The side with statistics computed from its rows where it has rows but no statistics.
+
+    This lets it be compared with a side known only by its statistics.
     """
     columns = tuple(
         replace(c, stats=stats_from_values(c.c_name, c.c_type, c.values))

@@ -62,8 +62,10 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
-    """The WSGI callable. ``credentials`` is (api_key, api_secret, token); a request
-    body over ``max_content_length`` bytes is answered 413.
+    """The WSGI callable.
+
+    ``credentials`` is (api_key, api_secret, token); a request body over ``max_content_length``
+    bytes is answered 413.
     """
 
     def __init__(
@@ -99,8 +101,9 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
         return response(environ, start_response)
 
     def dispatch(self, request: Request, environ: dict[str, Any]) -> Response:
-        """Route, authenticate, draw a fault and run the handler; every error is rendered
-        in the one envelope.
+        """Route, authenticate, draw a fault and run the handler.
+
+        Every error is rendered in the one envelope.
         """
         fault: str | None = None
         try:
@@ -195,8 +198,10 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
     def _check_workspace_header(
         self, request: Request, endpoint: str, args: Mapping[str, Any]
     ) -> None:
-        """``X-WORKSPACE-ID`` may be absent; present, it must be an id that agrees with the
-        path's workspace (or, for ``/workspaces/current``, the credential's): else 403.
+        """``X-WORKSPACE-ID`` may be absent; present, it must be an id of the right workspace.
+
+        The right workspace is the path's (or, for ``/workspaces/current``, the credential's); else
+        403.
         """
         raw = request.headers.get(contract.HEADER_WORKSPACE, "").strip()
         if not raw:

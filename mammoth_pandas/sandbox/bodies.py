@@ -121,8 +121,10 @@ _BY_NAME = ("destination_c_name", "source_c_name")
 def _resolve_mapping(
     mapping: list[Any], dest_schema: list[dict[str, str]], source_schema: list[dict[str, str]]
 ) -> list[list[Any]]:
-    """``[destination c_id, source c_id, None]`` per item; an ``add_column`` item gives
-    ``[None, source c_id, {"c_name", "c_type"}]`` (the column is created by the job).
+    """``[destination c_id, source c_id, None]`` per item.
+
+    An ``add_column`` item gives ``[None, source c_id, {"c_name", "c_type"}]`` (the column is
+    created by the job).
     """
     style: str | None = None
     pairs: list[list[Any]] = []

@@ -23,9 +23,10 @@ _HEADER_SIZE = 100
 
 
 class SandboxDatabaseError(ValueError):
-    """The sandbox's database file cannot be used (a ``ValueError``, as the sandbox's
-    other refused settings are: the sandbox shares only the contract with the client
-    package, not its exception tree).
+    """The sandbox's database file cannot be used.
+
+    A ``ValueError``, as the sandbox's other refused settings are: the sandbox shares only the
+    contract with the client package, not its exception tree.
 
     Attributes:
         path: The file.

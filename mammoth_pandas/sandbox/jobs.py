@@ -161,8 +161,9 @@ class JobRunner:
                     self._wake.wait(1.0 if delay is None else min(delay, 1.0))
 
     def _step(self) -> float | None:
-        """Store the failures not stored yet, else run the next due job. Returns the
-        seconds until there is work (0: now; None: no job queued).
+        """Store the failures not stored yet, else run the next due job.
+
+        Returns the seconds until there is work (0: now; None: no job queued).
         """
         if self._unsettled:
             self._settle()

@@ -40,7 +40,8 @@ class ListingIndex:
         count: int,
         load: Callable[[], list[int]],
     ) -> list[int]:
-        """The ``count`` ids from ``offset`` of the listing ``key`` at ``generation``;
+        """The ``count`` ids from ``offset`` of the listing ``key`` at ``generation``.
+
         ``load`` reads every id of the listing, in order, when the index lacks them.
         """
         with self._lock:

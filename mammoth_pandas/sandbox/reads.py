@@ -27,8 +27,9 @@ class RowsUnavailable(Exception):
 
 
 def parse_columns(raw: str | None, schema: list[dict[str, str]]) -> list[str]:
-    """``columns``: comma separated ``c_id``s of the schema, in request order (every
-    column, in schema order, when empty). A display name is refused, naming its ``c_id``.
+    """``columns``: comma separated ``c_id``s of the schema, in request order.
+
+    Every column, in schema order, when empty. A display name is refused, naming its ``c_id``.
     """
     text = (raw or "").strip()
     if not text:

@@ -58,8 +58,10 @@ class BatchRoutes(Routes):
         return Response(body, status=200, content_type="application/json")
 
     def _page(self, db: Db, ds: int, query: BatchQuery, generation: int | None) -> list[str]:
-        """``limit + 1`` batches from the offset: skipped by the database on shallow pages,
-        looked up through the listing index on deep ones.
+        """``limit + 1`` batches from the offset.
+
+        The offset is skipped by the database on shallow pages; the batches are looked up through
+        the listing index on deep ones.
         """
         offset, count = query.page.offset, query.page.limit + 1
         if generation is None or offset < DEEP_OFFSET or query.page.limit == 0:
@@ -71,8 +73,9 @@ class BatchRoutes(Routes):
         return db.batches_by_ids(ids, query)
 
     def _extras(self, db: Db, ds: int, generation: int | None) -> str:
-        """``active_batches`` (and ``pending_batches`` when a file waits) as a JSON
-        fragment, computed once per committed write, not once per page.
+        """``active_batches`` (and ``pending_batches`` when a file waits) as a JSON fragment.
+
+        Computed once per committed write, not once per page.
         """
         cached = self._listing_extras.get(ds)
         if cached is not None and generation is not None and cached[0] == generation:

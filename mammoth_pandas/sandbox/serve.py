@@ -72,8 +72,10 @@ class _QuietDispatcher(ThreadedTaskDispatcher):
 
 
 class _ConnectionHandle:
-    """What a fault needs of a connection: ``shutdown``, after what was written so far
-    has gone out (a ``truncate`` fault sends half a body, then drops the connection).
+    """What a fault needs of a connection: ``shutdown``.
+
+    It shuts the connection down after what was written so far has gone out (a ``truncate`` fault
+    sends half a body, then drops the connection).
     """
 
     def __init__(self, channel: _Channel) -> None:
@@ -94,9 +96,10 @@ class _ConnectionHandle:
 
 
 class _Task(WSGITask):
-    """One request. The environ carries a handle on the connection under the key the
-    development server used for its socket (``werkzeug.socket``), so that a fault can
-    drop it.
+    """One request.
+
+    The environ carries a handle on the connection under the key the development server used for its
+    socket (``werkzeug.socket``), so that a fault can drop it.
     """
 
     def get_environment(self) -> dict[str, Any]:
@@ -153,8 +156,10 @@ class _Server(TcpWSGIServer):
         super().__init__(*args, **kw)
 
     def readable(self) -> bool:
-        """Whether the event loop should accept: not while backing off, and at the cap
-        only once the longest-idle connection has made room for a waiting client.
+        """Whether the event loop should accept.
+
+        Not while backing off, and at the cap only once the longest-idle connection has made room
+        for a waiting client.
         """
         now = time.time()
         if now >= self.next_channel_cleanup:
@@ -226,8 +231,9 @@ class _Server(TcpWSGIServer):
         self.backoff = min(self.backoff * 2, _BACKOFF_MAX)
 
     def maintenance(self, now: float) -> None:
-        """Close connections silent for ``read_timeout``, and those whose request has
-        been arriving for longer than that.
+        """Close connections silent for ``read_timeout``, and those slow to send a request.
+
+        A connection is slow when its request has been arriving for longer than ``read_timeout``.
         """
         cutoff = now - self.read_timeout
         for channel in list(self.active_channels.values()):

@@ -165,8 +165,9 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Db]:
-        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any
-        error, including an error of the ``COMMIT`` itself.
+        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error.
+
+        That includes an error of the ``COMMIT`` itself.
         """
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -182,8 +183,9 @@ class Store:
                 raise
 
     def stable(self, generation: int) -> bool:
-        """Whether a snapshot begun after reading ``generation`` (and before this call)
-        reads exactly the committed state that ``generation`` names.
+        """Whether a snapshot reads exactly the committed state that ``generation`` names.
+
+        The snapshot is one begun after reading ``generation`` (and before this call).
         """
         return generation % 2 == 0 and self.generation == generation
 
@@ -247,8 +249,10 @@ class Db(CatalogSql, BatchSql, RowSql):
         self.run("INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, last))
 
     def touch_dataset(self, dataset_id: int) -> None:
-        """A dataset's rows changed: its ``updated_at`` is now, its column statistics are
-        computed again from its active rows (once here, never on a request).
+        """A dataset's rows changed.
+
+        Its ``updated_at`` is now, its column statistics are computed again from its active rows
+        (once here, never on a request).
         """
         self.run("UPDATE datasets SET updated_at = ? WHERE id = ?", (now_iso(), dataset_id))
         self.refresh_column_stats(dataset_id)

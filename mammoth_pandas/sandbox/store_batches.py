@@ -129,8 +129,10 @@ class BatchSql(Sql):
         return batch_id
 
     def insert_batches_bulk(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Add batches without stored rows: ``(id, dataset_id, name, state, created_at,
-        row_count, column_count, description, source, data_schema)`` tuples.
+        """Add batches without stored rows.
+
+        Each is a ``(id, dataset_id, name, state, created_at, row_count, column_count, description,
+        source, data_schema)`` tuple.
         """
         self.many(
             "INSERT INTO batches (id, dataset_id, name, state, created_at, row_count,"
@@ -154,9 +156,11 @@ class BatchSql(Sql):
             )
 
     def batches_page(self, dataset_id: int, query: BatchQuery) -> list[str]:
-        """One listing page (plus one row, to tell whether more follow), each batch already
-        a JSON object text. The offset is skipped inside the index (the subquery reads ids
-        only), so a page deep into a large dataset costs about what the first one does.
+        """One listing page (plus one row, to tell whether more follow).
+
+        Each batch is already a JSON object text. The offset is skipped inside the index (the
+        subquery reads ids only), so a page deep into a large dataset costs about what the first one
+        does.
         """
         where, params = batch_where(query, dataset_id)
         order = order_by(query.sort)

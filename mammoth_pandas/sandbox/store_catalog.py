@@ -37,8 +37,9 @@ class CatalogSql(Sql):
         return self.one("SELECT * FROM workspaces WHERE id = ?", (workspace_id,))
 
     def insert_workspace(self, **values: Any) -> None:
-        """Add a workspace: ``id, name, status, created_at, updated_at, date_format,
-        total_users``.
+        """Add a workspace.
+
+        ``values`` holds ``id, name, status, created_at, updated_at, date_format, total_users``.
         """
         self.run(
             "INSERT INTO workspaces (id, name, status, created_at, updated_at, date_format,"
@@ -48,8 +49,9 @@ class CatalogSql(Sql):
         )
 
     def insert_project(self, workspace_id: int, project_id: int, name: str, **extra: Any) -> None:
-        """Add a project; ``extra`` may set ``status``, ``created_at``, ``updated_at`` and
-        ``properties`` (a dict).
+        """Add a project.
+
+        ``extra`` may set ``status``, ``created_at``, ``updated_at`` and ``properties`` (a dict).
         """
         columns = ["workspace_id", "project_id", "name"]
         values: list[Any] = [workspace_id, project_id, name]
@@ -92,8 +94,9 @@ class CatalogSql(Sql):
     # -- datasets -----------------------------------------------------------------------
 
     def locate(self, workspace_id: int, project_id: int, dataset_id: int) -> sqlite3.Row:
-        """One query: ``ws_ok``, ``pr_ok`` and the dataset's columns (NULL when it is
-        missing or deleted).
+        """One query: ``ws_ok``, ``pr_ok`` and the dataset's columns.
+
+        The dataset's columns are NULL when it is missing or deleted.
         """
         row = self.one(
             "SELECT EXISTS(SELECT 1 FROM projects WHERE workspace_id = :ws) AS ws_ok,"
@@ -123,9 +126,11 @@ class CatalogSql(Sql):
         )
 
     def insert_dataset(self, **values: Any) -> None:
-        """Add a dataset: ``id, workspace_id, project_id, name, created_at, created_by,
-        data_schema`` (a list), optionally ``updated_by``, ``description``,
-        ``additional_info`` (a dict) and ``source_type``.
+        """Add a dataset.
+
+        ``values`` holds ``id, workspace_id, project_id, name, created_at, created_by, data_schema``
+        (a list), optionally ``updated_by``, ``description``, ``additional_info`` (a dict) and
+        ``source_type``.
         """
         row = {
             "status": "ready",
@@ -220,8 +225,9 @@ class CatalogSql(Sql):
     # -- files waiting to be appended ---------------------------------------------------
 
     def insert_pending_batch(self, **values: Any) -> None:
-        """A file waiting to be appended to ``target_dataset_id``: ``dataset_id, status,
-        state, name, count, created_at, needs_review``.
+        """A file waiting to be appended to ``target_dataset_id``.
+
+        ``values`` holds ``dataset_id, status, state, name, count, created_at, needs_review``.
         """
         self.run(
             "INSERT INTO pending_batches (target_dataset_id, dataset_id, status, state, name,"

@@ -44,8 +44,10 @@ class RowSql(Sql):
     def rows_page(
         self, dataset_id: int, batch_id: int | None, c_ids: list[str], limit: int, offset: int
     ) -> list[str]:
-        """A page of rows, each a JSON array text of the ``c_ids`` values (null where a
-        row has no value): one batch's rows, or the dataset's (``batch_id`` None).
+        """A page of rows, each a JSON array text of the ``c_ids`` values.
+
+        A value is null where a row has none. The rows are one batch's, or the dataset's
+        (``batch_id`` None).
         """
         cells = ", ".join("json_extract(r.data, ?)" for _ in c_ids)
         paths = [_path(c) for c in c_ids]

@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 
 
 def iso(moment: datetime) -> str:
-    """``moment`` in UTC as ``2024-02-04T14:44:41.532345Z``: fixed width, so that text
-    order is time order.
+    """``moment`` in UTC as ``2024-02-04T14:44:41.532345Z``.
+
+    Fixed width, so that text order is time order.
     """
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

@@ -42,9 +42,10 @@ BODY_KEY = "mammoth_sandbox.body"
 
 
 def read_body(request: Request) -> bytes:
-    """The request body, read once, never more than the cap: a declared length over it
-    was refused before the handler ran; a chunked body is read up to one byte past the
-    cap, and reaching that byte is the 413.
+    """The request body, read once, never more than the cap.
+
+    A declared length over it was refused before the handler ran; a chunked body is read up to one
+    byte past the cap, and reaching that byte is the 413.
     """
     cached: bytes | None = request.environ.get(BODY_KEY)
     if cached is not None:
@@ -61,8 +62,10 @@ def read_body(request: Request) -> bytes:
 
 
 def json_body(request: Request, accepted: Iterable[str] | None = None) -> Any:
-    """The request's JSON body; with ``accepted``, an object whose top-level keys are
-    all among them (an unknown key is a 400 naming it).
+    """The request's JSON body.
+
+    With ``accepted``, an object whose top-level keys are all among them (an unknown key is a 400
+    naming it).
     """
     raw = read_body(request)
     if not raw.strip():
@@ -148,9 +151,10 @@ class Routes:
     def _write(
         self, request: Request, status: int, act: Callable[[Db], dict[str, Any]]
     ) -> Response:
-        """Run ``act`` (request-time checks and changes, creating a job) in one transaction,
-        honouring ``Idempotency-Key``: a repeated key with the same request gets the first
-        answer back, with a different request a 409.
+        """Run ``act`` (request-time checks and changes, creating a job) in one transaction.
+
+        Honours ``Idempotency-Key``: a repeated key with the same request gets the first answer
+        back, with a different request a 409.
         """
         key = request.headers.get(contract.HEADER_IDEMPOTENCY_KEY)
         digest = request_digest(request)

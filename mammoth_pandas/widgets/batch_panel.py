@@ -247,8 +247,10 @@ class BatchPanel(
         self._render_selection()
 
     def on_highlight(self, callback: Callable[[int], Any], *, remove: bool = False) -> None:
-        """Call ``callback(batch_id)`` when a row is clicked or ticked (``preview`` shows
-        that batch's first rows this way); from the thread of the click.
+        """Call ``callback(batch_id)`` when a row is clicked or ticked.
+
+        ``preview`` shows that batch's first rows this way. The call comes from the thread of the
+        click.
         """
         (self._highlight_callbacks.remove if remove else self._highlight_callbacks.append)(callback)
 
@@ -263,8 +265,9 @@ class BatchPanel(
         self.status.info(f"Selected the {plural(len(ids), 'matching batch', 'matching batches')}.")
 
     def sort(self, column: str, descending: bool | None = None) -> None:
-        """Sort by ``column`` (a header: id, name, state, rows, columns, created, source);
-        the same column again reverses the order unless ``descending`` is given.
+        """Sort by ``column`` (a header: id, name, state, rows, columns, created, source).
+
+        The same column again reverses the order unless ``descending`` is given.
         """
         if column not in SORT_KEYS:
             raise MammothInputError(
@@ -285,8 +288,9 @@ class BatchPanel(
         self.reload(announce=True)
 
     def close(self) -> None:
-        """Stop following the running job and reading (it goes on on the server) and close
-        every widget.
+        """Stop following the running job and reading, and close every widget.
+
+        The job goes on on the server.
         """
         runner = getattr(self, "_runner", None)  # None when __init__ failed early
         if runner is not None:
@@ -301,9 +305,11 @@ class BatchPanel(
     # -- loading and rendering ----------------------------------------------------------
 
     def _uses_index(self, filters: BatchFilters) -> bool:
-        """Whether the index answers: for filters the server cannot apply, and for every
-        filter once the index is complete (no request but the page's rows); sorting by
-        source needs the source, which the index does not hold.
+        """Whether the index answers.
+
+        It does for filters the server cannot apply, and for every filter once the index is complete
+        (no request but the page's rows); sorting by source needs the source, which the index does
+        not hold.
         """
         if SORT_KEYS[filters.sort_by] is None:
             return False
