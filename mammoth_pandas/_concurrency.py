@@ -15,10 +15,13 @@ The rules, in the spirit of TCP's congestion control:
   trip). A slow answer means the server queues: the limit then holds.
 - **Halve on rate limiting**: a ``429`` or ``503`` halves the limit (once per round: the
   answers to requests sent before the last decrease do not halve it again) and sets the
-  threshold there. ``Retry-After`` is honoured: no request starts before it has passed.
-  The number of requests in flight that drew the refusal is remembered (when there were
-  several), and the limit stays below it for ``probe_after`` seconds before it tries
-  that many again.
+  threshold there. ``Retry-After`` is honoured by the refused request: its retry waits
+  that long, without holding a slot, while the others go on under the lowered limit (the
+  decrease is the answer to "too many at once"). A request refused while alone in
+  flight cannot blame our concurrency: then no request starts before ``Retry-After``
+  has passed. The number of requests in flight that drew the refusal is remembered
+  (when there were several), and the limit stays below it for ``probe_after`` seconds
+  before it tries that many again.
 """
 
 from __future__ import annotations
@@ -136,11 +139,13 @@ class AdaptiveLimit:
     def on_throttle(self, ticket: Ticket | None, retry_after: float | None, now: float) -> None:
         """A request was refused (429/503); ``retry_after`` seconds as the server asked."""
         self.throttles += 1
-        if retry_after is not None and retry_after > 0:
+        in_flight = ticket.in_flight if ticket is not None else self.limit
+        if in_flight <= 1 and retry_after is not None and retry_after > 0:
+            # Refused alone: the server is busy, whatever our concurrency; everyone waits.
+            # (With others in flight only the refused request waits, before its retry.)
             self.paused_until = max(self.paused_until, now + min(retry_after, MAX_PAUSE))
         if ticket is not None and ticket.epoch < self.epoch:
             return  # sent before the last decrease: that decrease already answered it
-        in_flight = ticket.in_flight if ticket is not None else self.limit
         if in_flight > 1:  # refused with others in flight: that many is too many
             self.refused_at, self.refused_time = in_flight, now
             basis = min(self.window, float(in_flight))
@@ -215,17 +220,24 @@ class ConcurrencyGate:
                 self.policy.on_success(now - ticket.started, now)
             self._cond.notify_all()
 
-    def throttled(self, ticket: Ticket, retry_after: float | None) -> Ticket:
-        """A refusal of ``ticket``'s request: adapt, then wait for a slot for its retry."""
+    def throttled(
+        self, ticket: Ticket, retry_after: float | None, pause: Callable[[], None] | None = None
+    ) -> Ticket:
+        """A refusal of ``ticket``'s request: adapt, wait out ``pause``, then take a slot.
+
+        The slot is given up during ``pause`` (the server's wait), so the other requests
+        go on meanwhile; the retry then comes ahead of the requests not yet started.
+        """
         with self._cond:
             self.policy.on_throttle(ticket, retry_after, self.clock())
             self.in_flight -= 1
-            self._retrying += 1
             self._cond.notify_all()
+        if pause is not None:
+            pause()
+        with self._cond:
+            self._retrying += 1
             try:
-                # The server's own wait is left to the transport's retry; here only a slot.
-                while self.in_flight >= self.policy.limit:
-                    self._cond.wait()
+                self._wait(lambda: self.in_flight < self.policy.limit)
             finally:
                 self._retrying -= 1
             self.in_flight += 1
@@ -264,16 +276,22 @@ class _Current:
 _local = threading.local()
 
 
-def report_throttle(status: int, retry_after: str | float | None) -> None:
+def report_throttle(
+    status: int, retry_after: str | float | None, pause: Callable[[], None] | None = None
+) -> None:
     """Tell the gate running this thread's request that the server refused it.
 
-    Called by the transport before it retries an answer with ``status``; a no-op for
-    statuses other than 429/503 and outside :meth:`ConcurrencyGate.run`.
+    Called by the transport before it retries an answer with ``status``; ``pause`` is the
+    transport's wait before that retry, run here with the request's slot given up. For
+    statuses other than 429/503 and outside :meth:`ConcurrencyGate.run`, only ``pause``
+    runs.
     """
     current: _Current | None = getattr(_local, "current", None)
     if current is None or status not in THROTTLE_STATUSES:
+        if pause is not None:
+            pause()
         return
-    current.ticket = current.gate.throttled(current.ticket, parse_retry_after(retry_after))
+    current.ticket = current.gate.throttled(current.ticket, parse_retry_after(retry_after), pause)
 
 
 def parse_retry_after(value: str | float | None) -> float | None:

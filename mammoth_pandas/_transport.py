@@ -28,6 +28,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -355,8 +356,11 @@ class Transport:
                 if status >= 300:
                     if status in RETRY_STATUSES and self._may_retry(attempt, started):
                         log.debug("%s: HTTP %d (attempt %d)", what, status, attempt)
-                        report_throttle(status, response.headers.get("Retry-After"))
-                        self._pause(attempt, started, response)
+                        report_throttle(
+                            status,
+                            response.headers.get("Retry-After"),
+                            functools.partial(self._pause, attempt, started, response),
+                        )
                         continue
                     raise self._error(response, what, attempts=attempt)
                 body, unreadable = _json(content)

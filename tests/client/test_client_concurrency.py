@@ -59,7 +59,7 @@ def test_slow_answers_hold_the_limit() -> None:
     assert policy.limit == 16
 
 
-def test_a_refusal_halves_once_per_round_and_pauses_for_retry_after() -> None:
+def test_a_refusal_halves_once_per_round_and_pauses_no_one_else() -> None:
     policy, clock = AdaptiveLimit(32), FakeClock()
     round_trip(policy, clock, 0.02)
     round_trip(policy, clock, 0.02)
@@ -67,11 +67,18 @@ def test_a_refusal_halves_once_per_round_and_pauses_for_retry_after() -> None:
     sent_before = Ticket(clock.now, policy.epoch, 12)
     policy.on_throttle(sent_before, 1.5, clock.now)
     assert policy.limit == 6  # half of the 12 in flight
-    assert policy.pause_remaining(clock.now) == pytest.approx(1.5)
+    # too many at once: the decrease answers it; only the refused request waits 1.5 s
+    assert policy.pause_remaining(clock.now) == 0.0
     policy.on_throttle(sent_before, None, clock.now)  # same round: no second halving
     assert policy.limit == 6
     assert policy.decreases == 1
     assert policy.throttles == 2
+
+
+def test_a_request_refused_alone_pauses_every_request_for_retry_after() -> None:
+    policy, clock = AdaptiveLimit(32), FakeClock()
+    policy.on_throttle(Ticket(clock.now, policy.epoch, 1), 1.5, clock.now)
+    assert policy.pause_remaining(clock.now) == pytest.approx(1.5)
     clock.now += 1.0
     assert policy.pause_remaining(clock.now) == pytest.approx(0.5)
     clock.now += 1.0
@@ -105,7 +112,7 @@ def test_refusals_never_go_below_one() -> None:
 
 def test_huge_retry_after_pauses_at_most_a_minute() -> None:
     policy, clock = AdaptiveLimit(8), FakeClock()
-    policy.on_throttle(None, 1e9, clock.now)
+    policy.on_throttle(Ticket(clock.now, policy.epoch, 1), 1e9, clock.now)
     assert policy.pause_remaining(clock.now) == pytest.approx(60.0)
 
 
@@ -193,6 +200,54 @@ def test_a_throttle_reported_by_the_transport_halves_and_gives_the_retry_a_slot(
     assert gate.policy.limit == 4  # one in flight when refused → at most half of 8
     assert gate.policy.throttles == 1
     assert gate.in_flight == 0
+
+
+def test_a_refused_request_gives_up_its_slot_while_it_waits_to_retry() -> None:
+    gate = ConcurrencyGate(AdaptiveLimit(8, start=2))
+    waiting = threading.Event()  # the refused request is in its Retry-After wait
+    admitted = threading.Event()  # another request got in meanwhile
+    holder_in = threading.Event()
+    release_holder = threading.Event()
+    waits: list[int] = []
+
+    def pause() -> None:
+        waits.append(gate.in_flight)
+        waiting.set()
+        assert admitted.wait(timeout=10)
+
+    def refused() -> str:
+        if not waits:
+            report_throttle(429, "1", pause)
+        return "retried"
+
+    def holder() -> str:
+        holder_in.set()
+        assert release_holder.wait(timeout=10)
+        return "held"
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(gate.run, holder)
+        assert holder_in.wait(timeout=10)
+        second = pool.submit(gate.run, refused)
+        assert waiting.wait(timeout=10)
+        # limit 2 → 1 after the refusal (two in flight), and the holder still holds one:
+        # the refused request's slot was given back, so one in flight, none waiting
+        assert waits == [1]
+        release_holder.set()
+        assert first.result(timeout=10) == "held"
+        third = pool.submit(gate.run, lambda: "new")
+        assert third.result(timeout=10) == "new"  # admitted during the refused one's wait
+        admitted.set()
+        assert second.result(timeout=10) == "retried"
+    assert gate.in_flight == 0
+    assert gate.policy.throttles == 1
+
+
+def test_report_throttle_runs_the_pause_even_outside_a_gate() -> None:
+    ran: list[str] = []
+    report_throttle(429, "1", lambda: ran.append("paused"))
+    report_throttle(500, None, lambda: ran.append("paused"))
+    assert ran == ["paused", "paused"]
 
 
 def test_report_throttle_outside_a_gate_or_for_other_statuses_does_nothing() -> None:
