@@ -1,18 +1,10 @@
-"""Mapping test helpers: small frames and schemas, and the repository root on sys.path
-(for the benchmark's case builder in ``bench/``)."""
+"""Mapping test helpers: small frames and schemas."""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture

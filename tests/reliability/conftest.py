@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile import HostileServer
-from reliability_support import FaultCounter, Figures
 
 from mammoth_pandas import _transport, jobs
 from mammoth_pandas.sandbox import Sandbox
+from tests.reliability.hostile import HostileServer
+from tests.reliability.reliability_support import FaultCounter, Figures
 
 REPO = Path(__file__).resolve().parents[2]
 FIGURES_DIR = REPO / "test-artifacts" / "reliability"

@@ -13,8 +13,6 @@ import time
 from collections import Counter
 from typing import Any
 
-import requests
-
 from mammoth_pandas.sandbox import Sandbox
 
 
@@ -121,15 +119,3 @@ def wait_for(condition: Any, timeout: float = 10.0, what: str = "condition") -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached within {timeout} s")
         time.sleep(0.01)
-
-
-class CountingSession(requests.Session):
-    """A ``requests.Session`` counting what it sends (bad input must send nothing)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[requests.PreparedRequest] = []
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        self.sent.append(request)
-        return super().send(request, **kwargs)

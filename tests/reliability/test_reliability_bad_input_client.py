@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from reliability_support import CountingSession
 
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.dataset import DatasetHandle
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.mapping import Mapping, derive_mapping
 from mammoth_pandas.sandbox import DEMO
+from tests.conftest import RecordingSession
 
 WS, PR, DS, SRC = DEMO.workspace_id, DEMO.project_id, DEMO.customers, DEMO.crm_export
 ID = "destination_c_id"
@@ -349,8 +349,8 @@ CASES: list[Case] = [
 
 
 @pytest.fixture(scope="module")
-def ctx() -> tuple[Ctx, CountingSession]:
-    session = CountingSession()
+def ctx() -> tuple[Ctx, RecordingSession]:
+    session = RecordingSession()
     client = MammothClient("http://127.0.0.1:1", api_key="k", api_secret="s", session=session)
     frames = derive_mapping(
         pd.DataFrame({"Full name": ["Ann"], "LTV": [1.0]}),

@@ -17,10 +17,10 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import Figures
 
 from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
+from tests.reliability.reliability_support import Figures
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
 HERE = Path(__file__).resolve().parent

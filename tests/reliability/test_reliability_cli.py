@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from reliability_support import FaultCounter
 
 from mammoth_pandas import cli
 from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
+from tests.reliability.reliability_support import FaultCounter
 
 SECRET = "cli-secret-never-printed-0123456789"
 WHERE = ["--workspace", "1", "--project", "1", "--dataset", str(DEMO.customers)]

@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from reliability_support import FaultCounter
 
 from mammoth_pandas import contract as C
 from mammoth_pandas.sandbox import DEMO, Sandbox
+from tests.reliability.reliability_support import FaultCounter
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
 BATCHES = f"/workspaces/{WS}/projects/{PR}/datasets/{DS}/batches"

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_support import wait_for
 
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import MammothError
 from mammoth_pandas.sandbox import DEMO
+from tests.reliability.reliability_support import wait_for
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
 KEY, SECRET = "mk_durability", "durability-secret-value"

@@ -9,7 +9,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from reliability_support import wait_for
 
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
@@ -18,20 +17,13 @@ from mammoth_pandas.errors import (
     ServerError,
 )
 from mammoth_pandas.sandbox import DEMO, Sandbox
+from mammoth_pandas.sandbox.faults import REQUEST_FAULTS
+from tests.reliability.reliability_support import wait_for
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
 
 #: Faults a read must survive: every one the sandbox can inject.
-RECOVERABLE = (
-    "rate_429",
-    "rate_500",
-    "rate_502",
-    "rate_503",
-    "drop",
-    "drop_after",
-    "truncate",
-    "non_json",
-)
+RECOVERABLE = REQUEST_FAULTS
 
 Read = Callable[[MammothClient, dict[str, Any]], Any]
 

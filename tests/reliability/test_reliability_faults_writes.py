@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from reliability_support import CountingSession, FaultCounter, wait_for
 
 from mammoth_pandas import contract as C
 from mammoth_pandas.client import MammothClient
@@ -26,20 +25,14 @@ from mammoth_pandas.errors import (
 from mammoth_pandas.jobs import Job
 from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.sandbox import DEMO, Sandbox
+from mammoth_pandas.sandbox.faults import REQUEST_FAULTS
+from tests.conftest import RecordingSession
+from tests.reliability.reliability_support import FaultCounter, wait_for
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
 
 #: Faults a write survives once the server has shown it honours idempotency keys.
-RECOVERABLE = (
-    "rate_429",
-    "rate_500",
-    "rate_502",
-    "rate_503",
-    "drop",
-    "drop_after",
-    "truncate",
-    "non_json",
-)
+RECOVERABLE = REQUEST_FAULTS
 
 #: The CRM export (102) appended into the customers (101), by column id.
 CRM_MAPPING = [
@@ -58,7 +51,7 @@ CRM_MAPPING = [
 class World:
     sb: Sandbox
     client: MammothClient
-    session: CountingSession
+    session: RecordingSession
     counter: FaultCounter
     active: list[int]
     suspended: list[int]
@@ -78,7 +71,7 @@ class World:
 
 
 def _world(sb: Sandbox, counter: FaultCounter, *, warm: bool) -> World:
-    session = CountingSession()
+    session = RecordingSession()
     client = sb.client(session=session)
     listing = sb.client().batches.list(WS, PR, DS)
     active = [int(i) for i in listing.index[listing.state == "active"]]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import tracemalloc
 
-import hostile as H
 import pytest
-from hostile import HostileServer
 
 from mammoth_pandas.errors import MammothConnectionError, RateLimitError, ServerError
+from tests.reliability import hostile as H
+from tests.reliability.hostile import HostileServer
 
 CAP = 1 << 20  # the body cap set for these tests (the default is 64 MiB)
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hostile import Handler, HostileServer, mode
 
 from mammoth_pandas.errors import JobFailedError, MammothConnectionError
+from tests.reliability.hostile import Handler, HostileServer, mode
 
 DS, BATCH, ROWS = 5, 7, 430
 SCHEMA = [

@@ -5,9 +5,9 @@ the whole wait."""
 from __future__ import annotations
 
 import pytest
-from hostile import HostileServer
 
 from mammoth_pandas.errors import JobFailedError, MammothConnectionError
+from tests.reliability.hostile import HostileServer
 
 
 @pytest.mark.parametrize("status", ["SUCCESS", " Success "])

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hostile import BATCHES, HostileServer
 
 from mammoth_pandas import _paging
 from mammoth_pandas.errors import MammothConnectionError
+from tests.reliability.hostile import BATCHES, HostileServer
 
 ALL_IDS = [b["id"] for b in BATCHES]
 

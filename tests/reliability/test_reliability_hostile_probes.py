@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hostile import HostileServer
 
 from mammoth_pandas.errors import MammothConnectionError
 from mammoth_pandas.widgets._batch_source import BatchFilters, BatchSource
+from tests.reliability.hostile import HostileServer
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import traceback
 from typing import Any
 
 import pytest
-from hostile import API_KEY, API_SECRET, TOKEN, HostileServer
 
 from mammoth_pandas.errors import MammothAPIError
+from tests.reliability.hostile import API_KEY, API_SECRET, TOKEN, HostileServer
 
 SECRETS = (API_KEY, API_SECRET, TOKEN)
 

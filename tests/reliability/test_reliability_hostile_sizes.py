@@ -5,10 +5,10 @@ their jobs followed together as one result."""
 from __future__ import annotations
 
 import pytest
-from hostile import HostileServer
 
 from mammoth_pandas import params as P
 from mammoth_pandas.errors import MammothInputError
+from tests.reliability.hostile import HostileServer
 
 CAP = 8192
 

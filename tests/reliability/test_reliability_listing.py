@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pytest
-from reliability_support import wait_for
 
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.sandbox import DEMO, Sandbox
+from tests.reliability.reliability_support import wait_for
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.scale
 BATCHES = 3000

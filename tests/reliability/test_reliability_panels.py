@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from reliability_support import FaultCounter
 
 from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.sandbox import DEMO, Sandbox
 from mammoth_pandas.widgets import BatchPanel, MappingPanel
+from tests.reliability.reliability_support import FaultCounter
 
 WS, PR, DS = DEMO.workspace_id, DEMO.project_id, DEMO.customers
 
