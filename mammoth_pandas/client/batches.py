@@ -9,7 +9,7 @@ remembers its dataset in ``attrs["mammoth"]``, so ``df.mammoth`` can act on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +21,7 @@ from mammoth_pandas import params as P
 from mammoth_pandas._answers import BATCH, BATCH_LISTING, DATASET, Records, listing_page
 from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas.client._base import Resource
+from mammoth_pandas.client._query import LIST_DEFAULTS, ListQuery, sort_key
 from mammoth_pandas.client._routes import batch_data_path, batch_path, batches_path, dataset_path
 from mammoth_pandas.client.data import expected_rows, plan_read
 from mammoth_pandas.errors import MammothConnectionError, MammothError, MammothInputError
@@ -35,74 +36,6 @@ Ids = tuple[int, int, int]
 
 
 IdGroups = list[list[int]]
-
-
-def _sort_key(name: str, last: bool) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
-    """A record's sort key on ``name``, missing values last (``last``: for a reversed sort)."""
-    return lambda record: ((record.get(name) is None) != last, record.get(name))
-
-
-class _ListQuery:
-    """A validated listing request: wire parameters plus paging."""
-
-    def __init__(
-        self,
-        *,
-        fields: Any,
-        id: Any,
-        created_at: Any,
-        status: Any,
-        state: Any,
-        row_count: Any,
-        limit: Any,
-        offset: Any,
-        sort: Any,
-        page_size: Any,
-    ) -> None:
-        if status is not None and state is not None:
-            raise MammothInputError("state", "give status= or state=, not both", accepted="one")
-        id, row_count, status, state, created_at, sort = (
-            None if isinstance(v, str) and not v.strip() else v
-            for v in (id, row_count, status, state, created_at, sort)
-        )
-        self.fields = P.fields(fields)
-        ids = None if id is None else P.id_list("id", id)
-        counts = None if row_count is None else P.row_counts(row_count)
-        states = status if state is None else state
-        state_list = (
-            None if states is None else P.states(states, "status" if state is None else "state")
-        )
-        self.ids = ids
-        self.empty = any(x == [] for x in (ids, counts, state_list))
-        self.params = {
-            "fields": P.fields_wire(self.fields),
-            "id": ",".join(map(str, ids or [])),
-            "created_at": P.created_at(created_at),
-            "status": ",".join(state_list or []),
-            "row_count": ",".join(map(str, counts or [])),
-        }
-        wire_sort = P.sort(sort)
-        if wire_sort:
-            self.params["sort"] = wire_sort
-        self.limit = P.limit(limit)
-        self.offset = P.non_negative_int("offset", offset)
-        self.page_size = P.page_size(page_size)
-        if self.limit == 0:
-            self.empty = True
-
-
-_LIST_DEFAULTS: dict[str, Any] = {
-    "fields": None,
-    "id": None,
-    "created_at": None,
-    "status": None,
-    "state": None,
-    "row_count": None,
-    "limit": None,
-    "offset": 0,
-    "sort": None,
-    "page_size": C.MAX_LIMIT,
-}
 
 
 class BatchesAPI(Resource):
@@ -138,7 +71,7 @@ class BatchesAPI(Resource):
         rows (the last may hold fewer): fewer, larger frames cost less to build.
         """
         ids = P.dataset_ids(workspace_id, project_id, dataset_id)
-        query = _ListQuery(
+        query = ListQuery(
             fields=fields, id=id, created_at=created_at, status=status, state=state,
             row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
         )  # fmt: skip
@@ -154,7 +87,7 @@ class BatchesAPI(Resource):
         return self._frames(ids, query, workers, rows_per_frame)
 
     def _frames(
-        self, ids: Ids, query: _ListQuery, workers: int, rows_per_frame: int = 1
+        self, ids: Ids, query: ListQuery, workers: int, rows_per_frame: int = 1
     ) -> Iterator[pd.DataFrame]:
         pending: Records = []
         for records in self._record_pages(ids, query, workers):
@@ -190,7 +123,7 @@ class BatchesAPI(Resource):
         same ten rows); ``page_size`` (1..100) is the size of each request.
         """
         ids = P.dataset_ids(workspace_id, project_id, dataset_id)
-        query = _ListQuery(
+        query = ListQuery(
             fields=fields, id=id, created_at=created_at, status=status, state=state,
             row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
         )  # fmt: skip
@@ -221,11 +154,11 @@ class BatchesAPI(Resource):
         triples = list(dict.fromkeys(triples))
         if "limit" in filters:
             raise MammothInputError("limit", "not supported by list_many", accepted="no limit")
-        unknown = set(filters) - set(_LIST_DEFAULTS) - {"max_workers"}
+        unknown = set(filters) - set(LIST_DEFAULTS) - {"max_workers"}
         if unknown:
             raise TypeError(f"list_many() got unexpected keyword arguments {sorted(unknown)}")
         query = {k: v for k, v in filters.items() if k != "max_workers"}
-        _ListQuery(**{**_LIST_DEFAULTS, **query})  # validate everything before any request
+        ListQuery(**{**LIST_DEFAULTS, **query})  # validate everything before any request
         self._workers(filters.get("max_workers"))
         parts = []
         for ws, pr, ds in triples:
@@ -460,7 +393,7 @@ class BatchesAPI(Resource):
             self._t.get(path, query, expect=BATCH_LISTING), BATCH_LISTING, total_key=total
         )
 
-    def _record_pages(self, ids: Ids, query: _ListQuery, workers: int) -> Iterator[Records]:
+    def _record_pages(self, ids: Ids, query: ListQuery, workers: int) -> Iterator[Records]:
         """Pages of new records, in order.
 
         See :mod:`mammoth_pandas._paging` for how pages overlap so that a dataset changing during
@@ -488,7 +421,7 @@ class BatchesAPI(Resource):
         )
 
     def _split_listing(
-        self, path: str, query: _ListQuery, chunks: IdGroups, workers: int
+        self, path: str, query: ListQuery, chunks: IdGroups, workers: int
     ) -> Records:
         """The listing of an id filter too long for one URL.
 
@@ -510,6 +443,6 @@ class BatchesAPI(Resource):
         terms = re.findall(r"\((\w+):(asc|desc)\)", query.params.get("sort") or "(id:asc)")
         for name, direction in reversed(terms):  # stable sorts, last term first; None last
             descending = direction == "desc"
-            records.sort(key=_sort_key(name, descending), reverse=descending)
+            records.sort(key=sort_key(name, descending), reverse=descending)
         end = None if query.limit is None else query.offset + query.limit
         return records[query.offset : end]
