@@ -27,7 +27,11 @@ from typing import Any
 import pandas as pd
 
 from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.history import ActionLog
 from mammoth_pandas.jobs import Job
+
+#: The accessor's actions of this session (``df.mammoth.history``), newest last.
+ACTION_LOG = ActionLog()
 
 __all__ = ["MammothAccessor", "client_for", "register_client", "unregister_client"]
 
@@ -136,13 +140,32 @@ class MammothAccessor:
         groups = self._groups()
         jobs = []
         for (ws, pr, ds), ids in groups:
-            if action == "delete":
-                jobs.append(client.batches.remove(ws, pr, ds, ids, wait=wait, timeout=timeout))
-            else:
-                jobs.append(
-                    client.batches.update(ws, pr, ds, **{action: ids}, wait=wait, timeout=timeout)
+            try:
+                if action == "delete":
+                    job = client.batches.remove(ws, pr, ds, ids, wait=wait, timeout=timeout)
+                else:
+                    job = client.batches.update(
+                        ws, pr, ds, **{action: ids}, wait=wait, timeout=timeout
+                    )
+            except Exception as exc:
+                job_id = getattr(getattr(exc, "job", None), "id", None)
+                ACTION_LOG.record(
+                    action,
+                    ids,
+                    job=job_id,
+                    outcome="failed",
+                    message=f"{type(exc).__name__}: {exc}",
                 )
+                raise
+            jobs.append(job)
+            outcome = "succeeded" if job.succeeded else ("failed" if job.failed else "submitted")
+            ACTION_LOG.record(action, ids, job=job, outcome=outcome, message=job.status)
         return jobs[0] if len(jobs) == 1 else jobs
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """The accessor's actions of this session: time, action, ids, job, outcome, message."""
+        return ACTION_LOG.frame()
 
     # -- actions -------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "mammoth_pandas._paging",
         "mammoth_pandas._answers",
         "mammoth_pandas.jobs",
+        "mammoth_pandas.history",
     ),
     ("mammoth_pandas.accessor", "mammoth_pandas.display"),
     ("mammoth_pandas.dataset", "mammoth_pandas.handles"),

@@ -28,6 +28,7 @@ import traitlets
 
 from mammoth_pandas import params as P
 from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.history import ActionLog
 from mammoth_pandas.widgets import _batch_controls as controls
 from mammoth_pandas.widgets._actions import VERBS
 from mammoth_pandas.widgets._batch_actions import BatchActions
@@ -44,7 +45,6 @@ from mammoth_pandas.widgets._common import (
     describe_error,
     plural,
 )
-from mammoth_pandas.widgets._history import ActionLog
 from mammoth_pandas.widgets._index import DatasetIndex, select
 from mammoth_pandas.widgets._table import Row, row_cells
 from mammoth_pandas.widgets.preview import BatchPreview

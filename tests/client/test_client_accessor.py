@@ -8,7 +8,7 @@ import pickle
 import pandas as pd
 import pytest
 
-from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.errors import MammothError, MammothInputError
 from mammoth_pandas.jobs import Job
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
@@ -116,3 +116,40 @@ def test_the_readme_idiom_on_a_modified_copy(fresh_sandbox: Sandbox) -> None:
     job = df[df.row_count == 0].mammoth.delete()
     assert job.succeeded
     assert not set(chosen) & set(client.batches.list(WS, PR, DS).index)
+
+
+def test_the_accessor_logs_its_actions_in_history(fresh_sandbox: Sandbox) -> None:
+    from mammoth_pandas.history import HISTORY_COLUMNS
+
+    client = fresh_sandbox.client()
+    df = client.batches.list(WS, PR, DS)
+    target = df[df.state == "active"].head(2)
+    ids = tuple(int(i) for i in target.index)
+    before = len(target.mammoth.history)
+    job = target.mammoth.suspend()
+    target.mammoth.restore(wait=False).wait(60)
+    history = df.mammoth.history  # one log for the session, seen from any frame
+    assert list(history.columns) == list(HISTORY_COLUMNS)
+    assert len(history) == before + 2
+    first, second = history.iloc[-2], history.iloc[-1]
+    assert (first.action, first.ids, first.job, first.outcome) == (
+        "suspend",
+        ids,
+        str(job.id),
+        "succeeded",
+    )
+    assert (second.action, second.ids, second.outcome) == ("restore", ids, "submitted")
+    assert isinstance(history["time"].dtype, pd.DatetimeTZDtype)
+    assert str(history["time"].dtype.tz) == "UTC"
+
+
+def test_a_refused_action_is_logged_as_failed(fresh_sandbox: Sandbox) -> None:
+    client = fresh_sandbox.client()
+    df = client.batches.list(WS, PR, DS)
+    target = df.head(1)
+    client.batches.remove(WS, PR, DS, [int(target.index[0])], wait=True)
+    with pytest.raises(MammothError):
+        target.mammoth.suspend()
+    last = df.mammoth.history.iloc[-1]
+    assert (last.action, last.ids, last.outcome) == ("suspend", (int(target.index[0]),), "failed")
+    assert last.message

@@ -8,10 +8,10 @@ import threading
 import pandas as pd
 import pytest
 
+from mammoth_pandas.history import HISTORY_COLUMNS
 from mammoth_pandas.sandbox import DEMO, Sandbox
 from mammoth_pandas.widgets import BatchPanel
 from mammoth_pandas.widgets import _actions as actions
-from mammoth_pandas.widgets._history import HISTORY_COLUMNS
 
 IDS = (DEMO.workspace_id, DEMO.project_id, DEMO.customers)
 

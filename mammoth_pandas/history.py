@@ -3,7 +3,10 @@
 ``panel.history`` (and ``df.mammoth.history`` for the accessor) is one row per action:
 ``time`` (UTC), ``action``, ``ids`` (a tuple), ``job`` (the job id, when one was
 submitted), ``outcome`` (``succeeded``, ``failed``, ``undone``…) and ``message`` (the
-sentence the status line showed). The log is in memory and bounded.
+sentence the status line showed, or the job's error). The log is in memory and bounded.
+
+It sits below the accessor and the widgets, which both keep one: the batch panel one per
+panel, the accessor one per session (:data:`mammoth_pandas.accessor.ACTION_LOG`).
 """
 
 from __future__ import annotations
