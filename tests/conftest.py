@@ -51,12 +51,20 @@ def client(sandbox: Sandbox) -> Any:
     return sandbox.client()
 
 
-class TransportClock:
-    """Stands in for the transport's ``time``: waiting advances it, nothing really sleeps."""
+class FakeClock:
+    """The tests' one fake clock: calling it (or ``monotonic``) reads the time, ``sleep``
+    advances it and records the wait, so nothing really sleeps.
 
-    def __init__(self) -> None:
-        self.now = 1000.0
+    It stands in for the transport's ``time`` module (see ``transport_clock``) and is passed
+    as the ``clock``/``sleep`` of a job or a concurrency gate.
+    """
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
         self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
 
     def monotonic(self) -> float:
         return self.now
@@ -64,6 +72,15 @@ class TransportClock:
     def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.now += seconds
+
+    @property
+    def sleeps(self) -> list[float]:
+        """The waits, in order (the name the job-polling tests read them by)."""
+        return self.waits
+
+
+#: The name the transport tests know the clock by.
+TransportClock = FakeClock
 
 
 @pytest.fixture

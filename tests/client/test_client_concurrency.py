@@ -15,14 +15,7 @@ from mammoth_pandas._concurrency import (
     report_throttle,
 )
 from mammoth_pandas.errors import RateLimitError
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import FakeClock
 
 
 def round_trip(policy: AdaptiveLimit, clock: FakeClock, duration: float) -> None:
@@ -41,7 +34,7 @@ def test_starts_modestly_and_never_above_the_ceiling() -> None:
 
 
 def test_quick_answers_double_the_limit_each_round_up_to_the_ceiling() -> None:
-    policy, clock = AdaptiveLimit(32), FakeClock()
+    policy, clock = AdaptiveLimit(32), FakeClock(now=100.0)
     seen = []
     for _ in range(5):
         round_trip(policy, clock, 0.02)
@@ -50,7 +43,7 @@ def test_quick_answers_double_the_limit_each_round_up_to_the_ceiling() -> None:
 
 
 def test_slow_answers_hold_the_limit() -> None:
-    policy, clock = AdaptiveLimit(32), FakeClock()
+    policy, clock = AdaptiveLimit(32), FakeClock(now=100.0)
     round_trip(policy, clock, 0.02)  # quickest seen: 20 ms
     assert policy.limit == 8
     round_trip(policy, clock, 0.2)  # ten times slower: the server queues
@@ -60,7 +53,7 @@ def test_slow_answers_hold_the_limit() -> None:
 
 
 def test_a_refusal_halves_once_per_round_and_pauses_no_one_else() -> None:
-    policy, clock = AdaptiveLimit(32), FakeClock()
+    policy, clock = AdaptiveLimit(32), FakeClock(now=100.0)
     round_trip(policy, clock, 0.02)
     round_trip(policy, clock, 0.02)
     assert policy.limit == 16
@@ -76,7 +69,7 @@ def test_a_refusal_halves_once_per_round_and_pauses_no_one_else() -> None:
 
 
 def test_a_request_refused_alone_pauses_every_request_for_retry_after() -> None:
-    policy, clock = AdaptiveLimit(32), FakeClock()
+    policy, clock = AdaptiveLimit(32), FakeClock(now=100.0)
     policy.on_throttle(Ticket(clock.now, policy.epoch, 1), 1.5, clock.now)
     assert policy.pause_remaining(clock.now) == pytest.approx(1.5)
     clock.now += 1.0
@@ -86,7 +79,7 @@ def test_a_request_refused_alone_pauses_every_request_for_retry_after() -> None:
 
 
 def test_after_a_refusal_growth_is_additive_and_stays_below_the_refused_level() -> None:
-    policy, clock = AdaptiveLimit(32, probe_after=10.0), FakeClock()
+    policy, clock = AdaptiveLimit(32, probe_after=10.0), FakeClock(now=100.0)
     for _ in range(2):
         round_trip(policy, clock, 0.02)
     policy.on_throttle(Ticket(clock.now, policy.epoch, 9), None, clock.now)
@@ -102,7 +95,7 @@ def test_after_a_refusal_growth_is_additive_and_stays_below_the_refused_level() 
 
 
 def test_refusals_never_go_below_one() -> None:
-    policy, clock = AdaptiveLimit(8), FakeClock()
+    policy, clock = AdaptiveLimit(8), FakeClock(now=100.0)
     for _ in range(10):
         policy.on_throttle(None, None, clock.now)
     assert policy.limit == 1
@@ -111,7 +104,7 @@ def test_refusals_never_go_below_one() -> None:
 
 
 def test_huge_retry_after_pauses_at_most_a_minute() -> None:
-    policy, clock = AdaptiveLimit(8), FakeClock()
+    policy, clock = AdaptiveLimit(8), FakeClock(now=100.0)
     policy.on_throttle(Ticket(clock.now, policy.epoch, 1), 1e9, clock.now)
     assert policy.pause_remaining(clock.now) == pytest.approx(60.0)
 
@@ -271,7 +264,7 @@ def test_a_refusal_that_outlasts_the_retries_still_halves_and_is_raised() -> Non
 
 
 def test_successful_pages_grow_the_gate_limit() -> None:
-    clock = FakeClock()
+    clock = FakeClock(now=100.0)
     gate = ConcurrencyGate(AdaptiveLimit(16), clock=clock)
 
     def fetch() -> None:

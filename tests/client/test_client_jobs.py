@@ -13,19 +13,7 @@ from mammoth_pandas.errors import (
     MammothInputError,
 )
 from mammoth_pandas.jobs import POLL_FACTOR, POLL_FIRST, POLL_MAX, Job, failure_reason
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.conftest import FakeClock
 
 
 class FakeJobs:
@@ -55,7 +43,7 @@ def make_job(states: list[dict[str, Any]], clock: FakeClock) -> Job:
 
 
 def test_wait_polls_with_growing_capped_delays() -> None:
-    clock = FakeClock()
+    clock = FakeClock(now=0.0)
     states = [{"id": 9, "status": "processing"}] * 12 + [
         {"id": 9, "status": "success", "response": {"suspended": [1]}}
     ]
@@ -73,7 +61,7 @@ def test_wait_polls_with_growing_capped_delays() -> None:
 
 
 def test_wait_raises_timeout_without_waiting_past_the_deadline() -> None:
-    clock = FakeClock()
+    clock = FakeClock(now=0.0)
     job = make_job([{"id": 9, "status": "processing"}], clock)
     with pytest.raises(JobTimeoutError) as info:
         job.wait(timeout=3)
@@ -93,7 +81,7 @@ def test_wait_raises_timeout_without_waiting_past_the_deadline() -> None:
     ],
 )
 def test_failure_reason_order(response: dict[str, Any], reason: str) -> None:
-    clock = FakeClock()
+    clock = FakeClock(now=0.0)
     job = make_job([{"id": 9, "status": "failure", "response": response}], clock)
     with pytest.raises(JobFailedError) as info:
         job.wait(timeout=10)
@@ -165,7 +153,7 @@ def test_losing_the_connection_while_waiting_does_not_claim_not_applied() -> Non
     class Client:
         jobs = Unreachable()
 
-    clock = FakeClock()
+    clock = FakeClock(now=0.0)
     job = Job(
         {"id": 9, "status": "processing", "operation": "update_batches"},
         client=Client(),
