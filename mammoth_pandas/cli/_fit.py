@@ -17,7 +17,15 @@ from typing import Any
 import pandas as pd
 from tabulate import tabulate
 
-__all__ = ["BATCH_LAYOUT", "DATASET_LAYOUT", "Layout", "fit_series", "fit_table", "width"]
+__all__ = [
+    "BATCH_LAYOUT",
+    "DATASET_LAYOUT",
+    "PROJECT_LAYOUT",
+    "Layout",
+    "fit_series",
+    "fit_table",
+    "width",
+]
 
 #: Spaces between columns in tabulate's "simple" format.
 _GAP = 2
@@ -130,6 +138,9 @@ def _columns(frame: pd.DataFrame, layout: Layout) -> dict[str, list[str]]:
     if layout.replaces and any(c in frame.columns for c in layout.replaces):
         out["source"] = _source(frame)
     return {k: v for k, v in out.items() if not v or any(v)}
+
+
+PROJECT_LAYOUT = Layout(order=("id", "name"), required=("id", "name"), flexible=("name",))
 
 
 def fit_table(frame: pd.DataFrame, layout: Layout, size: int) -> tuple[str, list[str]]:

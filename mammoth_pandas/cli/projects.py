@@ -3,6 +3,8 @@
 ::
 
     mammoth-pandas projects list --sort -created_at
+
+The table fits the terminal's width as ``batches list`` does (``--wide`` for every column).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ import argparse
 from collections.abc import Sequence
 from typing import TextIO
 
-from mammoth_pandas import display
-from mammoth_pandas.cli._common import add_common, run
+from mammoth_pandas.cli._common import add_common, run, show
+from mammoth_pandas.cli._fit import PROJECT_LAYOUT
 from mammoth_pandas.client import MammothClient
 
 __all__ = ["main"]
@@ -32,7 +34,7 @@ def _projects_parser() -> argparse.ArgumentParser:
 
 def _projects(args: argparse.Namespace, client: MammothClient, out: TextIO) -> int:
     frame = client.projects.list(args.workspace, sort=args.sort, limit=args.limit)
-    print(display.render(frame, args.format).rstrip(), file=out)
+    show(frame, args, out, PROJECT_LAYOUT)
     return 0
 
 

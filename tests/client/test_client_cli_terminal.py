@@ -63,6 +63,21 @@ def test_the_batch_table_fits_the_terminal(monkeypatch, capsys, columns: int):
     assert "2025-01-11 17:29" in out  # to the minute: the seconds would not tell more
 
 
+@pytest.mark.parametrize("columns", [40, 60])
+def test_the_projects_table_fits_the_terminal_and_wide_shows_all(monkeypatch, capsys, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, err = run(capsys, "projects", "list", "--sandbox", "--workspace", "1")
+    assert code == 0
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= columns
+    assert lines[0].split()[:2] == ["id", "name"]
+    assert "--wide shows them" in err
+    code, wide, _ = run(capsys, "projects", "list", "--sandbox", "--workspace", "1", "--wide")
+    assert code == 0
+    assert max(map(len, wide.splitlines())) > columns
+    assert "created_at" in wide.splitlines()[0]
+
+
 def test_names_are_whole_at_80_columns_and_keep_both_ends_when_narrower(monkeypatch, capsys):
     monkeypatch.setenv("COLUMNS", "80")
     _, out, _ = run(capsys, "batches", "list", "--sandbox")
