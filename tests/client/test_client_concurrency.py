@@ -278,11 +278,16 @@ def test_successful_pages_grow_the_gate_limit() -> None:
 # -- the pager against a server with a concurrency limit, over real HTTP --------------------
 
 
-def test_listing_adapts_to_a_server_that_refuses_above_eight_in_flight() -> None:
+def test_listing_adapts_to_a_server_that_refuses_above_eight_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from bench import bench_listing
     from bench.replay_server import FIRST_ID
-    from mammoth_pandas import MammothClient
+    from mammoth_pandas import MammothClient, _concurrency
 
+    # Start above the server's limit, so that refusals are certain whatever the machine's
+    # load does to the growth from the modest default start.
+    monkeypatch.setattr(_concurrency, "DEFAULT_START", 32)
     scale = 6_000
     with bench_listing.replay_process(scale, 0.01, max_in_flight=8, retry_after="0") as base:
         client = MammothClient(base, api_key="k", api_secret="s", max_workers=32)
