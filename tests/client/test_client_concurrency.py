@@ -285,11 +285,11 @@ def test_listing_adapts_to_a_server_that_refuses_above_eight_in_flight(
     from bench.replay_server import FIRST_ID
     from mammoth_pandas import MammothClient, _concurrency
 
-    # Start above the server's limit, so that refusals are certain whatever the machine's
-    # load does to the growth from the modest default start.
+    # Start above the server's limit, and hold each answer 0.2 s, so that more than eight
+    # are in flight at once (refusals certain) however slowly a loaded machine sends them.
     monkeypatch.setattr(_concurrency, "DEFAULT_START", 32)
     scale = 6_000
-    with bench_listing.replay_process(scale, 0.01, max_in_flight=8, retry_after="0") as base:
+    with bench_listing.replay_process(scale, 0.2, max_in_flight=8, retry_after="0") as base:
         client = MammothClient(base, api_key="k", api_secret="s", max_workers=32)
         df = client.batches.list(*bench_listing.DATASET)
         counts = bench_listing.served(base)
