@@ -66,8 +66,6 @@ LAZY = {
 #: (module, imported module): imports for type checking only that close a cycle inside one
 #: subpackage; each is to be replaced by a protocol or a lower module, then removed here.
 TYPE_ONLY_CYCLES = {
-    ("mammoth_pandas.mapping.display", "mammoth_pandas.mapping.model"),
-    ("mammoth_pandas.mapping.submit", "mammoth_pandas.mapping.model"),
     ("mammoth_pandas.widgets._batch_controls", "mammoth_pandas.widgets.batch_panel"),
 }
 

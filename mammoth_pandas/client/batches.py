@@ -271,10 +271,7 @@ class BatchesAPI(Resource):
                     accepted='{"name": str}',
                 )
             body["new_ds_details"] = dict(new_ds_details)
-        if body["source_id"] == ids[2]:
-            raise MammothInputError(
-                "source_id", "the source is the destination dataset", accepted="another dataset"
-            )
+        P.distinct_source((*ids[:2], body["source_id"]), ids)
         wait_for = P.timeout(timeout)
         return self._submit("POST", batches_path(*ids), body, None, wait, wait_for)
 

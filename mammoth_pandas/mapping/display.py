@@ -8,15 +8,42 @@ hand blue, empty destinations uncoloured.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 from tabulate import tabulate
 
 if TYPE_CHECKING:
-    from mammoth_pandas.mapping.model import Mapping, Row
+    from mammoth_pandas.mapping.rows import Row
 
-__all__ = ["REVIEW_COLOURS", "html_table", "styler", "summary", "text_table"]
+__all__ = ["REVIEW_COLOURS", "Shown", "html_table", "styler", "summary", "text_table"]
+
+
+class Shown(Protocol):
+    """What the views read of a mapping (:class:`~mammoth_pandas.mapping.model.Mapping`)."""
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """One row per destination column."""
+
+    @property
+    def unmatched_destination(self) -> list[str]:
+        """Ids of destination columns that nothing fills."""
+
+    @property
+    def unused_source(self) -> list[str]:
+        """Ids of source columns that fill nothing."""
+
+    @property
+    def ambiguous(self) -> list[dict[str, Any]]:
+        """Destination columns whose best candidates score too close to call."""
+
+    @property
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Mapped pairs whose values may not fit the destination's type."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per destination column."""
 
 #: Background colour of a row by its review level (``Row.review``).
 REVIEW_COLOURS: dict[str, str] = {
@@ -28,7 +55,7 @@ REVIEW_COLOURS: dict[str, str] = {
 _HEADERS = ("destination", "type", "source", "source type", "confidence", "status", "review")
 
 
-def summary(mapping: Mapping) -> str:
+def summary(mapping: Shown) -> str:
     """The one-line summary: filled columns, unmatched, unused, suggested, ambiguous, conflicts."""
     rows = mapping.rows
     filled = sum(1 for r in rows if r.source is not None)
@@ -58,7 +85,7 @@ def confidence_text(row: Row) -> str:
     return f"{row.confidence:.2f}"
 
 
-def _display_rows(mapping: Mapping) -> list[list[str]]:
+def _display_rows(mapping: Shown) -> list[list[str]]:
     out = []
     for row in mapping.rows:
         d, s = row.destination, row.source
@@ -76,7 +103,7 @@ def _display_rows(mapping: Mapping) -> list[list[str]]:
     return out
 
 
-def text_table(mapping: Mapping) -> str:
+def text_table(mapping: Shown) -> str:
     """The summary line and a plain-text table (``print(mapping)``)."""
     table = tabulate(
         _display_rows(mapping), headers=list(_HEADERS), tablefmt="simple", disable_numparse=True
@@ -84,7 +111,7 @@ def text_table(mapping: Mapping) -> str:
     return f"{summary(mapping)}\n{table}"
 
 
-def html_table(mapping: Mapping) -> str:
+def html_table(mapping: Shown) -> str:
     """The notebook view: rows coloured by review level, the explanation as a tooltip."""
     body = []
     for row, cells in zip(mapping.rows, _display_rows(mapping), strict=True):
@@ -102,7 +129,7 @@ def html_table(mapping: Mapping) -> str:
     )
 
 
-def styler(mapping: Mapping) -> Any:
+def styler(mapping: Shown) -> Any:
     """``mapping.to_frame()`` as a pandas Styler, each row coloured by its review level."""
     frame = mapping.to_frame()
 

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+from mammoth_pandas import params as P
 from mammoth_pandas.errors import MappingError
 
 if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job
-    from mammoth_pandas.mapping.model import Mapping
+    from mammoth_pandas.mapping.sides import Side
 
-__all__ = ["create"]
+__all__ = ["Sendable", "create"]
 
 
-def create(mapping: Mapping, *, validate_only: bool, wait: bool) -> Job:
+class Sendable(Protocol):
+    """What sending reads of a mapping (:class:`~mammoth_pandas.mapping.model.Mapping`)."""
+
+    source: Side
+    destination: Side
+
+    @property
+    def client(self) -> Any:
+        """The client to send with (``None``: the destination's)."""
+
+    def payload(self, *, by: str = "id") -> list[dict[str, str]]:
+        """The ``mapping`` items of the ``create`` body."""
+
+
+def create(mapping: Sendable, *, validate_only: bool, wait: bool) -> Job:
     """``batches.create`` for a mapping between two datasets of one project."""
     src, dest = mapping.source.dataset, mapping.destination.dataset
     for side, handle in (("source", src), ("destination", dest)):
@@ -25,22 +40,12 @@ def create(mapping: Mapping, *, validate_only: bool, wait: bool) -> Job:
             )
     assert src is not None
     assert dest is not None
-    if (src.workspace_id, src.project_id, src.dataset_id) == (
-        dest.workspace_id,
-        dest.project_id,
-        dest.dataset_id,
-    ):
-        raise MappingError(
-            "source",
-            f"dataset {src.dataset_id} is the destination itself",
-            accepted="another dataset of the destination's project",
-        )
-    if (src.workspace_id, src.project_id) != (dest.workspace_id, dest.project_id):
-        raise MappingError(
-            "source",
-            "the source dataset is in another workspace or project",
-            accepted="a source dataset in the destination's project",
-        )
+    P.distinct_source(
+        (src.workspace_id, src.project_id, src.dataset_id),
+        (dest.workspace_id, dest.project_id, dest.dataset_id),
+        field="source",
+        error=MappingError,
+    )
     payload = mapping.payload()
     if not payload:
         raise MappingError(
@@ -58,6 +63,6 @@ def create(mapping: Mapping, *, validate_only: bool, wait: bool) -> Job:
     )
 
 
-def _side_kind(mapping: Mapping, role: str) -> str:
+def _side_kind(mapping: Sendable, role: str) -> str:
     side = mapping.source if role == "source" else mapping.destination
     return {"frame": "DataFrame", "schema": "schema"}.get(side.kind, side.kind)

@@ -23,7 +23,7 @@ Accepted forms, by parameter:
 
 from __future__ import annotations
 
-from mammoth_pandas.params._bodies import batch_patch, mapping_items
+from mammoth_pandas.params._bodies import batch_patch, distinct_source, mapping_items
 from mammoth_pandas.params._times import DAY_END, created_at, day_end, time_range
 from mammoth_pandas.params._types import DateRangeLike, IdsLike, SortLike, StatesLike
 from mammoth_pandas.params._values import (
@@ -62,6 +62,7 @@ __all__ = [
     "dataset_ids",
     "dataset_statuses",
     "day_end",
+    "distinct_source",
     "fields",
     "fields_wire",
     "flag",

@@ -1,4 +1,4 @@
-"""Request bodies: a ``create``'s mapping items and an ``update``'s patch."""
+"""Request bodies: a ``create``'s source and mapping items, an ``update``'s patch."""
 
 from __future__ import annotations
 
@@ -14,6 +14,33 @@ _MAPPING_FORMS = (
     "{destination_c_name, source_c_name, ...} items (not mixed), or a Mapping from "
     "mammoth_pandas.mapping"
 )
+
+
+def distinct_source(
+    source: tuple[int, int, int],
+    destination: tuple[int, int, int],
+    *,
+    field: str = "source_id",
+    error: type[MammothInputError] = MammothInputError,
+) -> None:
+    """Refuse a ``create`` whose source is not another dataset of the destination's project.
+
+    ``source`` and ``destination`` are ``(workspace_id, project_id, dataset_id)``; ``error``
+    is the class raised (the mapping helper raises its
+    :class:`~mammoth_pandas.errors.MappingError`), naming ``field``.
+    """
+    if source == destination:
+        raise error(
+            field,
+            f"dataset {source[2]} is the destination itself",
+            accepted="another dataset of the destination's project",
+        )
+    if source[:2] != destination[:2]:
+        raise error(
+            field,
+            "the source dataset is in another workspace or project",
+            accepted="a source dataset in the destination's project",
+        )
 
 
 def mapping_items(mapping: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from mammoth_pandas import params as P
-from mammoth_pandas.errors import MammothInputError
+from mammoth_pandas.errors import MammothInputError, MappingError
 
 
 @pytest.mark.parametrize(
@@ -148,3 +148,14 @@ def test_a_whole_day_beyond_what_pandas_2_timestamps_hold() -> None:
         assert P.created_at(day) == (
             "(from:'2263-01-01T00:00:00.000Z',to:'2263-01-01T23:59:59.999999Z')"
         )
+
+
+def test_one_rule_says_whether_a_create_source_is_another_dataset() -> None:
+    P.distinct_source((1, 2, 102), (1, 2, 101))  # another dataset of the project: fine
+    with pytest.raises(MammothInputError, match="dataset 101 is the destination itself") as same:
+        P.distinct_source((1, 2, 101), (1, 2, 101))
+    assert same.value.field == "source_id"
+    with pytest.raises(MammothInputError, match="another workspace or project") as moved:
+        P.distinct_source((1, 3, 102), (1, 2, 101), field="source", error=MappingError)
+    assert isinstance(moved.value, MappingError)
+    assert moved.value.field == "source"
