@@ -1,6 +1,6 @@
 """Workspaces, projects, dataset fields and column statistics → typed DataFrames.
 
-The tables here follow :mod:`mammoth_pandas.frames` (one :class:`~frames.Column` per
+The tables here follow :mod:`mammoth_pandas.frames` (one :class:`~frames.ListingColumn` per
 frame column, the same builder): a workspace or project listing is indexed by ``id``;
 column statistics come one row per dataset column.
 """
@@ -14,7 +14,7 @@ import pandas as pd
 
 from mammoth_pandas import frames
 from mammoth_pandas.errors import MammothConnectionError
-from mammoth_pandas.frames import UTC, Column
+from mammoth_pandas.frames import UTC, ListingColumn
 
 __all__ = [
     "COLUMN_STATS_COLUMNS",
@@ -31,23 +31,23 @@ __all__ = [
     "workspace_frame",
 ]
 
-WORKSPACE_COLUMNS: tuple[Column, ...] = (
-    Column("name", "string", "name", None, "workspace name"),
-    Column("status", "category", "status", None, "ACTIVE, SUSPENDED, …"),
-    Column("created_at", UTC, "created_at", None, "creation time, UTC"),
-    Column("updated_at", UTC, "updated_at", None, "last update, UTC"),
-    Column("date_format", "string", "date_format", None, "the workspace's date format"),
-    Column("total_users", "Int64", "total_users", None, "members"),
-    Column("projects", "object", "projects", None, "the projects the caller can reach"),
+WORKSPACE_COLUMNS: tuple[ListingColumn, ...] = (
+    ListingColumn("name", "string", "name", None, "workspace name"),
+    ListingColumn("status", "category", "status", None, "ACTIVE, SUSPENDED, …"),
+    ListingColumn("created_at", UTC, "created_at", None, "creation time, UTC"),
+    ListingColumn("updated_at", UTC, "updated_at", None, "last update, UTC"),
+    ListingColumn("date_format", "string", "date_format", None, "the workspace's date format"),
+    ListingColumn("total_users", "Int64", "total_users", None, "members"),
+    ListingColumn("projects", "object", "projects", None, "the projects the caller can reach"),
 )
 
-PROJECT_COLUMNS: tuple[Column, ...] = (
-    Column("name", "string", "name", None, "project name"),
-    Column("owner_workspace_id", "Int64", "owner_workspace_id", None, "owning workspace"),
-    Column("status", "category", "status", None, "project status"),
-    Column("created_at", UTC, "created_at", None, "creation time, UTC"),
-    Column("updated_at", UTC, "updated_at", None, "last update, UTC"),
-    Column("properties", "object", "properties", None, "the project's properties"),
+PROJECT_COLUMNS: tuple[ListingColumn, ...] = (
+    ListingColumn("name", "string", "name", None, "project name"),
+    ListingColumn("owner_workspace_id", "Int64", "owner_workspace_id", None, "owning workspace"),
+    ListingColumn("status", "category", "status", None, "project status"),
+    ListingColumn("created_at", UTC, "created_at", None, "creation time, UTC"),
+    ListingColumn("updated_at", UTC, "updated_at", None, "last update, UTC"),
+    ListingColumn("properties", "object", "properties", None, "the project's properties"),
 )
 #: Project fields a listing may ask for, and sort on.
 PROJECT_FIELDS: tuple[str, ...] = ("id", *(c.field for c in PROJECT_COLUMNS))
@@ -55,13 +55,13 @@ PROJECT_SORTABLE: tuple[str, ...] = ("id", "name", "status", "created_at", "upda
 
 #: The newer dataset fields: in the listing frame when asked for with ``fields=``
 #: (``created_by`` and ``updated_by`` always).
-DATASET_EXTRA_COLUMNS: tuple[Column, ...] = (
-    Column("created_by", "string", "created_by", None, "who created it"),
-    Column("updated_by", "string", "updated_by", None, "who last changed it"),
-    Column("description", "string", "description", None, "the dataset's description"),
-    Column("resource_path", "string", "resource_path", None, "its path in the project"),
-    Column("data_url", "string", "data_url", None, "the route of its rows"),
-    Column("additional_info", "object", "additional_info", None, "more details"),
+DATASET_EXTRA_COLUMNS: tuple[ListingColumn, ...] = (
+    ListingColumn("created_by", "string", "created_by", None, "who created it"),
+    ListingColumn("updated_by", "string", "updated_by", None, "who last changed it"),
+    ListingColumn("description", "string", "description", None, "the dataset's description"),
+    ListingColumn("resource_path", "string", "resource_path", None, "its path in the project"),
+    ListingColumn("data_url", "string", "data_url", None, "the route of its rows"),
+    ListingColumn("additional_info", "object", "additional_info", None, "more details"),
 )
 _ALWAYS = ("created_by", "updated_by")
 DATASET_FIELDS: tuple[str, ...] = (
@@ -90,7 +90,9 @@ def workspace_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frames._frame(records, WORKSPACE_COLUMNS, "id")
 
 
-def _chosen(columns: Sequence[Column], fields: Sequence[str] | None) -> tuple[Column, ...]:
+def _chosen(
+    columns: Sequence[ListingColumn], fields: Sequence[str] | None
+) -> tuple[ListingColumn, ...]:
     if not fields:
         return tuple(columns)
     wanted = set(fields)

@@ -34,8 +34,8 @@ __all__ = [
     "BATCH_COLUMNS",
     "DATASET_COLUMNS",
     "SCHEMA_COLUMNS",
-    "Column",
     "FrameBuilder",
+    "ListingColumn",
     "ValueWarning",
     "batch_builder",
     "batch_frame",
@@ -54,7 +54,7 @@ INDEX_DTYPE = "int64"
 
 
 @dataclass(frozen=True)
-class Column:
+class ListingColumn:
     """One listing column: its dtype, the batch field it comes from, and the key inside it."""
 
     name: str
@@ -65,36 +65,42 @@ class Column:
 
 
 #: The batch listing's columns (the index ``id`` is not listed: it is always ``int64``).
-BATCH_COLUMNS: tuple[Column, ...] = (
-    Column("name", "string", "name", None, "batch name"),
-    Column("state", STATE_DTYPE, "state", None, "every known state is a category, even if absent"),
-    Column("created_at", UTC, "created_at", None, "creation time, UTC"),
-    Column("row_count", "Int64", "row_count", None, "rows in the batch"),
-    Column("column_count", "Int64", "column_count", None, "columns in the batch"),
-    Column("source_type", "category", "source", "type", "file, dataset, cloud, webhook, …"),
-    Column(
+BATCH_COLUMNS: tuple[ListingColumn, ...] = (
+    ListingColumn("name", "string", "name", None, "batch name"),
+    ListingColumn(
+        "state", STATE_DTYPE, "state", None, "every known state is a category, even if absent"
+    ),
+    ListingColumn("created_at", UTC, "created_at", None, "creation time, UTC"),
+    ListingColumn("row_count", "Int64", "row_count", None, "rows in the batch"),
+    ListingColumn("column_count", "Int64", "column_count", None, "columns in the batch"),
+    ListingColumn("source_type", "category", "source", "type", "file, dataset, cloud, webhook, …"),
+    ListingColumn(
         "source_dataset_id", "Int64", "source", "dataset_id", "dataset the rows were appended from"
     ),
-    Column("source_dataset_name", "category", "source", "dataset_name", "that dataset's name"),
-    Column("source_resource_path", "category", "source", "resource_path", "that dataset's path"),
-    Column("source_file_name", "category", "source", "file_name", "uploaded file name"),
-    Column("source_url", "category", "source", "url", "file URL"),
-    Column("source_connector", "category", "source", "connector_name", "cloud connector"),
-    Column(
+    ListingColumn(
+        "source_dataset_name", "category", "source", "dataset_name", "that dataset's name"
+    ),
+    ListingColumn(
+        "source_resource_path", "category", "source", "resource_path", "that dataset's path"
+    ),
+    ListingColumn("source_file_name", "category", "source", "file_name", "uploaded file name"),
+    ListingColumn("source_url", "category", "source", "url", "file URL"),
+    ListingColumn("source_connector", "category", "source", "connector_name", "cloud connector"),
+    ListingColumn(
         "numeric_error_columns",
         "category",
         "description",
         "numeric_error_columns",
         "columns with text where numbers were expected, comma separated",
     ),
-    Column(
+    ListingColumn(
         "date_error_columns",
         "category",
         "description",
         "date_error_columns",
         "columns with text where dates were expected, comma separated",
     ),
-    Column(
+    ListingColumn(
         "data_schema",
         "object",
         "data_schema",
@@ -103,24 +109,24 @@ BATCH_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-DATASET_COLUMNS: tuple[Column, ...] = (
-    Column("name", "string", "name", None, "dataset name"),
-    Column("status", DATASET_STATUS_DTYPE, "status", None, "dataset status"),
-    Column("created_at", UTC, "created_at", None, "creation time, UTC"),
-    Column("updated_at", UTC, "updated_at", None, "last update, UTC"),
-    Column("batch_count", "Int64", "stats", "batch_count", "batches"),
-    Column("row_count", "Int64", "stats", "row_count", "rows of active batches"),
-    Column("column_count", "Int64", "stats", "column_count", "columns"),
+DATASET_COLUMNS: tuple[ListingColumn, ...] = (
+    ListingColumn("name", "string", "name", None, "dataset name"),
+    ListingColumn("status", DATASET_STATUS_DTYPE, "status", None, "dataset status"),
+    ListingColumn("created_at", UTC, "created_at", None, "creation time, UTC"),
+    ListingColumn("updated_at", UTC, "updated_at", None, "last update, UTC"),
+    ListingColumn("batch_count", "Int64", "stats", "batch_count", "batches"),
+    ListingColumn("row_count", "Int64", "stats", "row_count", "rows of active batches"),
+    ListingColumn("column_count", "Int64", "stats", "column_count", "columns"),
 )
 
-SCHEMA_COLUMNS: tuple[Column, ...] = (
-    Column("c_id", "string", "c_id", None, "stable column id"),
-    Column("c_name", "string", "c_name", None, "display name"),
-    Column("c_type", COLUMN_TYPE_DTYPE, "c_type", None, "text, numeric or date"),
+SCHEMA_COLUMNS: tuple[ListingColumn, ...] = (
+    ListingColumn("c_id", "string", "c_id", None, "stable column id"),
+    ListingColumn("c_name", "string", "c_name", None, "display name"),
+    ListingColumn("c_type", COLUMN_TYPE_DTYPE, "c_type", None, "text, numeric or date"),
 )
 
 
-def columns_for_fields(fields: Sequence[str]) -> tuple[Column, ...]:
+def columns_for_fields(fields: Sequence[str]) -> tuple[ListingColumn, ...]:
     """The listing columns that the requested batch fields produce."""
     wanted = set(fields)
     return tuple(col for col in BATCH_COLUMNS if col.field in wanted)
@@ -129,7 +135,7 @@ def columns_for_fields(fields: Sequence[str]) -> tuple[Column, ...]:
 # -- conversion ---------------------------------------------------------------------------
 
 
-def builder(columns: Sequence[Column], *, index: str | None = "id") -> FrameBuilder:
+def builder(columns: Sequence[ListingColumn], *, index: str | None = "id") -> FrameBuilder:
     """A :class:`FrameBuilder` for ``columns``: add records page by page, then ``frame()``."""
     spec = [(c.name, c.dtype, c.field, c.key) for c in columns]
     return FrameBuilder(spec, index=index, int_index=INDEX_DTYPE)
@@ -145,7 +151,7 @@ def batch_builder(fields: Sequence[str] = C.FIELD_PRESETS[C.DEFAULT_FIELDS]) -> 
 
 
 def _frame(
-    records: list[dict[str, Any]], columns: Sequence[Column], index: str | None
+    records: list[dict[str, Any]], columns: Sequence[ListingColumn], index: str | None
 ) -> pd.DataFrame:
     build = builder(columns, index=index)
     build.add(records)

@@ -45,6 +45,7 @@ class Shown(Protocol):
     def to_frame(self) -> pd.DataFrame:
         """One row per destination column."""
 
+
 #: Background colour of a row by its review level (``Row.review``).
 REVIEW_COLOURS: dict[str, str] = {
     "confident": "#e6f4ea",

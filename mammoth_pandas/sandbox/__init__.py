@@ -278,12 +278,9 @@ def _prepare(store: Store, *, seed: bool, scale: int) -> None:
             if seed:
                 seeding.seed(db)
             else:
-                db.many(
-                    "INSERT INTO projects (workspace_id, project_id, name) VALUES (?, ?, ?)",
-                    [(1, 1, "Demo project")],
-                )
+                db.insert_project(1, 1, "Demo project")
             db.set_meta("initialised", "1")
         seeding.seed_scale(db, scale)
         # Jobs a crash left processing run again now: each job applies in one transaction,
         # so an interrupted one left nothing behind.
-        db.run("UPDATE jobs SET run_after = MIN(run_after, ?) WHERE status = 'processing'", (now,))
+        db.rerun_interrupted_jobs(now)

@@ -103,7 +103,7 @@ class JobRunner:
     def pending(self) -> int:
         """Jobs still ``processing``."""
         with self.store.read() as db:
-            return int(db.scalar("SELECT COUNT(*) FROM jobs WHERE status = 'processing'"))
+            return db.processing_job_count()
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until no job is ``processing``; ``TimeoutError`` after ``timeout`` s."""
@@ -169,10 +169,7 @@ class JobRunner:
             self._settle()
             return 0.0
         with self.store.read() as db:
-            row = db.one(
-                "SELECT id, run_after FROM jobs WHERE status = 'processing'"
-                " ORDER BY run_after, id LIMIT 1"
-            )
+            row = db.next_processing_job()
         if row is None:
             return None
         delay = float(row["run_after"]) - time.time()
@@ -285,10 +282,7 @@ def _params(raw: str) -> dict[str, Any]:
 
 def _undo_deleting(db: Db, params: dict[str, Any]) -> None:
     for batch_id, state in params.get("prev_states", {}).items():
-        db.run(
-            "UPDATE batches SET state = ?, prev_state = NULL WHERE id = ? AND state = 'deleting'",
-            (state, int(batch_id)),
-        )
+        db.undo_deleting(int(batch_id), state)
 
 
 def _require_batches(db: Db, dataset_id: int, ids: list[int]) -> dict[int, str]:
@@ -307,13 +301,8 @@ def apply_update(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[i
     busy = sorted(i for i, s in states.items() if s in ("deleting", "pending_delete"))
     if busy:
         raise JobFailure(f"batches are being deleted and cannot change state: {busy}")
-    for batch_id in suspend:
-        db.run("UPDATE batches SET state = 'suspended' WHERE id = ?", (batch_id,))
-    for batch_id in restore:
-        db.run(
-            "UPDATE batches SET state = 'active' WHERE id = ? AND state = 'suspended'",
-            (batch_id,),
-        )
+    db.suspend_batches(suspend)
+    db.restore_batches(restore)
     db.touch_dataset(dataset_id)
     return {"suspended": suspend, "restored": restore}, sorted(set(suspend + restore))
 
@@ -401,7 +390,7 @@ def apply_create(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[i
             "date_error_columns": sorted(date_errors),
         }
     if len(schema) != len(db.dataset_schema(dataset_id)):
-        db.run("UPDATE datasets SET data_schema = ? WHERE id = ?", (json.dumps(schema), dataset_id))
+        db.set_dataset_schema(dataset_id, schema)
     batch_id = db.insert_batch(
         dataset_id=dataset_id,
         name=params.get("name") or source["name"],
@@ -420,12 +409,8 @@ def apply_create(db: Db, params: dict[str, Any]) -> tuple[dict[str, Any], list[i
     )
     db.touch_dataset(dataset_id)
     if params["delete_source_ds"]:
-        ids = [r["id"] for r in db.all("SELECT id FROM batches WHERE dataset_id = ?", (source_id,))]
-        db.delete_batches(ids)
-        db.run(
-            "UPDATE datasets SET status = 'deleted', updated_at = ? WHERE id = ?",
-            (now_iso(), source_id),
-        )
+        db.delete_batches(db.batch_ids(source_id))
+        db.mark_dataset_deleted(source_id, now_iso())
     response = {"batch_id": batch_id, "dataset_id": dataset_id, "row_count": len(rows)}
     return response, [batch_id]
 

@@ -288,6 +288,17 @@ class Db(CatalogSql, BatchSql, RowSql):
         """One job's row, or None."""
         return self.one("SELECT * FROM jobs WHERE id = ?", (job_id,))
 
+    def processing_job_count(self) -> int:
+        """Jobs still ``processing``."""
+        return int(self.scalar("SELECT COUNT(*) FROM jobs WHERE status = 'processing'"))
+
+    def next_processing_job(self) -> sqlite3.Row | None:
+        """The ``processing`` job due first (its ``id`` and ``run_after``), or None."""
+        return self.one(
+            "SELECT id, run_after FROM jobs WHERE status = 'processing'"
+            " ORDER BY run_after, id LIMIT 1"
+        )
+
     def rerun_interrupted_jobs(self, now: float) -> None:
         """Jobs a crash left ``processing`` run again now."""
         self.run(

@@ -155,6 +155,24 @@ class BatchSql(Sql):
                 (batch_id,),
             )
 
+    def undo_deleting(self, batch_id: int, state: str) -> None:
+        """A batch still ``deleting`` goes back to ``state`` (its delete job failed)."""
+        self.run(
+            "UPDATE batches SET state = ?, prev_state = NULL WHERE id = ? AND state = 'deleting'",
+            (state, batch_id),
+        )
+
+    def suspend_batches(self, ids: list[int]) -> None:
+        """Batches become ``suspended``."""
+        self.many("UPDATE batches SET state = 'suspended' WHERE id = ?", [(i,) for i in ids])
+
+    def restore_batches(self, ids: list[int]) -> None:
+        """Suspended batches become ``active`` (others stay as they are)."""
+        self.many(
+            "UPDATE batches SET state = 'active' WHERE id = ? AND state = 'suspended'",
+            [(i,) for i in ids],
+        )
+
     def batches_page(self, dataset_id: int, query: BatchQuery) -> list[str]:
         """One listing page (plus one row, to tell whether more follow).
 
