@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from mammoth_pandas import params as P
 from mammoth_pandas._answers import Records, listing_page
 from mammoth_pandas._paging import Page, Pager
 from mammoth_pandas._transport import Expect, Transport
-from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.jobs import JobReader
 
 __all__ = ["ClientLike", "Resource"]
@@ -61,11 +61,7 @@ class Resource:
         """``max_workers`` checked (an integer >= 1), or the client's when ``None``."""
         if max_workers is None:
             return self._client.max_workers
-        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
-            raise MammothInputError(
-                "max_workers", f"got {max_workers!r}", accepted="None or an integer >= 1"
-            )
-        return max_workers
+        return P.count("max_workers", max_workers, none_ok=True)
 
     def _read_listing(
         self,

@@ -76,15 +76,8 @@ class BatchesAPI(Resource):
             row_count=row_count, limit=limit, offset=offset, sort=sort, page_size=page_size,
         )  # fmt: skip
         workers = self._workers(max_workers)
-        if isinstance(rows_per_frame, bool) or not isinstance(rows_per_frame, int):
-            raise MammothInputError(
-                "rows_per_frame", f"got {rows_per_frame!r}", accepted="an integer >= 1"
-            )
-        if rows_per_frame < 1:
-            raise MammothInputError(
-                "rows_per_frame", f"got {rows_per_frame}", accepted="an integer >= 1"
-            )
-        return self._frames(ids, query, workers, rows_per_frame)
+        per_frame = P.count("rows_per_frame", rows_per_frame)
+        return self._frames(ids, query, workers, per_frame)
 
     def _frames(
         self, ids: Ids, query: ListQuery, workers: int, rows_per_frame: int = 1

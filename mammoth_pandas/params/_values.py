@@ -80,6 +80,20 @@ def batch_id(value: Any, field: str = "batch_id") -> int:
     return path_id(field, value, minimum=0)
 
 
+def count(field: str, value: Any, *, minimum: int = 1, none_ok: bool = False) -> int:
+    """A setting that counts something (workers, rows per frame): a Python int ≥ ``minimum``.
+
+    Unlike an id, it is never read from a string or a float. ``none_ok`` says in the error
+    that ``None`` (the default) is accepted too; the caller handles ``None`` itself.
+    """
+    accepted = f"{'None or ' if none_ok else ''}an integer >= {minimum}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise MammothInputError(field, f"got {_describe(value)}", accepted=accepted)
+    if value < minimum:
+        raise MammothInputError(field, f"{int(value)} is below {minimum}", accepted=accepted)
+    return int(value)
+
+
 def non_negative_int(field: str, value: Any) -> int:
     return _as_int(field, value, minimum=0)
 

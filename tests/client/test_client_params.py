@@ -159,3 +159,16 @@ def test_one_rule_says_whether_a_create_source_is_another_dataset() -> None:
         P.distinct_source((1, 3, 102), (1, 2, 101), field="source", error=MappingError)
     assert isinstance(moved.value, MappingError)
     assert moved.value.field == "source"
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "10", None, np.float64(3.0)])
+def test_a_count_setting_is_a_whole_number_of_at_least_one(bad: object) -> None:
+    with pytest.raises(MammothInputError) as caught:
+        P.count("max_workers", bad, none_ok=True)
+    assert caught.value.field == "max_workers"
+    assert "None or an integer >= 1" in str(caught.value)
+
+
+def test_a_count_setting_takes_numpy_integers() -> None:
+    assert P.count("rows_per_frame", np.int64(25)) == 25
+    assert P.count("max_retries", 0, minimum=0) == 0
