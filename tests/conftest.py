@@ -39,6 +39,12 @@ class RecordingSession(requests.Session):
 
 
 @pytest.fixture
+def recording_session() -> RecordingSession:
+    """A recording session not yet tied to a client (for a sandbox of the test's own)."""
+    return RecordingSession()
+
+
+@pytest.fixture
 def recording(sandbox: Sandbox) -> tuple[Any, RecordingSession]:
     """A client on the session sandbox whose session records what it sends."""
     session = RecordingSession()

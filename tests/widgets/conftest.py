@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import ipywidgets
 import pytest
-import requests
 
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.dataset import DatasetHandle
@@ -24,27 +22,10 @@ def live_widgets() -> int:
     return len(registry)
 
 
-class CountingSession(requests.Session):
-    """A ``requests.Session`` that counts the requests it sends."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent = 0
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        self.sent += 1
-        return super().send(request, **kwargs)
-
-
 @pytest.fixture
 def count_widgets() -> Callable[[], int]:
     """A function giving the number of live widgets."""
     return live_widgets
-
-
-@pytest.fixture
-def counting_session() -> CountingSession:
-    return CountingSession()
 
 
 def customers(client: MammothClient) -> DatasetHandle:
