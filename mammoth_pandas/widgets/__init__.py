@@ -6,7 +6,7 @@ Notebook 7, Voilà, VS Code and Colab without any front-end install.
 
 from __future__ import annotations
 
-from mammoth_pandas.widgets._common import ActionResult
+from mammoth_pandas.widgets._runner import ActionResult
 from mammoth_pandas.widgets.batch_panel import BatchPanel
 from mammoth_pandas.widgets.mapping_panel import MappingPanel
 from mammoth_pandas.widgets.picker import DatasetPicker, browse

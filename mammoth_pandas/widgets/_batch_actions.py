@@ -16,7 +16,8 @@ import pandas as pd
 from mammoth_pandas import contract as C
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.widgets._actions import VERBS, plan, undo_of
-from mammoth_pandas.widgets._common import ActionResult, describe_error, describe_ids, plural
+from mammoth_pandas.widgets._runner import ActionResult
+from mammoth_pandas.widgets._text import describe_error, describe_ids, plural
 
 if TYPE_CHECKING:
     from mammoth_pandas.jobs import Job

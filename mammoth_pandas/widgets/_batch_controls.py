@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from mammoth_pandas.widgets._chips import StateChips
-from mammoth_pandas.widgets._common import Confirmation, StatusLine, css, set_tooltip
+from mammoth_pandas.widgets._confirm import Confirmation
+from mammoth_pandas.widgets._dom import css, set_tooltip
+from mammoth_pandas.widgets._status import StatusLine
 from mammoth_pandas.widgets._table import ClickChannel, Header
 from mammoth_pandas.widgets._theme import panel_style
 from mammoth_pandas.widgets._timeline import Timeline

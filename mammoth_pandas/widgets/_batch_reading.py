@@ -17,8 +17,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mammoth_pandas.widgets._batch_source import BatchFilters
-from mammoth_pandas.widgets._common import describe_error, plural
 from mammoth_pandas.widgets._index import ReadCancelled, select
+from mammoth_pandas.widgets._text import describe_error, plural
 
 __all__ = ["SYNC_READ", "IndexReading"]
 

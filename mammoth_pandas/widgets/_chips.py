@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from mammoth_pandas import contract as C
-from mammoth_pandas.widgets._common import css, set_tooltip
+from mammoth_pandas.widgets._dom import css, set_tooltip
 
 __all__ = ["StateChips"]
 

@@ -16,7 +16,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from mammoth_pandas.widgets import _mapping_text as text
-from mammoth_pandas.widgets._common import css, plural
+from mammoth_pandas.widgets._dom import css
+from mammoth_pandas.widgets._text import plural
 
 __all__ = [
     "NONE_LABEL",

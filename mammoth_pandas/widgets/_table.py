@@ -23,7 +23,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mammoth_pandas.widgets._batch_source import source_text
-from mammoth_pandas.widgets._common import css, set_tooltip
+from mammoth_pandas.widgets._dom import css, set_tooltip
 
 __all__ = ["COLUMNS", "ClickChannel", "Header", "Row", "row_cells", "short_source"]
 

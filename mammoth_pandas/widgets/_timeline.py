@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mammoth_pandas import contract as C
-from mammoth_pandas.widgets._common import css
+from mammoth_pandas.widgets._dom import css
 from mammoth_pandas.widgets._theme import state_colour
 
 __all__ = ["Timeline", "buckets", "svg"]

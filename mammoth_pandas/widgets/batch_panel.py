@@ -36,17 +36,12 @@ from mammoth_pandas.widgets._batch_filters import FilterControls
 from mammoth_pandas.widgets._batch_reading import IndexReading
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource
 from mammoth_pandas.widgets._batch_static import static_table
-from mammoth_pandas.widgets._common import (
-    ActionCallbacks,
-    ActionResult,
-    JobRunner,
-    StaticView,
-    close_all,
-    describe_error,
-    plural,
-)
+from mammoth_pandas.widgets._dom import close_all
 from mammoth_pandas.widgets._index import DatasetIndex, select
+from mammoth_pandas.widgets._runner import ActionCallbacks, ActionResult, ActionRunner
+from mammoth_pandas.widgets._static import StaticView
 from mammoth_pandas.widgets._table import Row, row_cells
+from mammoth_pandas.widgets._text import describe_error, plural
 from mammoth_pandas.widgets.preview import BatchPreview
 
 if TYPE_CHECKING:
@@ -108,7 +103,7 @@ class BatchPanel(
 
         controls.build_controls(self, page_size)
         self._grow_pool(page_size)
-        self._runner = JobRunner(self.progress, on_busy=self._set_busy)
+        self._runner = ActionRunner(self.progress, on_busy=self._set_busy)
         super().__init__(controls.layout(self))
         self.add_class("mp-batch-panel")
         self.add_class("mp-panel")

@@ -27,20 +27,11 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from mammoth_pandas.errors import BadRequestError, JobFailedError, MammothInputError
+from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.widgets import _mapping_text as text
-from mammoth_pandas.widgets._common import (
-    ActionCallbacks,
-    ActionResult,
-    Confirmation,
-    JobRunner,
-    StaticView,
-    StatusLine,
-    close_all,
-    css,
-    describe_error,
-    plural,
-)
+from mammoth_pandas.widgets._confirm import Confirmation
+from mammoth_pandas.widgets._dom import close_all, css
+from mammoth_pandas.widgets._mapping_actions import MappingActions
 from mammoth_pandas.widgets._mapping_row import (
     NONE_LABEL,
     NONE_VALUE,
@@ -50,9 +41,12 @@ from mammoth_pandas.widgets._mapping_row import (
     summary_text,
 )
 from mammoth_pandas.widgets._mapping_static import static_mapping
+from mammoth_pandas.widgets._runner import ActionResult, ActionRunner
+from mammoth_pandas.widgets._static import StaticView
+from mammoth_pandas.widgets._status import StatusLine
+from mammoth_pandas.widgets._text import describe_error
 
 if TYPE_CHECKING:
-    from mammoth_pandas.jobs import Job
     from mammoth_pandas.mapping import Mapping
 
 __all__ = ["NONE_LABEL", "MappingPanel", "SwapOffer"]
@@ -60,7 +54,7 @@ __all__ = ["NONE_LABEL", "MappingPanel", "SwapOffer"]
 _NONE = NONE_VALUE
 
 
-class MappingPanel(StaticView, ActionCallbacks, widgets.VBox):
+class MappingPanel(StaticView, MappingActions, widgets.VBox):
     """Review, correct, validate and append a :class:`~mammoth_pandas.mapping.Mapping`.
 
     Args:
@@ -149,7 +143,7 @@ class MappingPanel(StaticView, ActionCallbacks, widgets.VBox):
             widgets.IntProgress(value=0, min=0, max=100, description="Job"), "mp-progress"
         )
         self.status = StatusLine()
-        self._runner = JobRunner(self.progress, on_busy=self._set_busy)
+        self._runner = ActionRunner(self.progress, on_busy=self._set_busy)
 
         super().__init__(
             [
@@ -188,24 +182,6 @@ class MappingPanel(StaticView, ActionCallbacks, widgets.VBox):
     def static_html(self) -> str:
         """The saved view: title, the rows as a table, summary and status (no kernel needed)."""
         return self.static_page(static_mapping(self))
-
-    def validate(self) -> None:
-        """Ask the server to check the append (``validate_only``); the verdict is the status."""
-        self._start("validate", self.mapping.validate)
-
-    def link(self, panel: Any) -> None:
-        """Refresh ``panel`` (anything with ``refresh()``) after every successful append."""
-        if not callable(getattr(panel, "refresh", None)):
-            raise MammothInputError(
-                "linked", f"{type(panel).__name__} has no refresh()", accepted="a BatchPanel"
-            )
-        if panel not in self.linked:
-            self.linked.append(panel)
-
-    def unlink(self, panel: Any) -> None:
-        """Stop refreshing ``panel`` after appends."""
-        if panel in self.linked:
-            self.linked.remove(panel)
 
     def accept_swap(self) -> None:
         """Carry out the waiting :class:`SwapOffer` (the row's Swap button)."""
@@ -423,109 +399,3 @@ class MappingPanel(StaticView, ActionCallbacks, widgets.VBox):
             else "Every source column is used."
         )
         self.summary.value = html.escape(summary_text(self.mapping, self._conversion, conflicts))
-
-    # -- actions ------------------------------------------------------------------------
-
-    def _set_busy(self, busy: bool) -> None:
-        for button in (self.validate_button, self.append_button, self.confirm_button):
-            button.disabled = busy
-        for widget_row in self.rows.values():
-            for control in (widget_row.source, widget_row.swap_button, widget_row.keep_button):
-                control.disabled = busy
-        self.busy = busy
-
-    def _ask_append(self) -> None:
-        if self._runner.running:
-            self.status.warning("Validate or Append is still running; wait for it to finish.")
-            return
-        if self.pending_swap is not None:
-            self.status.warning("Answer the swap in the row first (Swap or Keep as it was).")
-            return
-        filled = sum(1 for r in self.mapping.rows if r.source is not None)
-        if not filled:
-            self.status.warning("No destination column is filled: choose at least one source.")
-            return
-        source = getattr(self.mapping.source, "dataset", None)
-        dest = getattr(self.mapping.destination, "dataset", None)
-        what = (
-            (f"dataset {source.dataset_id}" if source is not None else "the source")
-            + " into "
-            + (f"dataset {dest.dataset_id}" if dest is not None else "the destination")
-        )
-        question = (
-            f"Append the rows of {what} as a new batch, filling {filled} of "
-            f"{len(self.mapping.rows)} columns?"
-        )
-        self.confirmation.ask(
-            question,
-            lambda: self._start("append", lambda: self.mapping.append(wait=False)),
-            on_cancel=lambda: self.status.info("Cancelled: nothing was appended."),
-            confirm_label="Append",
-        )
-
-    def _start(self, action: str, submit: Callable[[], Job]) -> None:
-        doing = "Validating" if action == "validate" else "Appending"
-
-        def on_status(job: Job) -> None:
-            self.status.busy(f"{doing} (job {job.id}: {job.status})…")
-
-        self.verdict = None
-        self.status.busy(f"{doing}…")
-        try:
-            self._runner.start(
-                submit,
-                on_status=on_status,
-                finish=lambda job: self._finished(action, job),
-                fail=lambda exc, job: self._failed(action, exc, job),
-                after=self._notify,
-            )
-        except MammothInputError as exc:
-            self.status.warning(describe_error(exc))
-
-    def _finished(self, action: str, job: Job) -> None:
-        response = job.response or {}
-        rows = response.get("row_count")
-        rows_text = f" {plural(int(rows), 'row', 'rows')}" if isinstance(rows, int) else ""
-        if action == "validate":
-            message = f"Valid: the append would add{rows_text or ' the rows'} as a new batch."
-            details: dict[str, Any] = {"response": dict(response)}
-        else:
-            batch_id = response.get("batch_id")
-            self.new_batch_id = int(batch_id) if batch_id is not None else None
-            message = (
-                f"Appended{rows_text} as batch {batch_id}."
-                if batch_id is not None
-                else f"Appended{rows_text} (job {job.id})."
-            )
-            details = {"batch_id": self.new_batch_id, "response": dict(response)}
-            message += self._refresh_linked()
-        self.status.success(message)
-        self.last_result = ActionResult(action, (), job, True, None, message, details)
-        if action == "validate":
-            self.verdict = self.last_result
-
-    def _refresh_linked(self) -> str:
-        """Refresh the linked panels; the words to add to the status line."""
-        failed = []
-        for panel in list(self.linked):
-            try:
-                panel.refresh()
-            except Exception as exc:  # one broken panel must not hide the append
-                failed.append(f"{type(panel).__name__}: {type(exc).__name__}: {exc}")
-        if failed:
-            return " Refreshing a linked panel failed (" + "; ".join(failed) + ")."
-        return (
-            f" {plural(len(self.linked), 'linked panel', 'linked panels')} refreshed."
-            if (self.linked)
-            else ""
-        )
-
-    def _failed(self, action: str, exc: BaseException, job: Job | None) -> None:
-        if action == "validate" and isinstance(exc, (BadRequestError, JobFailedError)):
-            message = "Not valid: " + text.rejection(exc)
-        else:
-            message = describe_error(exc, doing="Validate" if action == "validate" else "Append")
-        self.status.error(message)
-        self.last_result = ActionResult(action, (), job, False, exc, message)
-        if action == "validate" and message.startswith("Not valid"):
-            self.verdict = self.last_result

@@ -25,7 +25,9 @@ import pandas as pd
 
 from mammoth_pandas import contract as C
 from mammoth_pandas.errors import MammothInputError
-from mammoth_pandas.widgets._common import StatusLine, close_all, css, describe_error, plural
+from mammoth_pandas.widgets._dom import close_all, css
+from mammoth_pandas.widgets._status import StatusLine
+from mammoth_pandas.widgets._text import describe_error, plural
 from mammoth_pandas.widgets.batch_panel import BatchPanel
 
 if TYPE_CHECKING:

@@ -123,7 +123,7 @@ def test_bad_filters_name_the_field(kwargs: dict[str, Any], field: str):
 
 def test_errors_are_said_as_one_sentence():
     from mammoth_pandas.errors import MammothConnectionError, RateLimitError
-    from mammoth_pandas.widgets._common import describe_error
+    from mammoth_pandas.widgets._text import describe_error
 
     assert describe_error(RateLimitError("429", retry_after=3), doing="Loading") == (
         "Loading failed: the server is rate limiting requests; try again in 3 s."
