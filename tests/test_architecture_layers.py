@@ -65,9 +65,7 @@ LAZY = {
 
 #: (module, imported module): imports for type checking only that close a cycle inside one
 #: subpackage; each is to be replaced by a protocol or a lower module, then removed here.
-TYPE_ONLY_CYCLES = {
-    ("mammoth_pandas.widgets._batch_controls", "mammoth_pandas.widgets.batch_panel"),
-}
+TYPE_ONLY_CYCLES: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

@@ -9,7 +9,7 @@ a question is never below the fold; two empty slots (``picker_slot`` above the t
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ipywidgets as widgets
 
@@ -22,9 +22,9 @@ from mammoth_pandas.widgets._theme import panel_style
 from mammoth_pandas.widgets._timeline import Timeline
 
 if TYPE_CHECKING:
-    from mammoth_pandas.widgets.batch_panel import BatchPanel
+    from mammoth_pandas.dataset import DatasetHandle
 
-__all__ = ["FIELD_WORDS", "PAGE_SIZES", "build_controls", "layout"]
+__all__ = ["FIELD_WORDS", "PAGE_SIZES", "ControlsHost", "build_controls", "layout"]
 
 PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
 
@@ -39,7 +39,24 @@ FIELD_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def build_controls(panel: BatchPanel, page_size: int) -> None:
+class ControlsHost(Protocol):
+    """What the controls need of the panel they are built on: its dataset and the handlers
+    they call (the batch panel is one)."""
+
+    handle: DatasetHandle
+    title: widgets.HTML
+
+    def sort(self, column: str, descending: bool | None = None) -> None:
+        """Sort the table by ``column`` (a header's click)."""
+
+    def _on_filter_change(self, change: Any, /) -> None: ...
+
+    def _on_timeline_range(self, start: Any, end: Any, /) -> None: ...
+
+    def _on_row_click(self, batch_id: int, shift: bool, /) -> None: ...
+
+
+def build_controls(panel: ControlsHost, page_size: int) -> None:
     """Create every control as an attribute of ``panel``."""
     w = widgets
     p: Any = panel
@@ -130,7 +147,7 @@ def build_controls(panel: BatchPanel, page_size: int) -> None:
     p.status = StatusLine()
 
 
-def name_dataset(panel: BatchPanel) -> None:
+def name_dataset(panel: ControlsHost) -> None:
     """Put the dataset's name in the title (the id alone when it cannot be read)."""
     try:
         name = panel.handle.info().get("name")
