@@ -185,9 +185,9 @@ class JobRunner:
         except Exception as error:  # nothing of the job was applied: its transaction rolled back
             if not isinstance(error, sqlite3.Error):
                 log.exception("sandbox job %s crashed", job_id)
-            self._trouble(error)
-            with self._stats:
+            with self._stats:  # before the runner says it is degraded, so /health agrees
                 self._unsettled[job_id] = _reason(error)
+            self._trouble(error)
             self._settle()  # raises while the database still refuses writes
             return
         if outcome is not None:
