@@ -488,7 +488,10 @@ class Mapping:
         return display.html_table(self)
 
     def style(self) -> Any:
-        """:meth:`to_frame` as a pandas Styler, rows coloured by review level."""
+        """:meth:`to_frame` as a pandas Styler, rows coloured by review level.
+
+        pandas' Styler needs ``jinja2`` (JupyterLab and Notebook bring it).
+        """
         return display.styler(self)
 
 
