@@ -63,11 +63,6 @@ LAZY = {
 }
 
 
-#: (module, imported module): imports for type checking only that close a cycle inside one
-#: subpackage; each is to be replaced by a protocol or a lower module, then removed here.
-TYPE_ONLY_CYCLES: set[tuple[str, str]] = set()
-
-
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -130,11 +125,7 @@ def edges() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {m: set() for m in MODULES}
     for module in MODULES:
         for target, function, _ in imports(module):
-            if (
-                target != module
-                and (module, function, target) not in LAZY
-                and (module, target) not in TYPE_ONLY_CYCLES
-            ):
+            if target != module and (module, function, target) not in LAZY:
                 graph[module].add(target)
     return graph
 
