@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from mammoth_pandas import params as P
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.mapping.decide import DEFAULT_MIN_CONFIDENCE, DEFAULT_SUGGEST_MIN
 from mammoth_pandas.mapping.evidence import ColumnStats, SideEvidence
@@ -54,12 +55,6 @@ __all__ = [
 ]
 
 Rows = pd.DataFrame | list[dict[str, Any]] | None
-
-
-def _threshold(label: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise MappingError(label, f"is {value!r}", accepted="a number from 0 to 1")
-    return float(value)
 
 
 def derive_mapping(
@@ -112,8 +107,8 @@ def derive_mapping(
     for a side that cannot be mapped (no columns, duplicate names or ids, unknown types,
     malformed rows or statistics) or a threshold outside 0..1.
     """
-    confident = _threshold("min_confidence", min_confidence)
-    suggest = min(_threshold("suggest_min", suggest_min), confident)
+    confident = P.fraction("min_confidence", min_confidence, error=MappingError)
+    suggest = min(P.fraction("suggest_min", suggest_min, error=MappingError), confident)
     if isinstance(sample, bool) or not isinstance(sample, int) or sample < 0:
         raise MappingError("sample", f"is {sample!r}", accepted="a whole number of rows >= 0")
     context = {"client": client, "workspace_id": workspace_id, "project_id": project_id}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mammoth_pandas import params as P
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.mapping import display, store, submit
 from mammoth_pandas.mapping.decide import DEFAULT_MIN_CONFIDENCE, DEFAULT_SUGGEST_MIN, decide
@@ -122,13 +123,8 @@ class Mapping:
         """
         new_min = self.min_confidence if min_confidence is None else min_confidence
         new_suggest = self.suggest_min if suggest_min is None else suggest_min
-        for label, value in (("min_confidence", new_min), ("suggest_min", new_suggest)):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not 0 <= value <= 1
-            ):
-                raise MappingError(label, f"is {value!r}", accepted="a number from 0 to 1")
+        new_min = P.fraction("min_confidence", new_min, error=MappingError)
+        new_suggest = P.fraction("suggest_min", new_suggest, error=MappingError)
         if new_suggest > new_min:
             raise MappingError(
                 "suggest_min",

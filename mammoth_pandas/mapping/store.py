@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mammoth_pandas import params as P
 from mammoth_pandas.errors import MappingError
 from mammoth_pandas.mapping.rows import STATUSES, Row
 from mammoth_pandas.mapping.sides import Column, Side, to_side
@@ -186,10 +187,7 @@ def restore(text: str | bytes | dict[str, Any]) -> tuple[Side, Side, list[Row], 
     raw: dict[str, Any] = data["settings"] if isinstance(data.get("settings"), dict) else {}
     settings = {}
     for key, default in (("min_confidence", 0.6), ("suggest_min", 0.42)):
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise MappingError(f"settings.{key}", f"is {value!r}", accepted="a number from 0 to 1")
-        settings[key] = float(value)
+        settings[key] = P.fraction(f"settings.{key}", raw.get(key, default), error=MappingError)
     stored = {r["destination_c_id"]: r for r in data["rows"]}
     rows: list[Row] = []
     for column in dest.columns:

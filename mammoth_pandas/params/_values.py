@@ -80,6 +80,19 @@ def batch_id(value: Any, field: str = "batch_id") -> int:
     return path_id(field, value, minimum=0)
 
 
+def fraction(
+    field: str, value: Any, *, error: type[MammothInputError] = MammothInputError
+) -> float:
+    """A number from 0 to 1 (a confidence threshold); ``error`` is the class raised."""
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or not 0 <= float(value) <= 1
+    ):
+        raise error(field, f"is {_describe(value)}", accepted="a number from 0 to 1")
+    return float(value)
+
+
 def count(field: str, value: Any, *, minimum: int = 1, none_ok: bool = False) -> int:
     """A setting that counts something (workers, rows per frame): a Python int ≥ ``minimum``.
 

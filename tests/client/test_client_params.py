@@ -172,3 +172,11 @@ def test_a_count_setting_is_a_whole_number_of_at_least_one(bad: object) -> None:
 def test_a_count_setting_takes_numpy_integers() -> None:
     assert P.count("rows_per_frame", np.int64(25)) == 25
     assert P.count("max_retries", 0, minimum=0) == 0
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), True, "0.5", None])
+def test_a_threshold_is_a_number_from_zero_to_one(bad: object) -> None:
+    with pytest.raises(MappingError, match="a number from 0 to 1") as caught:
+        P.fraction("min_confidence", bad, error=MappingError)
+    assert caught.value.field == "min_confidence"
+    assert P.fraction("suggest_min", np.float32(0.5)) == 0.5
