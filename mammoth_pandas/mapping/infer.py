@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from pandas.errors import OutOfBoundsDatetime
 
 __all__ = [
     "Profile",
@@ -76,13 +77,19 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+#: The format classes as one pattern: its alternatives are tried in order, as the classes are.
+_ANY_FORMAT = re.compile(
+    "|".join(
+        f"(?P<{name}>{'(?i:' if pattern.flags & re.IGNORECASE else '(?:'}{pattern.pattern}))"
+        for name, pattern in _FORMATS
+    )
+)
+
+
 def value_format(text: str) -> str:
     """The format class of a value: email, url, uuid, date, phone, number, code, word(s), other."""
-    text = text.strip()
-    for name, pattern in _FORMATS:
-        if pattern.match(text):
-            return name
-    return "other"
+    found = _ANY_FORMAT.match(text.strip())
+    return found.lastgroup or "other" if found else "other"
 
 
 def _sample(values: pd.Series) -> np.ndarray:
@@ -170,21 +177,40 @@ def _literals(fmt: str) -> frozenset[str]:
 _FORMAT_LITERALS: dict[str, frozenset[str]] = {fmt: _literals(fmt) for fmt in _DATE_FORMATS}
 
 
-def _formats_to_try(text: pd.Series) -> list[str]:
+def _hits(probe: list[str], fmt: str) -> int:
+    """How many probe values parse in this format (those without its separators are not tried)."""
+    literals = _FORMAT_LITERALS[fmt]
+    return sum(_parses(v, fmt) for v in probe if all(ch in v for ch in literals))
+
+
+def _formats_to_try(text: pd.Series) -> Iterator[str]:
     """The date formats in the order to try them.
 
     Those that parse most of a small even probe come first (checked value by value, which is much
     cheaper than a parse of the whole column); a format that parses none of the probe is not tried.
+    The first format that parses the whole probe leads whatever the others do, so it is yielded
+    before the others are checked (often it is the only one tried).
     """
     positions = np.linspace(0, len(text) - 1, min(_PROBE, len(text))).round().astype(int)
     probe = [str(v) for v in text.iloc[positions]]
     ranked = []
+    lead = len(_DATE_FORMATS)
     for order, fmt in enumerate(_DATE_FORMATS):
-        literals = _FORMAT_LITERALS[fmt]
-        hits = sum(_parses(v, fmt) for v in probe if all(ch in v for ch in literals))
+        hits = _hits(probe, fmt)
         if hits:
             ranked.append((-hits, order, fmt))
-    return [fmt for _, _, fmt in sorted(ranked)] or list(_DATE_FORMATS)
+        if hits == len(probe):
+            lead = order
+            yield fmt
+            break
+    ranked += [
+        (-h, o, f)
+        for o, f in enumerate(_DATE_FORMATS[lead + 1 :], lead + 1)
+        if (h := _hits(probe, f))
+    ]
+    if not ranked:
+        yield from _DATE_FORMATS
+    yield from (fmt for _, order, fmt in sorted(ranked) if order != lead)
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, float]:
@@ -222,7 +248,20 @@ def _is_date_dtype(values: pd.Series) -> bool:
     return pd.api.types.is_datetime64_any_dtype(values)
 
 
+#: Nanoseconds per second and seconds per day, for days since 1970 from timestamps.
+_NS, _DAY = 1_000_000_000, 86400.0
+
+
 def _days(values: pd.Series) -> np.ndarray:
+    """Days since 1970 (UTC; naive times taken as UTC), nulls and failures dropped."""
+    if _is_date_dtype(values):
+        # Already timestamps: the same arithmetic as below, without parsing them again.
+        index = pd.DatetimeIndex(values.dropna())
+        try:
+            return (index.as_unit("ns").asi8 / _NS) / _DAY
+        except OutOfBoundsDatetime:  # before 1677 or after 2262: count in the stored unit
+            per_second = {"s": 1, "ms": 1_000, "us": 1_000_000}[index.unit]
+            return (index.asi8 / per_second) / _DAY
     stamps = pd.to_datetime(values, errors="coerce", utc=True).dropna()
     seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype="float64")
     return seconds / 86400.0

@@ -228,8 +228,7 @@ def _from_frame(role: str, frame: pd.DataFrame) -> list[Column]:
             role, f"duplicate column names: {', '.join(repeated)}", accepted="unique column names"
         )
     columns = []
-    for position, name in enumerate(names):
-        values = frame.iloc[:, position]
+    for name, (_, values) in zip(names, frame.items(), strict=True):
         prof = profile(values)
         c_type = prof.kind if prof.kind != "empty" else _dtype_type(values)
         columns.append(Column(name, name, c_type, values, prof))
