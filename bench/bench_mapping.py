@@ -8,7 +8,9 @@ correctly left unmatched, and the median milliseconds per pair, for
 
 - ``derive_mapping``: names, types and values, optimal assignment with a threshold;
 - ``exact names``: destination and source paired when their normalised names are equal;
-- ``fuzzy names``: rapidfuzz similarity of normalised names, optimal assignment, threshold.
+- ``fuzzy names``: rapidfuzz similarity of normalised names, optimal assignment, threshold;
+- Valentine's matchers, when ``MAPPING_VALENTINE_PYTHON`` names an interpreter that has
+  Valentine (:mod:`bench.mapping_valentine`; it is not a dependency of the project).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
 from bench.mapping_cases import LEVELS, Case, build_cases, synonym_coverage
+from bench.mapping_valentine import PYTHON_VARIABLE, run_valentine
 from bench.mapping_vendors import build_vendor_cases
 from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.mapping.normalize import normalize_name
@@ -126,27 +129,49 @@ def match_derive_stats(source: pd.DataFrame, destination: pd.DataFrame) -> dict[
     )
 
 
-def _valentine(matcher_name: str) -> Matcher | None:
-    """A Valentine matcher forced one-to-one, or None when Valentine cannot run here."""
-    try:
-        from valentine import valentine_match
-        from valentine.algorithms import Coma, JaccardDistanceMatcher
-    except ImportError:
-        return None
-    factories = {"coma": lambda: Coma(use_instances=False), "jaccard": JaccardDistanceMatcher}
+class Precomputed:
+    """Answers computed elsewhere (another interpreter), looked up by the case's frames.
 
-    def match(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
-        result = valentine_match(
-            [source, destination], factories[matcher_name](), df_names=["source", "target"]
-        )
-        out: dict[str, str | None] = dict.fromkeys(str(c) for c in destination.columns)
-        for pair in (ranked := result.one_to_one_hungarian()):
-            score = ranked[pair]
-            if score >= VALENTINE_THRESHOLD:
-                out[str(pair.target_column)] = str(pair.source_column)
-        return out
+    ``last_ms`` is the CPU time the last answer took where it was computed: the benchmark
+    reports it instead of the lookup's.
+    """
 
-    return match
+    def __init__(self) -> None:
+        self.answers: dict[tuple[int, int], tuple[dict[str, str | None], float]] = {}
+        self.last_ms: float | None = None
+
+    def add(self, case: Case, found: dict[str, str | None], ms: float) -> None:
+        """Keep one case's answer and its time."""
+        self.answers[(id(case.source), id(case.destination))] = (found, ms)
+
+    def __call__(self, source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
+        """The answer kept for these frames."""
+        found, self.last_ms = self.answers[(id(source), id(destination))]
+        return found
+
+
+#: Valentine's matchers by the evidence they use: names (and types) only, or values too.
+VALENTINE_SCHEMA = ("Valentine COMA (schema)", "Valentine Cupid", "Valentine similarity flooding")
+VALENTINE_ROWS = (
+    "Valentine COMA (instances)",
+    "Valentine distribution-based",
+    "Valentine Jaccard (instances)",
+)
+
+
+def valentine_methods(cases: list[Case]) -> tuple[dict[str, dict[str, Matcher]], dict[str, str]]:
+    """Valentine's matchers as methods by mode, run once on every case in their own
+    interpreter (:mod:`bench.mapping_valentine`); and why those that did not run did not."""
+    pairs, ms, failed = run_valentine([(c.source, c.destination) for c in cases])
+    by_mode: dict[str, dict[str, Matcher]] = {mode: {} for mode in MODES}
+    for label, found in pairs.items():
+        matcher = Precomputed()
+        for case, answer, elapsed in zip(cases, found, ms[label], strict=True):
+            matcher.add(case, answer, elapsed)
+        modes = ("rows",) if label in VALENTINE_ROWS else MODES
+        for mode in modes:
+            by_mode[mode][label] = matcher
+    return by_mode, failed
 
 
 def match_exact(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, str | None]:
@@ -172,9 +197,6 @@ def match_fuzzy(source: pd.DataFrame, destination: pd.DataFrame) -> dict[str, st
     return out
 
 
-#: Valentine's one-to-one pairs below this similarity are not proposed.
-VALENTINE_THRESHOLD = 0.3
-
 #: mode → method → matcher. Name-only baselines run in every mode.
 METHODS_BY_MODE: dict[str, dict[str, Matcher]] = {
     "rows": {"derive_mapping": match_derive},
@@ -184,10 +206,6 @@ METHODS_BY_MODE: dict[str, dict[str, Matcher]] = {
 for _mode in MODES:
     METHODS_BY_MODE[_mode]["exact names"] = match_exact
     METHODS_BY_MODE[_mode]["fuzzy names + assignment"] = match_fuzzy
-_coma, _jaccard = _valentine("coma"), _valentine("jaccard")
-if _coma is not None and _jaccard is not None:
-    METHODS_BY_MODE["schema"]["Valentine COMA (schema)"] = _coma
-    METHODS_BY_MODE["rows"]["Valentine Jaccard (instances)"] = _jaccard
 METHODS: dict[str, Matcher] = METHODS_BY_MODE["rows"]
 
 
@@ -251,6 +269,9 @@ def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd
             found = matcher(case.source, case.destination)
             elapsed = (time.perf_counter() - start) * 1000
             elapsed_cpu = (time.process_time() - start_cpu) * 1000
+            elsewhere = getattr(matcher, "last_ms", None)
+            if elsewhere is not None:  # computed in another interpreter: its CPU time
+                elapsed = elapsed_cpu = elsewhere
             split = case.split
             groups = [("all", case.level), (split, case.level)]
             if case.level in LEVELS:
@@ -287,11 +308,18 @@ def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd
     return frame.reset_index(drop=True)
 
 
-def evaluate_modes(cases: list[Case], modes: tuple[str, ...] = MODES) -> pd.DataFrame:
-    """:func:`evaluate` in each evidence mode, with a ``mode`` column first."""
+def evaluate_modes(
+    cases: list[Case],
+    modes: tuple[str, ...] = MODES,
+    extra: dict[str, dict[str, Matcher]] | None = None,
+) -> pd.DataFrame:
+    """:func:`evaluate` in each evidence mode, with a ``mode`` column first.
+
+    ``extra`` adds methods by mode (Valentine's, see :func:`valentine_methods`).
+    """
     frames = []
     for mode in modes:
-        frame = evaluate(cases, METHODS_BY_MODE[mode])
+        frame = evaluate(cases, {**METHODS_BY_MODE[mode], **(extra or {}).get(mode, {})})
         frame.insert(0, "mode", mode)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
@@ -315,15 +343,20 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def run(variants: int = 5, part: str = "all", modes: tuple[str, ...] = MODES) -> str:
+def run(
+    variants: int = 5, part: str = "all", modes: tuple[str, ...] = MODES, valentine: bool = True
+) -> str:
     """The benchmark as markdown: how the cases were built, then one table.
 
-    ``part`` is ``tuning`` (what to run while tuning), ``held-out`` or ``all``.
+    ``part`` is ``tuning`` (what to run while tuning), ``held-out`` or ``all``. With
+    ``valentine`` and ``MAPPING_VALENTINE_PYTHON`` naming an interpreter that has
+    Valentine, its matchers run on the same cases (:mod:`bench.mapping_valentine`).
     """
     cases = build_cases(variants=variants) + build_vendor_cases(variants=max(1, variants // 5))
     if part != "all":
         cases = [c for c in cases if c.split == part]
-    frame = evaluate_modes(cases, modes)
+    extra, failed = valentine_methods(cases) if valentine else ({}, {})
+    frame = evaluate_modes(cases, modes, extra)
     if part == "all":
         frame = frame[frame["split"] != "all"]
     covered, swaps = synonym_coverage(cases)
@@ -345,6 +378,8 @@ def run(variants: int = 5, part: str = "all", modes: tuple[str, ...] = MODES) ->
         f"table covers "
         f"{covered} of the {swaps} synonym swaps the table generator made.",
         "",
+        *(f"Not run: {label} ({why})." for label, why in failed.items()),
+        *([""] if failed else []),
         _markdown(frame),
     ]
     return "\n".join(notes)
@@ -360,9 +395,12 @@ def main(argv: list[str] | None = None) -> int:
         help="which cases",
     )
     parser.add_argument("--modes", default=",".join(MODES), help="rows,schema,stats")
+    parser.add_argument(
+        "--no-valentine", action="store_true", help=f"skip Valentine even with {PYTHON_VARIABLE}"
+    )
     args = parser.parse_args(argv)
     modes = tuple(m for m in args.modes.split(",") if m)
-    print(run(variants=args.variants, part=args.part, modes=modes))
+    print(run(variants=args.variants, part=args.part, modes=modes, valentine=not args.no_valentine))
     return 0
 
 

@@ -80,3 +80,30 @@ def test_every_mode_runs_derive_mapping_and_the_baselines():
     assert {c["c_type"] for c in schema} <= {"text", "numeric", "date"}
     stats = bench_mapping.stats_of(cases[-1].source)
     assert all(0 <= s["blank_pct"] <= 100 and s["rows"] == len(cases[-1].source) for s in stats)
+
+
+def test_valentine_runs_only_in_an_interpreter_that_has_it():
+    import sys
+
+    from bench.mapping_valentine import run_valentine
+
+    cases = build_cases(load_tables(TABLES[:1]), variants=1)[:1]
+    frames = [(cases[0].source, cases[0].destination)]
+    pairs, ms, failed = run_valentine(frames, python="")
+    assert (pairs, ms) == ({}, {})
+    assert failed == {"Valentine": "MAPPING_VALENTINE_PYTHON is not set"}
+    # This interpreter has no Valentine: the run fails and says why, for every matcher.
+    pairs, ms, failed = run_valentine(frames, ["Valentine COMA (schema)"], python=sys.executable)
+    assert pairs == {}
+    assert "No module named 'valentine'" in failed["Valentine COMA (schema)"]
+
+
+def test_precomputed_answers_are_looked_up_by_the_cases_frames_with_their_time():
+    cases = build_cases(load_tables(TABLES[:1]), variants=1)
+    matcher = bench_mapping.Precomputed()
+    for k, case in enumerate(cases):
+        matcher.add(case, dict.fromkeys(case.truth, str(k)), 10.0 + k)
+    frame = bench_mapping.evaluate(cases, {"elsewhere": matcher})
+    rows = frame[(frame["split"] == "all") & (frame["level"].isin(["easy", "hard"]))]
+    assert sorted(rows["cpu ms per pair"]) == [10.0, 12.0]
+    assert matcher(cases[1].source, cases[1].destination) == dict.fromkeys(cases[1].truth, "1")
