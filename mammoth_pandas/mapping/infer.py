@@ -115,7 +115,17 @@ def text_values(values: pd.Series) -> list[str]:
     return _texts(values.dropna().tolist())
 
 
+#: Digits with a space between them: a number only when the space groups thousands.
+_SPACED_DIGITS = re.compile(r"\d\s+\d")
+_SPACED_THOUSANDS = re.compile(
+    r"[(+-]?[$€£¥]?\s*\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?\s*%?\)?"
+)
+
+
 def _number(text: str) -> float:
+    if _SPACED_DIGITS.search(text) and not _SPACED_THOUSANDS.fullmatch(text):
+        # "+44 7748 345262" is a phone number, "1 234 567" a number.
+        return float("nan")
     negative = text.startswith("(") and text.endswith(")")
     cleaned = _NUMBER_CLEAN.sub("", text).strip("()")
     try:

@@ -96,3 +96,18 @@ def test_parse_dates_takes_the_format_leading_the_probe_when_it_parses_everythin
     dates, fail = parse_dates(pd.Series(["05/01/2024", "06/02/2024", "07/03/2024"]))
     assert fail == 0.0
     assert list(dates.dt.month) == [5, 6, 7]  # month first: the first format that fits all
+
+
+def test_phone_numbers_with_spaces_are_text_and_spaced_thousands_are_numbers():
+    uk = pd.Series(["+44 7748 345262", "+44 7907 923522", "+44 7062 127423"] * 4)
+    assert infer.infer_type(uk) == "text"
+    assert (
+        infer.infer_type(pd.Series(["1 234 567", "12 000", "(3 500)", "€ 1 000"] * 3)) == "numeric"
+    )
+    us = pd.Series(["+1 (412) 344-3373", "+1 (702) 840-9667", "+1 (650) 410-3233"] * 4)
+    source = pd.DataFrame({"Phone": us, "AccountId": range(100, 112)})
+    destination = pd.DataFrame({"phone": uk, "account": range(5, 17)})
+    rows = {r.destination.c_id: r for r in derive_mapping(source, destination).rows}
+    assert rows["phone"].source is not None
+    assert rows["phone"].source.c_id == "Phone"
+    assert rows["phone"].destination.c_type == "text"
