@@ -119,6 +119,7 @@ def canonical(name: str) -> tuple[str, ...]:
     return tuple(out) or tokens
 
 
+@lru_cache(maxsize=8192)
 def is_opaque(name: str) -> bool:
     """Whether a name says nothing about its column (``col_7``, ``field12``, ``X3``)."""
     return bool(_OPAQUE.match(normalize_name(name))) or not words(name)
@@ -315,6 +316,7 @@ _RUN_TOGETHER_KINDS = ("id", "name", "number", "key")
 _RUN_TOGETHER_SUBJECT = 4
 
 
+@lru_cache(maxsize=8192)
 def name_kinds(name: str, c_type: str | None = None) -> frozenset[str]:
     """What kind of value a name says it holds (``an id``, ``a time``, ``a count``, ``a name``).
 
