@@ -59,11 +59,12 @@ def run_valentine(
 
     Returns, by matcher label: the pairs per case (destination → source or None), the CPU
     milliseconds per case, and for each matcher that could not run, why. Without an
-    interpreter (``python`` or ``MAPPING_VALENTINE_PYTHON``), nothing runs and every
-    matcher is reported as not run.
+    interpreter (``python``, else ``MAPPING_VALENTINE_PYTHON``; ``""`` for none), nothing
+    runs and that is the one reason given (under the label ``Valentine``).
     """
     labels = matchers or list(MATCHERS)
-    python = python or os.environ.get(PYTHON_VARIABLE)
+    if python is None:
+        python = os.environ.get(PYTHON_VARIABLE)
     if not python:
         return {}, {}, {"Valentine": f"{PYTHON_VARIABLE} is not set"}
     with tempfile.TemporaryDirectory() as folder:
