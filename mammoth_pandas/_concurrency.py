@@ -39,7 +39,6 @@ __all__ = [
     "AdaptiveLimit",
     "ConcurrencyGate",
     "Ticket",
-    "parse_retry_after",
     "report_throttle",
 ]
 
@@ -277,12 +276,14 @@ _local = threading.local()
 
 
 def report_throttle(
-    status: int, retry_after: str | float | None, pause: Callable[[], None] | None = None
+    status: int, retry_after: float | None, pause: Callable[[], None] | None = None
 ) -> None:
     """Tell the gate running this thread's request that the server refused it.
 
     Called by the transport before it retries an answer with ``status``; ``pause`` is the
-    transport's wait before that retry, run here with the request's slot given up. For
+    transport's wait before that retry, run here with the request's slot given up;
+    ``retry_after`` is the answer's ``Retry-After`` in seconds, as
+    :func:`mammoth_pandas._backoff.retry_after` read it (``None`` when absent). For
     statuses other than 429/503 and outside :meth:`ConcurrencyGate.run`, only ``pause``
     runs.
     """
@@ -291,21 +292,4 @@ def report_throttle(
         if pause is not None:
             pause()
         return
-    current.ticket = current.gate.throttled(current.ticket, parse_retry_after(retry_after), pause)
-
-
-def parse_retry_after(value: str | float | None) -> float | None:
-    """``Retry-After`` as seconds (fractions kept); ``None`` when absent or unreadable.
-
-    HTTP dates are not read here (the transport honours them); a negative, empty or
-    non-numeric value counts as absent.
-    """
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(seconds) or seconds < 0:
-        return None
-    return seconds
+    current.ticket = current.gate.throttled(current.ticket, retry_after, pause)

@@ -358,7 +358,7 @@ class Transport:
                         log.debug("%s: HTTP %d (attempt %d)", what, status, attempt)
                         report_throttle(
                             status,
-                            response.headers.get("Retry-After"),
+                            _retry_after(response),
                             functools.partial(self._pause, attempt, started, response),
                         )
                         continue

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 
 import pytest
 
+from mammoth_pandas._backoff import retry_after
 from mammoth_pandas._concurrency import (
     AdaptiveLimit,
     ConcurrencyGate,
     Ticket,
-    parse_retry_after,
     report_throttle,
 )
 from mammoth_pandas.errors import RateLimitError
@@ -111,11 +112,13 @@ def test_huge_retry_after_pauses_at_most_a_minute() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "seconds"),
-    [("2", 2.0), ("0.25", 0.25), (" 3 ", 3.0), (1, 1.0), ("-1", None), ("", None),
-     ("soon", None), ("nan", None), ("inf", None), (None, None)],
+    [("2", 2.0), ("0.25", 0.25), (" 3 ", 3.0), ("-1", None), ("", None),
+     ("soon", None), ("nan", None), ("inf", None), (None, None),
+     ("Wed, 02 Dec 2026 12:00:30 GMT", 30.0), ("Wed, 02 Dec 2026 11:00:00 GMT", 0.0)],
 )  # fmt: skip
-def test_retry_after_is_read_as_seconds_or_absent(raw, seconds) -> None:
-    assert parse_retry_after(raw) == seconds
+def test_retry_after_is_read_as_seconds_an_http_date_or_absent(raw, seconds) -> None:
+    now = datetime(2026, 12, 2, 12, 0, 0, tzinfo=timezone.utc)
+    assert retry_after(raw, now=now) == seconds
 
 
 # -- the gate, with real threads -----------------------------------------------------------
@@ -186,7 +189,7 @@ def test_a_throttle_reported_by_the_transport_halves_and_gives_the_retry_a_slot(
     def fetch() -> str:
         attempts["n"] += 1
         if attempts["n"] == 1:
-            report_throttle(429, "0")  # what the transport does before retrying
+            report_throttle(429, 0.0)  # what the transport does before retrying
         return "page"
 
     assert gate.run(fetch) == "page"
@@ -210,7 +213,7 @@ def test_a_refused_request_gives_up_its_slot_while_it_waits_to_retry() -> None:
 
     def refused() -> str:
         if not waits:
-            report_throttle(429, "1", pause)
+            report_throttle(429, 1.0, pause)
         return "retried"
 
     def holder() -> str:
@@ -238,15 +241,15 @@ def test_a_refused_request_gives_up_its_slot_while_it_waits_to_retry() -> None:
 
 def test_report_throttle_runs_the_pause_even_outside_a_gate() -> None:
     ran: list[str] = []
-    report_throttle(429, "1", lambda: ran.append("paused"))
+    report_throttle(429, 1.0, lambda: ran.append("paused"))
     report_throttle(500, None, lambda: ran.append("paused"))
     assert ran == ["paused", "paused"]
 
 
 def test_report_throttle_outside_a_gate_or_for_other_statuses_does_nothing() -> None:
-    report_throttle(429, "1")  # no gate in this thread: nothing to tell
+    report_throttle(429, 1.0)  # no gate in this thread: nothing to tell
     gate = ConcurrencyGate(AdaptiveLimit(8, start=8))
-    gate.run(lambda: report_throttle(500, "1"))
+    gate.run(lambda: report_throttle(500, 1.0))
     assert gate.policy.throttles == 0
     assert gate.policy.limit == 8
 

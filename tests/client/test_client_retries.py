@@ -4,6 +4,8 @@ no double action is possible. ``responses`` for exact timings, the sandbox for r
 from __future__ import annotations
 
 import json
+import time
+from email.utils import formatdate
 from typing import Any
 
 import pandas as pd
@@ -13,6 +15,7 @@ import responses
 
 from mammoth_pandas import _backoff, _transport
 from mammoth_pandas import contract as C
+from mammoth_pandas._concurrency import AdaptiveLimit, ConcurrencyGate
 from mammoth_pandas.client import MammothClient
 from mammoth_pandas.errors import (
     MammothAPIError,
@@ -345,3 +348,25 @@ def test_a_wrong_answer_then_the_right_one_reads_the_right_one(
         assert len(result) >= 1
     if read == "batch":
         assert result["name"] == "a"
+
+
+def test_an_http_date_retry_after_reaches_the_wait_and_the_gate(
+    client: MammothClient, sleeps: list[float]
+) -> None:
+    gate = ConcurrencyGate(AdaptiveLimit(4))
+    told: list[float | None] = []
+    on_throttle = gate.policy.on_throttle
+
+    def record(ticket: Any, retry_after: float | None, now: float) -> None:
+        told.append(retry_after)
+        on_throttle(ticket, retry_after, now)
+
+    gate.policy.on_throttle = record  # type: ignore[method-assign]
+    when = formatdate(time.time() + 30, usegmt=True)  # an HTTP date, half a minute ahead
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, JOB_URL, status=429, headers={"Retry-After": when})
+        rsps.add(responses.GET, JOB_URL, json=JOB)
+        assert gate.run(client.jobs.get, 7).succeeded
+    assert sleeps == [10.0]  # the date's 30 s, capped at the longest wait
+    assert len(told) == 1
+    assert told[0] == pytest.approx(30, abs=5)
