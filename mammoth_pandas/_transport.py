@@ -324,9 +324,9 @@ class Transport:
     def _may_retry(self, attempt: int, started: float) -> bool:
         return attempt <= self.retry.max_retries and self._budget(started) > 0
 
-    def _pause(self, attempt: int, started: float, response: requests.Response | None) -> None:
-        """Wait before the next attempt: ``Retry-After`` if readable, else the backoff."""
-        after = _retry_after(response) if response is not None else None
+    def _pause(self, attempt: int, started: float, after: float | None) -> None:
+        """Wait before the next attempt: ``after`` (the answer's ``Retry-After`` in seconds,
+        ``None`` when absent or unreadable), else the backoff."""
         wait = _backoff.delay(attempt) if after is None else after
         _sleep(max(0.0, min(wait, self.retry.wait_cap, self._budget(started))))
 
@@ -356,10 +356,9 @@ class Transport:
                 if status >= 300:
                     if status in RETRY_STATUSES and self._may_retry(attempt, started):
                         log.debug("%s: HTTP %d (attempt %d)", what, status, attempt)
+                        after = _retry_after(response)
                         report_throttle(
-                            status,
-                            _retry_after(response),
-                            functools.partial(self._pause, attempt, started, response),
+                            status, after, functools.partial(self._pause, attempt, started, after)
                         )
                         continue
                     raise self._error(response, what, attempts=attempt)
@@ -421,7 +420,7 @@ class Transport:
             status = response.status_code
             if status >= 300:
                 if status in WRITE_RETRY_STATUSES and can_retry:
-                    self._pause(attempt, started, response)
+                    self._pause(attempt, started, _retry_after(response))
                     continue
                 note = None
                 if status >= 500:
