@@ -274,6 +274,8 @@ class MammothClient:
 
 
 def _count(name: str, value: Any, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise MammothConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return value
+    """:func:`mammoth_pandas.params.count`, refused as a setting of the client."""
+    try:
+        return P.count(name, value, minimum=minimum)
+    except MammothInputError:
+        raise MammothConfigError(f"{name} must be an integer >= {minimum}, got {value!r}") from None
