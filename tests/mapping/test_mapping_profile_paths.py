@@ -58,7 +58,8 @@ def test_days_of_timestamps_equal_days_of_parsed_timestamps(stamps: pd.Series):
 
 
 def test_days_outside_the_nanosecond_range_are_counted_not_refused():
-    stamps = pd.Series(pd.date_range("1500-01-01", periods=3, freq="D").as_unit("s"))
+    # Built in seconds from the start: pandas 2's date_range passes through nanoseconds.
+    stamps = pd.Series(np.array(["1500-01-01", "1500-01-02", "1500-01-03"], dtype="datetime64[s]"))
     assert list(_days(stamps)) == [-171664.0, -171663.0, -171662.0]
     source = pd.DataFrame({"founded": stamps, "name": ["a", "b", "c"]})
     mapping = derive_mapping(source, source.copy())
