@@ -34,7 +34,7 @@ demo: $(DEMO_STAMP)
 	$(PY) -m mammoth_pandas demo
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --durations=10
 
 # The widget and client tests again under the older majors still supported:
 # ipywidgets 7 and pandas 2, in a second virtualenv.

@@ -16,6 +16,7 @@ from mammoth_pandas.errors import (
     RateLimitError,
     ServerError,
 )
+from mammoth_pandas.frames import concat_keep_categories
 from mammoth_pandas.sandbox import DEMO, Sandbox
 from mammoth_pandas.sandbox.faults import REQUEST_FAULTS
 from tests.reliability.reliability_support import wait_for
@@ -30,7 +31,7 @@ Read = Callable[[MammothClient, dict[str, Any]], Any]
 
 def _pages(client: MammothClient, ctx: dict[str, Any]) -> pd.DataFrame:
     pages = list(client.batches.iter_pages(WS, PR, DS, page_size=7, max_workers=1))
-    return pd.concat(pages)
+    return concat_keep_categories(pages)
 
 
 #: name -> (read, whether it makes the same requests on every run). Listings fetched with
