@@ -19,6 +19,7 @@ import contextlib
 import heapq
 import http.client
 import itertools
+import math
 import socket
 import threading
 import time
@@ -36,7 +37,9 @@ __all__ = [
     "BoundedAdapter",
     "Failure",
     "describe",
+    "failure_of",
     "read_body",
+    "read_raw",
     "send",
 ]
 
@@ -96,7 +99,10 @@ class Attempt:
 
 
 class _Watchdog:
-    """One daemon thread expiring the attempts whose deadline passed, earliest first."""
+    """One daemon thread expiring the attempts whose deadline passed, earliest first.
+
+    The thread is woken only by an attempt due before it would next look by itself, so
+    that attempts of the same timeout, one after another, cost no thread switch each."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -104,16 +110,21 @@ class _Watchdog:
         self._heap: list[tuple[float, int, Attempt]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        self._until = math.inf  # when the thread next looks by itself (inf: when told)
 
     def watch(self, attempt: Attempt) -> None:
         with self.lock:
-            heapq.heappush(self._heap, (attempt.deadline, next(self._order), attempt))
+            heap = self._heap
+            while heap and heap[0][2].done:  # finished attempts leave from the top
+                heapq.heappop(heap)
+            heapq.heappush(heap, (attempt.deadline, next(self._order), attempt))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="mammoth-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            if attempt.deadline < self._until:  # due before the thread would look: tell it
+                self._wake.notify()
 
     def _run(self) -> None:
         with self.lock:
@@ -121,11 +132,13 @@ class _Watchdog:
                 while self._heap and self._heap[0][2].done:
                     heapq.heappop(self._heap)
                 if not self._heap:
+                    self._until = math.inf
                     self._wake.wait()
                     continue
                 deadline, _, attempt = self._heap[0]
                 left = deadline - time.monotonic()
                 if left > 0:
+                    self._until = deadline
                     self._wake.wait(left)
                     continue
                 heapq.heappop(self._heap)
@@ -216,13 +229,20 @@ def _decoders(header: str) -> list[_Decoder]:
 
 
 def read_body(response: requests.Response, attempt: Attempt, cap: int) -> bytes:
-    """The decoded body of a streamed ``response``, at most ``cap`` bytes.
+    """The decoded body of a streamed ``response``, at most ``cap`` bytes (see
+    :func:`read_raw`)."""
+    return read_raw(response.raw, response.headers.get("Content-Encoding", ""), attempt, cap)
+
+
+def read_raw(raw: Any, encoding: str, attempt: Attempt, cap: int) -> bytes:
+    """The decoded body of the urllib3 response ``raw`` sent in ``encoding`` (its
+    ``Content-Encoding``), at most ``cap`` bytes.
 
     Raises:
         Failure: ``"too_large"`` past ``cap``, ``"timeout"`` past the attempt's deadline,
             ``"cut"`` when the body ends early or does not decode.
     """
-    decoders = _decoders(response.headers.get("Content-Encoding", ""))
+    decoders = _decoders(encoding) if encoding else []
     out = bytearray()
 
     def add(data: bytes, level: int = 0) -> None:
@@ -237,7 +257,7 @@ def read_body(response: requests.Response, attempt: Attempt, cap: int) -> bytes:
             data = decoder.pending
 
     try:
-        for chunk in response.raw.stream(_CHUNK, decode_content=False):
+        for chunk in raw.stream(_CHUNK, decode_content=False):
             attempt.check()
             add(chunk)
     except Failure:
@@ -257,27 +277,32 @@ def send(
     """``session.request`` streamed, its errors as :class:`Failure` (kinds as above)."""
     try:
         return session.request(method, url, stream=True, **kwargs)
-    except requests.exceptions.RequestException as exc:
-        if attempt.expired:
-            raise Failure(
-                "timeout", f"no complete answer within the timeout ({attempt.seconds:g} s)"
-            ) from None
-        if _before_sending(exc):
-            raise Failure("connect", f"could not connect ({describe(exc)})") from None
-        if isinstance(exc, requests.exceptions.Timeout):
-            raise Failure("timeout", f"no answer in time ({describe(exc)})") from None
-        if isinstance(
-            exc,
-            (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError),
-        ):
-            raise Failure("cut", f"the answer was cut off ({describe(exc)})") from None
-        raise Failure("lost", f"the connection failed ({describe(exc)})") from None
-    except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
-        if attempt.expired:
-            raise Failure(
-                "timeout", f"no complete answer within the timeout ({attempt.seconds:g} s)"
-            ) from None
-        raise Failure("lost", f"the connection failed ({describe(exc)})") from None
+    except (
+        requests.exceptions.RequestException,
+        urllib3.exceptions.HTTPError,
+        http.client.HTTPException,
+        OSError,
+    ) as exc:
+        raise failure_of(exc, attempt) from None
+
+
+def failure_of(exc: BaseException, attempt: Attempt) -> Failure:
+    """The :class:`Failure` that a transport error of ``attempt`` means (kinds as above):
+    a ``requests`` exception, or a urllib3 or socket error that ``requests`` let through."""
+    if attempt.expired:
+        return Failure("timeout", f"no complete answer within the timeout ({attempt.seconds:g} s)")
+    if not isinstance(exc, requests.exceptions.RequestException):
+        return Failure("lost", f"the connection failed ({describe(exc)})")
+    if _before_sending(exc):
+        return Failure("connect", f"could not connect ({describe(exc)})")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return Failure("timeout", f"no answer in time ({describe(exc)})")
+    if isinstance(
+        exc,
+        (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError),
+    ):
+        return Failure("cut", f"the answer was cut off ({describe(exc)})")
+    return Failure("lost", f"the connection failed ({describe(exc)})")
 
 
 def _before_sending(exc: requests.exceptions.RequestException) -> bool:

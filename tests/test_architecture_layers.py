@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "mammoth_pandas.rows",
         "mammoth_pandas._backoff",
         "mammoth_pandas._attempt",
+        "mammoth_pandas._lean",
         "mammoth_pandas._concurrency",
         "mammoth_pandas._credentials",
         "mammoth_pandas._transport",
