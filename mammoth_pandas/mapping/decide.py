@@ -34,6 +34,11 @@ SUGGEST_NAME = 0.6
 SUGGEST_DATA = 0.8
 
 
+#: Two columns of yes/no flags with names this alike (``SUGGEST_NAME_ALONE``) and shares of
+#: yes this alike make a suggestion.
+SUGGEST_FLAG_DATA = 0.5
+
+
 #: Without rows, names are all there is: a suggestion needs a name this alike.
 SUGGEST_NAME_ALONE = 0.5
 
@@ -51,6 +56,9 @@ def _telling(ev: Evidence) -> bool:
     name = ev.name or 0.0
     if ev.data is None:
         return name >= SUGGEST_NAME_ALONE
+    if ev.flags:
+        # Two flag columns look alike whatever they flag: the names must agree too.
+        return name >= SUGGEST_NAME_ALONE and ev.data >= SUGGEST_FLAG_DATA
     return name >= SUGGEST_NAME or ev.data >= SUGGEST_DATA
 
 

@@ -299,6 +299,9 @@ class Profile:
     number_fail: float
     date_fail: float
     vocabulary: frozenset[str] = field(default=frozenset(), repr=False)
+    #: For a column of yes/no flags (``true``/``false``, ``Y``/``N``, ``1``/``0``…): the
+    #: share of yes; ``None`` for any other column.
+    flag_share: float | None = None
 
     @property
     def empty(self) -> bool:
@@ -352,6 +355,52 @@ def _share_matching(counts: Counter[str], total: int, test: Callable[[str], obje
     return sum(n for text, n in counts.items() if test(text)) / total
 
 
+#: How yes/no flags are written: each pair is one way (a column uses one pair).
+FLAG_WORDS: tuple[tuple[str, str], ...] = (
+    ("true", "false"),
+    ("yes", "no"),
+    ("y", "n"),
+    ("t", "f"),
+    ("1", "0"),
+    ("on", "off"),
+)
+_FLAG_OF: dict[str, tuple[int, bool]] = {
+    word: (pair, word == words[0]) for pair, words in enumerate(FLAG_WORDS) for word in words
+}
+
+
+def _flag_share(counts: Counter[str], total: int) -> float | None:
+    """The share of yes when every value is a flag written one way, else ``None``.
+
+    Both values must appear when they are digits or single letters (a column of ``1`` alone
+    is a count as likely as a flag); ``yes`` alone or ``true`` alone is still a flag.
+    """
+    pairs: set[int] = set()
+    yes = 0
+    seen: set[bool] = set()
+    for text, n in counts.items():
+        found = _FLAG_OF.get(text.lower())
+        if found is None:
+            return None
+        pairs.add(found[0])
+        seen.add(found[1])
+        yes += n if found[1] else 0
+    if len(pairs) != 1 or (len(seen) < 2 and len(FLAG_WORDS[next(iter(pairs))][0]) < 3):
+        return None
+    return yes / total
+
+
+def _numeric_flag_share(numbers: np.ndarray) -> float | None:
+    """The share of 1 in a column of 0 and 1 (both present), else ``None``."""
+    if not numbers.size:
+        return None
+    ones = numbers == 1.0
+    zeros = numbers == 0.0
+    if not (ones | zeros).all() or not ones.any() or not zeros.any():
+        return None
+    return float(ones.mean())
+
+
 def _integer_share(numbers: np.ndarray) -> float:
     return float(np.mean(numbers == np.round(numbers))) if numbers.size else 0.0
 
@@ -375,11 +424,13 @@ def profile(values: pd.Series) -> Profile:
             "numeric", len(sample), numbers, distinct,
             len(distinct) / len(numbers) if numbers.size else 0.0,
             {"number": 1.0}, 0.0, _integer_share(numbers), 0.0, 1.0,
+            flag_share=_numeric_flag_share(numbers),
         )  # fmt: skip
     texts = _texts(sample.tolist())
     if not texts:
         return Profile("empty", 0, empty_numbers, frozenset(), 0.0, {}, 0.0, 0.0, 0.0, 0.0)
     counts, total = Counter(texts), len(texts)
+    flags = _flag_share(counts, total) if len(counts) <= 4 else None
     distinct, ratio, formats, mean_length = _text_summary(counts, total)
     vocabulary = frozenset(w for value in distinct for w in _WORD.findall(value))
     number_fail = 1.0 - _share_matching(counts, total, _NUMBER_SHAPE.match)
@@ -388,7 +439,7 @@ def profile(values: pd.Series) -> Profile:
         if number_fail <= _MAX_FAIL:
             return Profile(
                 "numeric", len(texts), np.sort(numbers), distinct, ratio, formats, mean_length,
-                _integer_share(numbers), number_fail, 1.0,
+                _integer_share(numbers), number_fail, 1.0, flag_share=flags,
             )  # fmt: skip
     date_fail = 1.0 - _share_matching(counts, total, _DATE_HINT.search)
     if date_fail <= 0.5:
@@ -401,7 +452,7 @@ def profile(values: pd.Series) -> Profile:
             )  # fmt: skip
     return Profile(
         "text", len(texts), empty_numbers, distinct, ratio, formats, mean_length, 0.0,
-        number_fail, date_fail, vocabulary,
+        number_fail, date_fail, vocabulary, flags,
     )  # fmt: skip
 
 

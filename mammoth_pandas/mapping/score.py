@@ -66,6 +66,8 @@ class Evidence:
     type_how: str
     data: float | None
     data_how: str
+    #: Both columns hold yes/no flags (their data score is capped at ``FLAG_DATA``).
+    flags: bool = False
 
     def explain(self) -> str:
         """In words, which evidence decided this pair, then the rest (:meth:`words`)."""
@@ -116,6 +118,14 @@ def type_fit(dest: Column, source: Column) -> tuple[float, str]:
     prof = source.profile
     if d == s:
         return 1.0, f"{s}→{d}"
+    dest_prof = dest.profile
+    if (
+        prof is not None
+        and dest_prof is not None
+        and prof.flag_share is not None
+        and dest_prof.flag_share is not None
+    ):
+        return 0.9, f"{s}→{d} (yes/no flags written another way: convert them)"
     if d == "text":
         return 0.85, f"{s}→text (converted to text)"
     if s == "text":
@@ -201,12 +211,28 @@ def _text_similarity(a: Profile, b: Profile) -> tuple[float, str]:
     return structural, f"{label} ({structure:.0%})"
 
 
+#: Two columns of yes/no flags with the same share of yes score this much: two values are
+#: weak evidence on their own (any two flag columns look alike), strong beside a name.
+FLAG_DATA = 0.7
+
+
+def _flag_similarity(a: float, b: float) -> tuple[float, str]:
+    score = FLAG_DATA * (1.0 - abs(a - b))
+    return score, f"both yes/no flags ({a:.0%} and {b:.0%} yes)"
+
+
 def data_similarity(a: Profile | None, b: Profile | None) -> tuple[float | None, str]:
-    """Compare two columns' values: ``(None, why)`` when either side has no values."""
+    """Compare two columns' values: ``(None, why)`` when either side has no values.
+
+    Flags compare as flags however each side writes them (``true``/``false``, ``Y``/``N``,
+    ``1``/``0``): by their share of yes.
+    """
     if a is None or b is None:
         return None, "no rows on one side"
     if a.empty or b.empty:
         return None, "no values on one side"
+    if a.flag_share is not None and b.flag_share is not None:
+        return _flag_similarity(a.flag_share, b.flag_share)
     if a.kind != b.kind:
         return 0.0, f"{b.kind} values against {a.kind} values"
     if a.kind in ("numeric", "date"):
@@ -310,7 +336,13 @@ def score_pair(
             else:
                 score = round(min(1.0, score * (0.8 + 0.25 * stats)), 4)
             data_how = f"statistics {stats:.2f} ({stats_how})"
-    return Evidence(score, name, name_how, fit, type_how, data, data_how)
+    flags = (
+        dest.profile is not None
+        and source.profile is not None
+        and dest.profile.flag_share is not None
+        and source.profile.flag_share is not None
+    )
+    return Evidence(score, name, name_how, fit, type_how, data, data_how, flags)
 
 
 def score_matrix(

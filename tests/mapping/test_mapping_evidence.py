@@ -15,7 +15,7 @@ from mammoth_pandas.mapping.normalize import (
     name_similarity,
     words,
 )
-from mammoth_pandas.mapping.score import data_similarity, type_fit
+from mammoth_pandas.mapping.score import FLAG_DATA, data_similarity, type_fit
 from mammoth_pandas.mapping.sides import Column
 
 
@@ -179,3 +179,52 @@ def test_profiles_drop_nulls_of_every_dtype():
     assert (flags.kind, flags.count, flags.distinct) == ("text", 2, frozenset({"true", "false"}))
     assert profile(pd.Series([None, float("nan")], dtype=object)).empty
     assert profile(pd.Series(["  ", None, " 3/4/2024 ", "12/31/2023"])).kind == "date"
+
+
+def test_flags_written_another_way_compare_by_their_share_of_yes():
+    rng = np.random.default_rng(3)
+    yes = rng.random(120) < 0.6
+    numbers = profile(pd.Series(yes.astype(int)))
+    words = profile(pd.Series(np.where(yes[::-1], "Yes", "No")))
+    booleans = profile(pd.Series(yes))
+    assert numbers.flag_share == pytest.approx(yes.mean())
+    assert words.flag_share == pytest.approx(yes.mean())
+    assert booleans.flag_share == pytest.approx(yes.mean())
+    score, how = data_similarity(numbers, words)
+    assert score == pytest.approx(FLAG_DATA)
+    assert "yes/no flags" in how
+    rare = profile(pd.Series(np.where(rng.random(120) < 0.1, "Y", "N")))
+    assert data_similarity(numbers, rare)[0] < score
+    # Not flags: a count of ones, other words, more than two values.
+    assert profile(pd.Series([1, 1, 1])).flag_share is None
+    assert profile(pd.Series(["Y", "Y"])).flag_share is None
+    assert profile(pd.Series(["yes", "maybe", "no"])).flag_share is None
+    assert profile(pd.Series(["yes", "false"])).flag_share is None
+    assert profile(pd.Series([0, 1, 2])).flag_share is None
+    fit, how = type_fit(
+        Column("a", "a", "numeric", None, numbers), Column("b", "b", "text", None, words)
+    )
+    assert fit > 0.8
+    assert "flags" in how
+
+
+def test_a_flag_column_pairs_with_its_namesake_written_yes_no():
+    rng = np.random.default_rng(4)
+    destination = pd.DataFrame(
+        {"refunded": (rng.random(100) < 0.3).astype(int), "amount": rng.gamma(2, 50, 100)}
+    )
+    source = pd.DataFrame(
+        {
+            "Refunded": np.where(rng.random(90) < 0.3, "Yes", "No"),
+            "Amount": rng.gamma(2, 50, 90),
+            "is_test": np.where(rng.random(90) < 0.3, "true", "false"),
+        }
+    )
+    found = {
+        r.destination.c_id: (r.source.c_id if r.source else None)
+        for r in derive_mapping(source, destination).rows
+    }
+    assert found == {"refunded": "Refunded", "amount": "Amount"}
+    # Two flags alike whose names share nothing are no pair, not even a suggestion.
+    alone = derive_mapping(source[["is_test"]], destination[["refunded"]])
+    assert alone.rows[0].source is None
