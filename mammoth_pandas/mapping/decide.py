@@ -48,7 +48,7 @@ SUGGEST_NAME_ALONE = 0.5
 #: values of an opaque column point to one destination column out of those still empty).
 #: Only pairs where a name is opaque take part, with values at least ``SUGGEST_LEAD_DATA``
 #: alike: names that differ are evidence against, and elimination alone is no evidence.
-SUGGEST_LEAD = 0.15
+SUGGEST_LEAD = 0.1
 SUGGEST_LEAD_DATA = 0.55
 
 
@@ -59,12 +59,18 @@ def _telling(ev: Evidence) -> bool:
     if ev.flags:
         # Two flag columns look alike whatever they flag: the names must agree too.
         return name >= SUGGEST_NAME_ALONE and ev.data >= SUGGEST_FLAG_DATA
-    return name >= SUGGEST_NAME or ev.data >= SUGGEST_DATA
+    # Values alike among a handful of codes (1..4) are alike by chance as often as not.
+    return name >= SUGGEST_NAME or (ev.data >= SUGGEST_DATA and not ev.few_levels)
 
 
 def _opaque_data(ev: Evidence) -> float:
-    """The data score of a pair whose names say nothing (an opaque name), else 0."""
-    return ev.data or 0.0 if ev.name is None else 0.0
+    """The data score of a pair whose values may place it by elimination, else 0: a pair
+    whose names say nothing (an opaque name), or values alike among a handful of codes."""
+    if ev.name is None:
+        return ev.data or 0.0
+    if ev.few_levels and (ev.data or 0.0) >= SUGGEST_DATA:
+        return ev.data or 0.0
+    return 0.0
 
 
 def _clear_leads(rest: np.ndarray, data: np.ndarray) -> np.ndarray:

@@ -68,6 +68,9 @@ class Evidence:
     data_how: str
     #: Both columns hold yes/no flags (their data score is capped at ``FLAG_DATA``).
     flags: bool = False
+    #: The values were compared as numbers among few distinct values (codes such as 1..4,
+    #: which many columns share by chance).
+    few_levels: bool = False
 
     def explain(self) -> str:
         """In words, which evidence decided this pair, then the rest (:meth:`words`)."""
@@ -303,11 +306,15 @@ def score_pair(
     source: Column,
     weights: Weights | None = None,
     names: tuple[str, str] | None = None,
+    fits: int = 1,
 ) -> Evidence:
     """All the evidence for one destination/source pair.
 
     ``names`` are the names to compare (destination, source) when they differ from the
-    columns' own: their side's shared affixes removed (:func:`side_names`).
+    columns' own: their side's shared affixes removed (:func:`side_names`). ``fits`` is how
+    many columns this pair's names fit about as well on either side (:func:`name_fits`): a
+    short abbreviation that fits several (``rea`` for ``realgdp``, ``realcons``…) tells
+    less which one it is.
     """
     weights = weights or Weights()
     dest_name, source_name = names or (dest.c_name, source.c_name)
@@ -325,6 +332,9 @@ def score_pair(
         conflict = kind_conflict(dest_name, source_name, dest.c_type, source.c_type)
         if conflict and name > 0:
             name, name_how = round(name * KIND_CONFLICT, 4), f"{name_how}, but {conflict}"
+        elif fits > 1 and name > 0:
+            name = round(name * max(SHARED_FLOOR, 1.0 - SHARED_STEP * (fits - 1)), 4)
+            name_how = f"{name_how}, a name that fits {fits} columns about as well"
     fit, type_how = type_fit(dest, source)
     data, data_how = data_similarity(dest.profile, source.profile)
     score = combine(name, data, fit, weights)
@@ -342,7 +352,48 @@ def score_pair(
         and dest.profile.flag_share is not None
         and source.profile.flag_share is not None
     )
-    return Evidence(score, name, name_how, fit, type_how, data, data_how, flags)
+    return Evidence(
+        score, name, name_how, fit, type_how, data, data_how, flags, _few_levels(dest, source)
+    )
+
+
+def _few_levels(dest: Column, source: Column) -> bool:
+    a, b = dest.profile, source.profile
+    if a is None or b is None or a.kind != "numeric" or b.kind != "numeric":
+        return False
+    return min(len(a.distinct), len(b.distinct)) < FEW_LEVELS
+
+
+#: A name that fits several columns about as well (``fits``) loses this much of its name
+#: score per other column it fits, down to this share of it.
+SHARED_STEP = 0.08
+SHARED_FLOOR = 0.7
+#: Name scores at least this high, and within ``SHARED_WITHIN`` of the pair's, count as
+#: fitting about as well.
+SHARED_MIN = 0.7
+SHARED_WITHIN = 0.05
+
+
+def name_fits(dest_names: list[str], src_names: list[str]) -> np.ndarray:
+    """For each pair, how many columns its names fit about as well (1 when only each other).
+
+    Counted on both sides: the other destination columns the source name fits within
+    ``SHARED_WITHIN`` of this pair's name score, and the other source columns the
+    destination name fits so; names that are the same or opaque are left out.
+    """
+    scores = np.zeros((len(dest_names), len(src_names)), dtype="float64")
+    for i, dn in enumerate(dest_names):
+        if is_opaque(dn):
+            continue
+        for j, sn in enumerate(src_names):
+            if is_opaque(sn) or normalize_name(dn) == normalize_name(sn):
+                continue
+            scores[i, j] = name_similarity(dn, sn).score
+    fits = np.ones(scores.shape, dtype="int64")
+    for i, j in zip(*np.nonzero(scores >= SHARED_MIN), strict=True):
+        near = scores[i, j] - SHARED_WITHIN
+        fits[i, j] = max(int((scores[:, j] >= near).sum()), int((scores[i, :] >= near).sum()))
+    return fits
 
 
 def score_matrix(
@@ -351,9 +402,13 @@ def score_matrix(
     """Evidence for every pair: ``result[i][j]`` compares destination ``i`` with source ``j``."""
     weights = weights or Weights()
     dest_names, src_names = side_names(destination), side_names(source)
+    fits = name_fits(dest_names, src_names)
     return [
-        [score_pair(d, s, weights, (dn, sn)) for s, sn in zip(source, src_names, strict=True)]
-        for d, dn in zip(destination, dest_names, strict=True)
+        [
+            score_pair(d, s, weights, (dn, sn), int(fits[i, j]))
+            for j, (s, sn) in enumerate(zip(source, src_names, strict=True))
+        ]
+        for i, (d, dn) in enumerate(zip(destination, dest_names, strict=True))
     ]
 
 

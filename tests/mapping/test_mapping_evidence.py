@@ -15,7 +15,13 @@ from mammoth_pandas.mapping.normalize import (
     name_similarity,
     words,
 )
-from mammoth_pandas.mapping.score import FLAG_DATA, data_similarity, type_fit
+from mammoth_pandas.mapping.score import (
+    FLAG_DATA,
+    data_similarity,
+    name_fits,
+    score_matrix,
+    type_fit,
+)
 from mammoth_pandas.mapping.sides import Column
 
 
@@ -228,3 +234,15 @@ def test_a_flag_column_pairs_with_its_namesake_written_yes_no():
     # Two flags alike whose names share nothing are no pair, not even a suggestion.
     alone = derive_mapping(source[["is_test"]], destination[["refunded"]])
     assert alone.rows[0].source is None
+
+
+def test_a_short_abbreviation_that_fits_several_names_tells_less_which():
+    alone = score_matrix((_col("realgdp", "numeric"),), (_col("rea", "numeric"),))[0][0]
+    several = score_matrix(
+        tuple(_col(n, "numeric") for n in ("realgdp", "realcons", "realinv")),
+        (_col("rea", "numeric"), _col("unemp", "numeric")),
+    )
+    assert alone.name is not None and several[0][0].name is not None
+    assert several[0][0].name < alone.name
+    assert "fits 3 columns" in several[0][0].name_how
+    assert name_fits(["realgdp", "unemp"], ["rea", "unemployment"]).tolist() == [[1, 1], [1, 1]]
