@@ -64,8 +64,11 @@ def _telling(ev: Evidence) -> bool:
 
 
 def _opaque_data(ev: Evidence) -> float:
-    """The data score of a pair whose values may place it by elimination, else 0: a pair
-    whose names say nothing (an opaque name), or values alike among a handful of codes."""
+    """The data score of a pair whose values may place it by elimination, else 0.
+
+    Such a pair has names that say nothing (an opaque name), or values alike among a
+    handful of codes.
+    """
     if ev.name is None:
         return ev.data or 0.0
     if ev.few_levels and (ev.data or 0.0) >= SUGGEST_DATA:

@@ -242,7 +242,8 @@ def test_a_short_abbreviation_that_fits_several_names_tells_less_which():
         tuple(_col(n, "numeric") for n in ("realgdp", "realcons", "realinv")),
         (_col("rea", "numeric"), _col("unemp", "numeric")),
     )
-    assert alone.name is not None and several[0][0].name is not None
+    assert alone.name is not None
+    assert several[0][0].name is not None
     assert several[0][0].name < alone.name
     assert "fits 3 columns" in several[0][0].name_how
     assert name_fits(["realgdp", "unemp"], ["rea", "unemployment"]).tolist() == [[1, 1], [1, 1]]
