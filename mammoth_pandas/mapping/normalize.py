@@ -97,13 +97,30 @@ def normalize_name(name: str) -> str:
     return " ".join(words(name))
 
 
+#: Endings that make another form of the same word (``created``, ``creation``, ``create``),
+#: longest first; what is left must keep ``_STEM_MIN`` letters.
+_ENDINGS = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ed", "es", "e", "s")
+_STEM_MIN = 4
+
+
+@lru_cache(maxsize=16384)
+def stem(word: str) -> str:
+    """The word without one inflection ending: ``created``, ``creation``, ``create`` → ``creat``."""
+    if word.isdigit():
+        return word
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _STEM_MIN:
+            return word[: -len(ending)]
+    return word
+
+
 @lru_cache(maxsize=4096)
 def canonical(name: str) -> tuple[str, ...]:
     """The words of ``name`` with abbreviations and synonyms folded to one spelling.
 
     Longer phrases win: ``"date of birth"`` → ``("birth", "date")``.
     """
-    tokens = words(name)
+    tokens = tuple(part for token in words(name) for part in split_compound(token))
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -117,6 +134,39 @@ def canonical(name: str) -> tuple[str, ...]:
             out.append(tokens[i])
             i += 1
     return tuple(out) or tokens
+
+
+#: The words the vocabulary knows (each spelling and its stem): a word run together from
+#: two of them (``createdate``, ``invoicedate``, ``phonenumber``) splits into them.
+_LEXICON: frozenset[str] = frozenset(
+    w
+    for phrase in (*SYNONYMS, *SYNONYMS.values(), *KIND_WORDS)
+    for w in phrase.split()
+    if len(w) >= 3 and w not in STOPWORDS
+)
+_LEXICON_STEMS: frozenset[str] = frozenset(stem(w) for w in _LEXICON)
+#: Run-together words shorter than this stay whole; each part keeps 3 letters or more
+#: (2 for a kind word such as ``id``).
+_COMPOUND_MIN = 7
+
+
+def _known(word: str) -> bool:
+    return word in _LEXICON or stem(word) in _LEXICON_STEMS
+
+
+@lru_cache(maxsize=16384)
+def split_compound(token: str) -> tuple[str, ...]:
+    """A word run together from two words the vocabulary knows, split in two.
+
+    ``createdate`` → ``("create", "date")``; any other word stays whole.
+    """
+    if len(token) < _COMPOUND_MIN or token.isdigit() or _known(token):
+        return (token,)
+    for cut in range(len(token) - 2, 2, -1):
+        head, tail = token[:cut], token[cut:]
+        if _known(head) and (_known(tail) or tail in KIND_WORDS):
+            return head, tail
+    return (token,)
 
 
 @lru_cache(maxsize=8192)
@@ -147,10 +197,13 @@ IDENTIFIER_WORDS: frozenset[str] = frozenset({"id", "number", "code", "key", "re
 def token_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity of two words in ``[0, 1]`` and its kind.
 
-    The kind is one of ``same``, ``abbreviation``, ``identifier``, ``typo``.
+    The kind is one of ``same``, ``another form``, ``abbreviation``, ``identifier``,
+    ``typo``.
     """
     if a == b:
         return 1.0, "same"
+    if stem(a) == stem(b) and frozenset((a, b)) not in OPPOSITES:
+        return 0.9, "another form"
     if a in IDENTIFIER_WORDS and b in IDENTIFIER_WORDS:
         return 0.8, "identifier"
     if _is_abbreviation(a, b) or _is_abbreviation(b, a):

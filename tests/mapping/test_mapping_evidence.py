@@ -13,6 +13,8 @@ from mammoth_pandas.mapping.normalize import (
     is_opaque,
     kind_conflict,
     name_similarity,
+    split_compound,
+    stem,
     words,
 )
 from mammoth_pandas.mapping.score import (
@@ -247,3 +249,15 @@ def test_a_short_abbreviation_that_fits_several_names_tells_less_which():
     assert several[0][0].name < alone.name
     assert "fits 3 columns" in several[0][0].name_how
     assert name_fits(["realgdp", "unemp"], ["rea", "unemployment"]).tolist() == [[1, 1], [1, 1]]
+
+
+def test_words_run_together_from_known_words_and_other_forms_of_a_word():
+    assert split_compound("createdate") == ("create", "date")
+    assert split_compound("customerid") == ("customer", "id")
+    assert split_compound("candidate") == ("candidate",)
+    assert split_compound("category") == ("category",)
+    assert stem("created") == stem("creation") == stem("create")
+    assert stem("state") != stem("status")
+    assert name_similarity("CreatedDate", "createdate").score > 0.9
+    assert "another form" in name_similarity("CreatedDate", "createdate").how
+    assert kind_conflict("Created Time", "createdate", "date", "text") is None
