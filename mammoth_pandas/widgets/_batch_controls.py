@@ -9,13 +9,14 @@ a question is never below the fold; two empty slots (``picker_slot`` above the t
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import ipywidgets as widgets
 
 from mammoth_pandas.widgets._chips import StateChips
 from mammoth_pandas.widgets._confirm import Confirmation
-from mammoth_pandas.widgets._dom import css, set_tooltip
+from mammoth_pandas.widgets._dom import Shared, css
 from mammoth_pandas.widgets._status import StatusLine
 from mammoth_pandas.widgets._table import ClickChannel, Header
 from mammoth_pandas.widgets._theme import panel_style
@@ -57,100 +58,126 @@ class ControlsHost(Protocol):
 
 
 def build_controls(panel: ControlsHost, page_size: int) -> None:
-    """Create every control as an attribute of ``panel``."""
+    """Create every control as an attribute of ``panel``.
+
+    Controls that never change their layout or style share one (``panel.shared``); those
+    shown and hidden (the empty note, Undo, the read's box) have their own layout.
+    """
     w = widgets
     p: Any = panel
+    p.shared = shared = Shared()
+    make = shared.make
     p.style_sheet = panel_style()
-    p.picker_slot = css(w.Box(), "mp-picker-slot")
-    p.title = css(w.HTML(f"<b>Batches of dataset {int(panel.handle.dataset_id)}</b>"), "mp-title")
-    p.state_chips = StateChips(lambda: panel._on_filter_change(None))
-    p.created_from = css(w.DatePicker(description="Created", value=None), "mp-created-from")
-    p.created_to = css(w.DatePicker(description="to", value=None), "mp-created-to")
-    p.created_error = css(w.HTML(), "mp-field-error", "mp-created-error")
-    p.rows_min = css(
-        w.Text(description="Rows", placeholder="from", continuous_update=False), "mp-rows-min"
+    p.picker_slot = make(w.Box, "mp-picker-slot", layout={})
+    p.title = make(
+        w.HTML, "mp-title", value=f"<b>Batches of dataset {int(panel.handle.dataset_id)}</b>"
     )
-    p.rows_max = css(
-        w.Text(description="to", placeholder="to", continuous_update=False), "mp-rows-max"
+    p.state_chips = StateChips(lambda: panel._on_filter_change(None), shared)
+    p.created_from = make(w.DatePicker, "mp-created-from", description="Created", value=None)
+    p.created_to = make(w.DatePicker, "mp-created-to", description="to", value=None)
+    p.created_error = make(w.HTML, "mp-field-error", "mp-created-error")
+    text: dict[str, Any] = {"continuous_update": False}
+    p.rows_min = make(w.Text, "mp-rows-min", description="Rows", placeholder="from", **text)
+    p.rows_max = make(w.Text, "mp-rows-max", description="to", placeholder="to", **text)
+    p.rows_error = make(w.HTML, "mp-field-error", "mp-rows-error")
+    p.name_filter = make(
+        w.Text, "mp-name-filter", description="Name", placeholder="contains…", **text
     )
-    p.rows_error = css(w.HTML(), "mp-field-error", "mp-rows-error")
-    p.name_filter = css(
-        w.Text(description="Name", placeholder="contains…", continuous_update=False),
-        "mp-name-filter",
-    )
-    p.name_error = css(w.HTML(), "mp-field-error", "mp-name-error")
-    p.clear_filters_button = css(
-        w.Button(description="Clear filters", icon="times"), "mp-clear-filters"
+    p.name_error = make(w.HTML, "mp-field-error", "mp-name-error")
+    p.clear_filters_button = make(
+        w.Button, "mp-clear-filters", description="Clear filters", icon="times"
     )
     sizes = sorted({*PAGE_SIZES, page_size})
-    p.page_size_input = css(
-        w.Dropdown(options=sizes, value=page_size, description="Per page"), "mp-page-size"
+    p.page_size_input = make(
+        w.Dropdown, "mp-page-size", options=sizes, value=page_size, description="Per page"
     )
     p.timeline = Timeline(panel._on_timeline_range)
 
     p.header = Header(panel.sort)
     p._rows = []
-    p.table = css(w.VBox(), "mp-batch-table")
+    p.table = make(w.VBox, "mp-batch-table")
     p.clicks = ClickChannel(panel._on_row_click)
-    p.empty_note = css(w.HTML("<i>No batches match these filters.</i>"), "mp-empty")
-    p.empty_note.layout.display = "none"
-    p.stale_note = css(w.HTML(), "mp-stale")
-    p.preview_slot = css(w.Box(layout={"flex": "0 1 auto"}), "mp-preview-slot")
+    p.empty_note = make(
+        w.HTML,
+        "mp-empty",
+        value="<i>No batches match these filters.</i>",
+        layout={"display": "none"},
+    )
+    p.stale_note = make(w.HTML, "mp-stale")
+    p.preview_slot = make(w.Box, "mp-preview-slot", layout={"flex": "0 1 auto"})
+
+    nav_layout = w.Layout(width="40px")
 
     def nav(label: str, tip: str, hook: str) -> widgets.Button:
-        button = css(w.Button(description=label, layout={"width": "40px"}), hook)
-        set_tooltip(button, tip)
-        return button
+        return make(w.Button, hook, description=label, layout=nav_layout, tip=tip)
 
     p.first_button = nav("|◀", "first page", "mp-first")
     p.prev_button = nav("◀", "previous page", "mp-prev")
-    p.page_input = css(
-        w.BoundedIntText(value=1, min=1, max=1, description="page", layout={"width": "9em"}),
+    p.page_input = make(
+        w.BoundedIntText,
         "mp-page-input",
+        value=1,
+        min=1,
+        max=1,
+        description="page",
+        layout={"width": "9em"},
     )
-    p.page_label = css(w.HTML("page 1 of 1"), "mp-page-label")
+    p.page_label = make(w.HTML, "mp-page-label", value="page 1 of 1")
     p.next_button = nav("▶", "next page", "mp-next")
     p.last_button = nav("▶|", "last page", "mp-last")
-    p.select_page_button = css(w.Button(description="Select page"), "mp-select-page")
-    p.select_matching_button = css(
-        w.Button(description="Select all matching"), "mp-select-matching"
+    p.select_page_button = make(w.Button, "mp-select-page", description="Select page")
+    p.select_matching_button = make(
+        w.Button, "mp-select-matching", description="Select all matching"
     )
-    p.clear_selection_button = css(w.Button(description="Clear selection"), "mp-clear-selection")
-    p.selection_label = css(w.HTML("0 selected"), "mp-selection-label")
+    p.clear_selection_button = make(w.Button, "mp-clear-selection", description="Clear selection")
+    p.selection_label = make(w.HTML, "mp-selection-label", value="0 selected")
 
-    p.suspend_button = css(
-        w.Button(description="Suspend", icon="pause", button_style="warning"), "mp-suspend"
+    action = {"icon": "pause", "button_style": "warning"}
+    p.suspend_button = make(w.Button, "mp-suspend", description="Suspend", **action)
+    action = {"icon": "play", "button_style": "info"}
+    p.restore_button = make(w.Button, "mp-restore", description="Restore", **action)
+    action = {"icon": "trash", "button_style": "danger"}
+    p.delete_button = make(w.Button, "mp-delete", description="Delete", **action)
+    p.undo_button = make(
+        w.Button, "mp-undo", description="Undo", icon="undo", layout={"display": "none"}
     )
-    p.restore_button = css(
-        w.Button(description="Restore", icon="play", button_style="info"), "mp-restore"
+    p.refresh_button = make(w.Button, "mp-refresh", description="Refresh", icon="refresh")
+    p.export_button = make(
+        w.Button,
+        "mp-export",
+        description="CSV",
+        icon="download",
+        tip="A CSV of the selection (or of every matching batch)",
     )
-    p.delete_button = css(
-        w.Button(description="Delete", icon="trash", button_style="danger"), "mp-delete"
-    )
-    p.undo_button = css(w.Button(description="Undo", icon="undo"), "mp-undo")
-    p.undo_button.layout.display = "none"
-    p.refresh_button = css(w.Button(description="Refresh", icon="refresh"), "mp-refresh")
-    p.export_button = css(w.Button(description="CSV", icon="download"), "mp-export")
-    set_tooltip(p.export_button, "A CSV of the selection (or of every matching batch)")
-    p.download_link = css(w.HTML(), "mp-download")
+    p.download_link = make(w.HTML, "mp-download")
     p.confirmation = Confirmation()
     p.confirm_button = p.confirmation.confirm_button
     p.cancel_button = p.confirmation.cancel_button
-    p.progress = css(w.IntProgress(value=0, min=0, max=100, description="Job"), "mp-progress")
-    p.read_progress = css(
-        w.IntProgress(value=0, min=0, max=100, description="Reading"), "mp-read-progress"
+    bar: dict[str, Any] = {"value": 0, "min": 0, "max": 100}
+    p.progress = make(w.IntProgress, "mp-progress", description="Job", **bar)
+    p.read_progress = make(w.IntProgress, "mp-read-progress", description="Reading", **bar)
+    p.cancel_read_button = make(
+        w.Button,
+        "mp-cancel-read",
+        description="Cancel",
+        icon="stop",
+        tip="Stop reading the batches (the table keeps what it has)",
     )
-    p.cancel_read_button = css(w.Button(description="Cancel", icon="stop"), "mp-cancel-read")
-    set_tooltip(p.cancel_read_button, "Stop reading the batches (the table keeps what it has)")
-    p.read_box = w.HBox([p.read_progress, p.cancel_read_button])
-    p.read_box.layout.display = "none"
-    p.status = StatusLine()
+    p.read_label = make(w.HTML, "mp-read-label")
+    p.read_box = w.HBox(
+        [p.read_progress, p.read_label, p.cancel_read_button], layout={"display": "none"}
+    )
+    p.status = StatusLine(layout=shared.layout)
 
 
-def name_dataset(panel: ControlsHost) -> None:
-    """Put the dataset's name in the title (the id alone when it cannot be read)."""
+def name_dataset(panel: ControlsHost, info: Callable[[], dict[str, Any]] | None = None) -> None:
+    """Put the dataset's name in the title (the id alone when it cannot be read).
+
+    ``info()`` gives the dataset's description (``handle.info`` unless given, e.g. the
+    result of a read started earlier).
+    """
     try:
-        name = panel.handle.info().get("name")
+        name = (info or panel.handle.info)().get("name")
     except Exception:  # the listing's own error is shown by reload()
         return
     if name:
@@ -161,7 +188,7 @@ def name_dataset(panel: ControlsHost) -> None:
 def layout(panel: Any) -> list[widgets.Widget]:
     """The panel's children, top to bottom."""
     w = widgets
-    wrap = {"flex_flow": "row wrap", "align_items": "center"}
+    wrap = w.Layout(flex_flow="row wrap", align_items="center")  # one for every wrapping row
     p = panel
     return [
         p.style_sheet,

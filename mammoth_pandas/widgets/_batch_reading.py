@@ -1,14 +1,20 @@
 """The batch panel's reading of the dataset's index, in the background when it is large.
 
 Small datasets (up to ``SYNC_READ`` batches, a few requests) are read at once; larger
-ones in a thread, with a progress bar, "Reading 43,000 of 100,000 batches…" and a Cancel
-button, while the controls that would race with the read (actions, select all matching,
-export) are disabled. Filters that need the index show their matches so far as the read
-goes on. The chips' counts and the timeline are drawn from the index once complete.
+ones in a thread, with a progress bar, its own label ("43,000 of 100,000 batches") and a
+Cancel button, while the controls that would race with the read (actions, select all
+matching, export) are disabled. Filters that need the index show their matches so far as
+the read goes on, and the status line says so ("Reading 43,000 of 100,000 batches… 12
+matches so far."); otherwise the status line keeps saying what the table shows. A read
+that only draws the overview gives way to the panel's requests and waits for a quiet
+second after them (``QUIET``), so that paging is not slowed by it. The chips' counts and
+the timeline are drawn from the index once complete, and again only when the index or
+the filters change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from typing import Any
@@ -16,7 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from mammoth_pandas.widgets._batch_source import BatchFilters
+from mammoth_pandas.widgets._batch_source import QUIET, BatchFilters
 from mammoth_pandas.widgets._index import ReadCancelled, select
 from mammoth_pandas.widgets._text import describe_error, plural
 
@@ -35,6 +41,8 @@ class IndexReading(widgets.VBox):
 
     _read_thread: threading.Thread | None
     _ordered: tuple[Any, pd.Index] | None
+    _overview_key: tuple[Any, ...] | None = None
+    _counted: threading.Event
 
     def _ensure_index(self) -> None:
         if self._index.complete or self.reading:
@@ -44,8 +52,9 @@ class IndexReading(widgets.VBox):
             return
         self._expected = self._source.count(BatchFilters())
         self._cancel_read.clear()
-        self._set_reading(True)
         self.read_progress.value = 0
+        self.read_label.value = f"0 of {self._expected:,} batches"
+        self._set_reading(True)
         self._read_thread = threading.Thread(
             target=self._read_index, name="mammoth-panel-read", daemon=True
         )
@@ -64,22 +73,25 @@ class IndexReading(widgets.VBox):
 
         def progress(count: int, _frame: pd.DataFrame) -> None:
             self.read_progress.value = min(99, int(100 * count / max(1, self._expected)))
+            self.read_label.value = f"{count:,} of {self._expected:,} batches"
+            if not self._uses_index(self._filters):
+                return  # the status line keeps saying what the table shows
             now = time.monotonic()
             # matches so far: at once while the page is not full, then once a second
-            if self._uses_index(self._filters) and (
-                len(self.page_ids) < self._page_size or now - shown[0] >= PARTIAL_EVERY
-            ):
+            if len(self.page_ids) < self._page_size or now - shown[0] >= PARTIAL_EVERY:
                 shown[0] = now
                 self.reload()
             else:
                 self.status.busy(self._reading_text())
 
+        def give_way() -> None:
+            # a read the filter waits for gives way to a running request only; one that only
+            # draws the overview also waits for a quiet moment
+            quiet = 0.0 if self._uses_index(self._filters) else QUIET
+            self._source.yield_to(self._cancel_read, quiet=quiet)
+
         try:
-            self._index.read(
-                cancel=self._cancel_read,
-                on_progress=progress,
-                yield_to=lambda: self._source.yield_to(self._cancel_read),
-            )
+            self._index.read(cancel=self._cancel_read, on_progress=progress, yield_to=give_way)
         except ReadCancelled:
             self._set_reading(False)
             self.status.warning(
@@ -96,11 +108,18 @@ class IndexReading(widgets.VBox):
         self.reload(announce=True)
 
     def cancel_read(self) -> None:
-        """Stop reading the dataset's index (what the table shows stays)."""
+        """Stop reading the dataset's index (what the table shows stays), at once even when
+        the read waits for the panel's own requests."""
         self._cancel_read.set()
+        self._source.wake()
 
     def wait_read(self, timeout: float | None = 30.0) -> None:
-        """Block until the background read (if any) has ended; ``TimeoutError`` if not."""
+        """Block until the background read (if any) has ended; ``TimeoutError`` if not.
+
+        A read that waits for the panel's first count to start is waited for too.
+        """
+        if not self._counted.wait(timeout):
+            raise TimeoutError(f"the panel still counts after {timeout} s")
         thread = self._read_thread
         if thread is not None:
             thread.join(timeout)
@@ -115,10 +134,16 @@ class IndexReading(widgets.VBox):
         self.reading = reading
 
     def _update_overview(self) -> None:
+        """Draw the chips' counts and the timeline, when the index or the filters changed
+        since they were drawn (not on a page change or a new sort)."""
         if not self._overview:
             return
         frame = self._index.frame if self._index.complete else None
-        filters = self._filters
+        filters = dataclasses.replace(self._filters, sort_by="id", descending=False)
+        key = (id(frame), self._index.version, filters)
+        if key == self._overview_key:
+            return
+        self._overview_key = key
         if frame is None:
             self.state_chips.show_counts(None)
             self.timeline.show(None, (filters.created_from, filters.created_to))

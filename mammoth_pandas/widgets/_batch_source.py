@@ -9,7 +9,8 @@ the batches that match the server-side part, fetched once and cached until a ref
 
 Every request of the source is a click's request: while one runs, the panel's background
 read of the index waits between its frames (:meth:`BatchSource.yield_to`), so that a page
-or a count is not queued behind the read on the server.
+or a count is not queued behind the read on the server; a read that only draws the
+overview also waits for ``QUIET`` seconds without such a request.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +63,10 @@ _PROBE = C.MAX_LIMIT
 
 #: Seconds a background read waits at most for the panel's requests before going on.
 YIELD_AT_MOST = 5.0
+
+#: Seconds without a request of the panel's own before a read that only draws the overview
+#: goes on: a user clicking through pages is not slowed by it.
+QUIET = 1.0
 
 
 @dataclass(frozen=True)
@@ -225,24 +232,102 @@ class BatchSource:
         self._counts: dict[tuple[Any, ...], int] = {}
         self._candidates: dict[tuple[Any, ...], pd.DataFrame] = {}
         self._frames: dict[BatchFilters, pd.DataFrame] = {}
+        self._started: dict[tuple[Any, ...], Future[Any]] = {}  # begun by start()
+        self._first_answers: dict[tuple[Any, ...], tuple[Future[int], threading.Event, list[bool]]]
+        self._first_answers = {}
         self._requests = threading.Condition()
         self._running = 0  # requests of the source under way
+        self._last = time.monotonic()  # when the last of them ended (or the source began)
+        #: Set while a background read waits in :meth:`yield_to` (set under the lock of the
+        #: source's requests, so once the lock is free again the read is waiting).
+        self.paused = threading.Event()
 
-    def yield_to(self, cancel: threading.Event | None = None) -> None:
-        """Block while one of the source's requests runs (at most ``YIELD_AT_MOST`` s, or
-        until ``cancel`` is set): a background read calls this between its frames.
+    def yield_to(self, cancel: threading.Event | None = None, *, quiet: float = 0.0) -> None:
+        """Block while one of the source's requests runs, and until ``quiet`` seconds have
+        passed since the last one ended (at most ``YIELD_AT_MOST`` s in all), or until
+        ``cancel`` is set: a background read calls this between its frames.
+
+        :meth:`wake` ends the wait at once (``cancel_read`` calls it after setting ``cancel``).
         """
+        deadline = time.monotonic() + YIELD_AT_MOST
         with self._requests:
-            self._requests.wait_for(
-                lambda: self._running == 0 or (cancel is not None and cancel.is_set()),
-                timeout=YIELD_AT_MOST,
-            )
+            try:
+                while not (cancel is not None and cancel.is_set()):
+                    now = time.monotonic()
+                    if now >= deadline:
+                        return
+                    wait = deadline - now
+                    if self._running == 0:
+                        wait = min(wait, self._last + quiet - now)
+                        if wait <= 0:
+                            return
+                    self.paused.set()  # under the lock, which the wait gives up
+                    self._requests.wait(wait)
+            finally:
+                self.paused.clear()
+
+    def wake(self) -> None:
+        """Wake the reads waiting in :meth:`yield_to`, so that they look at their ``cancel``."""
+        with self._requests:
+            self._requests.notify_all()
 
     def invalidate(self) -> None:
         with self._lock:
             self._counts.clear()
             self._candidates.clear()
             self._frames.clear()
+            self._started.clear()
+            self._first_answers.clear()
+
+    def start(self, filters: BatchFilters, size: int) -> None:
+        """Begin counting ``filters`` and fetching their first page of ``size`` in the
+        background: ``count`` and ``page`` then wait for these requests instead of making
+        their own (the panel does its other work meanwhile)."""
+        if filters.local:
+            return
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mammoth-panel-start")
+        try:
+            answered = threading.Event()
+            short: list[bool] = []
+
+            def first(found: int) -> None:
+                short.append(found < _PROBE)
+                answered.set()
+
+            def count() -> int:
+                try:
+                    return self._server_count(filters, on_first=first)
+                finally:
+                    answered.set()
+
+            with self._lock:
+                self._started[("page", filters.server_key(), 0, size)] = pool.submit(
+                    self._server_page, filters, 0, size
+                )
+                counting = pool.submit(count)
+                self._started[("count", filters.count_key())] = counting
+                self._first_answers[filters.count_key()] = (counting, answered, short)
+        finally:
+            pool.shutdown(wait=False)
+
+    def count_if_quick(self, filters: BatchFilters) -> Future[int] | int:
+        """The number of batches matching ``filters`` when it is known, or when the first
+        probe of a count begun by :meth:`start` shows it (fewer than one probe's page);
+        otherwise that count's future, still running."""
+        key = filters.count_key()
+        with self._lock:
+            begun = self._first_answers.pop(key, None)
+        if begun is None or filters.local:
+            return self.count(filters)
+        counting, answered, short = begun
+        answered.wait()
+        if counting.done() or (short and short[0]):
+            return self.count(filters)
+        return counting
+
+    def _take_started(self, key: tuple[Any, ...]) -> Future[Any] | None:
+        with self._lock:
+            return self._started.pop(key, None)
 
     @contextlib.contextmanager
     def first(self) -> Iterator[None]:
@@ -254,6 +339,7 @@ class BatchSource:
         finally:
             with self._requests:
                 self._running -= 1
+                self._last = time.monotonic()
                 self._requests.notify_all()
 
     def _list(self, **kwargs: Any) -> pd.DataFrame:
@@ -269,7 +355,9 @@ class BatchSource:
         frame = self._list(fields=["id"], limit=_PROBE, offset=offset, **filters.server_params())
         return [int(i) for i in frame.index]
 
-    def _server_count(self, filters: BatchFilters) -> int:
+    def _server_count(
+        self, filters: BatchFilters, on_first: Callable[[int], None] | None = None
+    ) -> int:
         """How many batches match, with O(log n) probes of one small page each.
 
         Probes start at multiples of the page (``_PROBE``): a short page gives the exact
@@ -280,6 +368,8 @@ class BatchSource:
         (a server that ignores ``offset``), or an offset past what any listing may hold
         (:data:`~mammoth_pandas._paging.MAX_PAGES` pages), ends the count with
         :class:`MammothConnectionError` instead of probing for ever.
+
+        ``on_first(found)`` is told how many ids the first probe brought.
         """
         at_least = 0  # a multiple of _PROBE
         at_most: int | None = None  # a multiple of _PROBE
@@ -293,6 +383,9 @@ class BatchSource:
                 )
             ids = self._probe(filters, offset)
             found = len(ids)
+            if on_first is not None:
+                on_first(found)
+                on_first = None
             key = frozenset(ids)
             if found and key in seen and seen[key] != offset:
                 raise MammothConnectionError(
@@ -342,6 +435,11 @@ class BatchSource:
         if filters.local:
             return len(self._local_frame(filters))
         key = filters.count_key()
+        started = self._take_started(("count", key))
+        if started is not None:
+            total: int = started.result()  # its error, if any, is this call's
+            with self._lock:
+                self._counts[key] = total
         with self._lock:
             if key not in self._counts:
                 self._counts[key] = self._server_count(filters)
@@ -350,6 +448,13 @@ class BatchSource:
     def page(self, filters: BatchFilters, offset: int, size: int) -> pd.DataFrame:
         if filters.local:
             return self._local_frame(filters).iloc[offset : offset + size]
+        started = self._take_started(("page", filters.server_key(), offset, size))
+        if started is not None:
+            frame: pd.DataFrame = started.result()  # its error, if any, is this call's
+            return frame
+        return self._server_page(filters, offset, size)
+
+    def _server_page(self, filters: BatchFilters, offset: int, size: int) -> pd.DataFrame:
         return self._list(
             fields=list(DISPLAY_FIELDS),
             sort=filters.server_sort(),

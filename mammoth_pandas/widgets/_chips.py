@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from mammoth_pandas import contract as C
-from mammoth_pandas.widgets._dom import css, set_tooltip
+from mammoth_pandas.widgets._dom import Shared
 
 __all__ = ["StateChips"]
 
@@ -21,19 +21,28 @@ __all__ = ["StateChips"]
 class StateChips(widgets.HBox):
     """``chips["active"]`` is the ToggleButton of that state; ``value`` the states on."""
 
-    def __init__(self, on_change: Callable[[], None]) -> None:
+    def __init__(self, on_change: Callable[[], None], shared: Shared | None = None) -> None:
         self.chips: dict[str, widgets.ToggleButton] = {}
         self._holding = False
         self._on_change = on_change
+        make = (shared or Shared()).make  # the panel's shared layout and styles, if given
         for state in C.BATCH_STATES:
-            chip = css(widgets.ToggleButton(description=state, value=False), "mp-chip")
-            chip.add_class(f"mp-chip-{state}")
-            set_tooltip(chip, f"Show {state} batches (several chips can be on; none: all)")
+            chip = make(
+                widgets.ToggleButton,
+                "mp-chip",
+                f"mp-chip-{state}",
+                description=state,
+                value=False,
+                tip=f"Show {state} batches (several chips can be on; none: all)",
+            )
             chip.observe(lambda _c: None if self._holding else on_change(), names="value")
             self.chips[state] = chip
-        self.label = widgets.HTML("States")
-        super().__init__([self.label, *self.chips.values()], layout={"flex_flow": "row wrap"})
-        self.add_class("mp-state-chips")
+        self.label = make(widgets.HTML, value="States")
+        super().__init__(
+            [self.label, *self.chips.values()],
+            layout={"flex_flow": "row wrap"},
+            _dom_classes=["mp-state-chips"],
+        )
 
     @property
     def value(self) -> tuple[str, ...]:

@@ -67,6 +67,8 @@ class DatasetIndex:
         self._frame: pd.DataFrame | None = None
         self._partial: pd.DataFrame | None = None
         self.complete = False
+        #: Grows with every change of the complete index (a read, a patch, a refresh).
+        self.version = 0
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -80,6 +82,7 @@ class DatasetIndex:
             self._frame = None
             self._partial = None
             self.complete = False
+            self.version += 1
 
     def read(
         self,
@@ -90,8 +93,9 @@ class DatasetIndex:
     ) -> pd.DataFrame:
         """Read every batch's index fields; ``on_progress(read, so_far)`` along the way.
 
-        ``yield_to()`` is called between frames (it may block while other requests have
-        priority). Raises :class:`ReadCancelled` when ``cancel`` is set between two frames.
+        ``yield_to()`` is called before the first request and between frames (it may block
+        while other requests have priority). Raises :class:`ReadCancelled` when ``cancel`` is
+        set before the first request or between two frames.
         """
         handle = self.handle
         client = handle.client
@@ -108,6 +112,10 @@ class DatasetIndex:
         count = 0
         reported = time.monotonic()
         try:
+            if yield_to is not None:  # before the first request too
+                yield_to()
+            if cancel.is_set():
+                raise ReadCancelled
             for page in pages:
                 if yield_to is not None:
                     yield_to()
@@ -136,6 +144,7 @@ class DatasetIndex:
             self._frame = frame
             self._partial = None
             self.complete = True
+            self.version += 1
         return frame
 
     def patch_states(self, states: Mapping[int, str], gone: Sequence[int] = ()) -> None:
@@ -155,6 +164,7 @@ class DatasetIndex:
                         frame["state"] = column.cat.add_categories(sorted(missing))
                 frame.loc[list(known), "state"] = list(known.values())
             self._frame = frame
+            self.version += 1
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:

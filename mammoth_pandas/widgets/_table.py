@@ -23,9 +23,9 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mammoth_pandas.widgets._batch_source import source_text
-from mammoth_pandas.widgets._dom import css, set_tooltip
+from mammoth_pandas.widgets._dom import Shared
 
-__all__ = ["COLUMNS", "ClickChannel", "Header", "Row", "row_cells", "short_source"]
+__all__ = ["COLUMNS", "ClickChannel", "Header", "Row", "RowParts", "row_cells", "short_source"]
 
 #: Column key (as in ``SORT_KEYS``) -> header label.
 COLUMNS: dict[str, str] = {
@@ -115,15 +115,23 @@ class Header(widgets.HBox):
 
     def __init__(self, on_sort: Callable[[str], None]) -> None:
         self.buttons: dict[str, widgets.Button] = {}
+        # one layout and one style for every button (the theme's CSS sizes them)
+        self._parts = (widgets.Layout(), widgets.ButtonStyle())
+        make = Shared(*self._parts).make
         for key, label in COLUMNS.items():
-            button = css(widgets.Button(description=label), "mp-sort", f"mp-col-{key}", "mp-col")
-            set_tooltip(button, f"Sort by {label} (click again to reverse)")
+            button = make(
+                widgets.Button,
+                "mp-sort",
+                f"mp-col-{key}",
+                "mp-col",
+                description=label,
+                tip=f"Sort by {label} (click again to reverse)",
+            )
             button.on_click(lambda _b, key=key: on_sort(key))
             self.buttons[key] = button
         spacer = widgets.HTML(layout={"width": "28px", "flex": "0 0 auto"})
-        self.cells = css(widgets.HBox(list(self.buttons.values())), "mp-header-cells")
-        super().__init__([spacer, self.cells])
-        self.add_class("mp-batch-header")
+        self.cells = widgets.HBox(list(self.buttons.values()), _dom_classes=["mp-header-cells"])
+        super().__init__([spacer, self.cells], _dom_classes=["mp-batch-header"])
 
     def show_sort(self, key: str, descending: bool) -> None:
         """Mark the sorted column with ▲ (ascending) or ▼ (descending)."""
@@ -137,51 +145,117 @@ class Header(widgets.HBox):
                 button.remove_class("mp-sorted")
 
 
+class RowParts:
+    """What every row of one table shares: the checkbox's and the cells' layout and style.
+
+    A layout or style is a widget of its own; shared, a row costs four widgets (its
+    checkbox, its cells, its box and the box's layout, which shows or hides it) instead of
+    eight, and opening a panel sends half as many of them to the page.
+    """
+
+    def __init__(self) -> None:
+        self.checkbox_layout = widgets.Layout(width="28px", flex="0 0 auto")
+        self.cells_layout = widgets.Layout()
+        # the styles are the first row's (their classes differ between ipywidgets 7 and 8)
+        self.checkbox_style: widgets.Widget | None = None
+        self.cells_style: widgets.Widget | None = None
+
+    def shared(self, layout: widgets.Layout, style: widgets.Widget | None) -> dict[str, Any]:
+        """The keyword arguments giving a control this layout and, once known, this style."""
+        return {"layout": layout} if style is None else {"layout": layout, "style": style}
+
+    def widgets(self) -> list[widgets.Widget]:
+        parts = [self.checkbox_layout, self.cells_layout, self.checkbox_style, self.cells_style]
+        return [part for part in parts if part is not None]
+
+
 class Row:
     """One reusable table row: a checkbox and the row's cells in one HTML widget.
 
     The row box carries ``mp-batch-row`` and, while it shows a batch, ``mp-batch-id-<id>``
-    (and ``mp-ticked`` while ticked).
+    (and ``mp-ticked`` while ticked, ``mp-highlighted`` while highlighted).
     """
 
-    def __init__(self, on_toggle: Callable[[Row, bool], None]) -> None:
+    def __init__(
+        self,
+        on_toggle: Callable[[Row, bool], None],
+        parts: RowParts,
+        shown: tuple[int, str, bool, bool] | None = None,
+    ) -> None:
+        """A row hidden, or ``shown`` as ``(batch_id, cells, ticked, highlighted)`` from the
+        start: its widgets reach the page with their state, with no message after."""
         self.batch_id: int | None = None
-        self.checkbox = css(
-            widgets.Checkbox(
-                value=False, indent=False, layout={"width": "28px", "flex": "0 0 auto"}
-            ),
-            "mp-row-checkbox",
+        self._ticked = self._highlighted = False
+        cells = ""
+        if shown is not None:
+            self.batch_id, cells, self._ticked, self._highlighted = shown
+        self.checkbox = widgets.Checkbox(
+            value=self._ticked,
+            indent=False,
+            _dom_classes=["mp-row-checkbox"],
+            **parts.shared(parts.checkbox_layout, parts.checkbox_style),
         )
-        self.cells = css(widgets.HTML(), "mp-batch-cells")
-        self.box = css(
-            widgets.HBox(
-                [self.checkbox, self.cells], layout={"flex_flow": "row nowrap", "width": "auto"}
-            ),
-            "mp-batch-row",
+        parts.checkbox_style = self.checkbox.style
+        self.cells = widgets.HTML(
+            value=cells,
+            _dom_classes=["mp-batch-cells"],
+            **parts.shared(parts.cells_layout, parts.cells_style),
         )
-        self.box.layout.display = "none"
-        self._ticked = False
+        parts.cells_style = self.cells.style
+        self.box = widgets.HBox(
+            [self.checkbox, self.cells],
+            layout={
+                "flex_flow": "row nowrap",
+                "width": "auto",
+                "display": None if shown is not None else "none",
+            },
+            _dom_classes=self._class_names(),
+        )
         self.checkbox.observe(lambda change: on_toggle(self, bool(change["new"])), names="value")
+
+    def _class_names(self) -> list[str]:
+        names = ["mp-batch-row"]
+        if self.batch_id is not None:
+            names.append(row_class(self.batch_id))
+        if self._ticked:
+            names.append("mp-ticked")
+        if self._highlighted:
+            names.append("mp-highlighted")
+        return names
+
+    def _classes(self) -> None:
+        """Set the box's classes in one change (one message to the page)."""
+        names = self._class_names()
+        if list(self.box._dom_classes) != names:
+            self.box._dom_classes = tuple(names)
 
     def show(self, batch_id: int | None) -> None:
         """Point the row at ``batch_id`` (``None``: no batch), moving its id class along."""
-        if batch_id == self.batch_id:
-            return
-        if self.batch_id is not None:
-            self.box.remove_class(row_class(self.batch_id))
-        self.batch_id = batch_id
-        if batch_id is not None:
-            self.box.add_class(row_class(batch_id))
+        if batch_id != self.batch_id:
+            self.batch_id = batch_id
+            self._classes()
 
     def tick(self, ticked: bool) -> None:
         """Set the checkbox and the row's ``mp-ticked`` class."""
         self.checkbox.value = ticked
         if ticked != self._ticked:
-            (self.box.add_class if ticked else self.box.remove_class)("mp-ticked")
             self._ticked = ticked
+            self._classes()
 
     def highlight(self, on: bool) -> None:
-        (self.box.add_class if on else self.box.remove_class)("mp-highlighted")
+        if on != self._highlighted:
+            self._highlighted = on
+            self._classes()
+
+    def display(self, batch_id: int | None, cells: str, *, ticked: bool, highlighted: bool) -> None:
+        """Show ``batch_id`` with these cells (``None``: hide the row), classes set once."""
+        self.batch_id = batch_id
+        self._ticked, self._highlighted = ticked and batch_id is not None, highlighted
+        self.checkbox.value = self._ticked
+        if batch_id is not None and self.cells.value != cells:
+            self.cells.value = cells
+        self._classes()
+        self.box.layout.display = None if batch_id is not None else "none"
 
     def widgets(self) -> list[widgets.Widget]:
         return [self.checkbox, self.cells, self.box]
@@ -191,9 +265,11 @@ class ClickChannel:
     """The hidden text box row clicks are written into; calls ``on_click(id, shift)``."""
 
     def __init__(self, on_click: Callable[[int, bool], None]) -> None:
-        self.text = css(
-            widgets.Text(value="", continuous_update=True, layout={"display": "none"}),
-            "mp-click-channel",
+        self.text = widgets.Text(
+            value="",
+            continuous_update=True,
+            layout={"display": "none"},
+            _dom_classes=["mp-click-channel"],
         )
         self._on_click = on_click
         self._clicks = itertools.count(1)

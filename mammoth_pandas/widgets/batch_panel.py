@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -34,13 +35,14 @@ from mammoth_pandas.widgets._actions import VERBS
 from mammoth_pandas.widgets._batch_actions import BatchActions
 from mammoth_pandas.widgets._batch_filters import FilterControls
 from mammoth_pandas.widgets._batch_reading import IndexReading
+from mammoth_pandas.widgets._batch_selection import RowSelection
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource
 from mammoth_pandas.widgets._batch_static import static_table
 from mammoth_pandas.widgets._dom import close_all
 from mammoth_pandas.widgets._index import DatasetIndex, select
 from mammoth_pandas.widgets._runner import ActionCallbacks, ActionResult, ActionRunner
 from mammoth_pandas.widgets._static import StaticView
-from mammoth_pandas.widgets._table import Row, row_cells
+from mammoth_pandas.widgets._table import Row, RowParts, row_cells
 from mammoth_pandas.widgets._text import describe_error, plural
 from mammoth_pandas.widgets.preview import BatchPreview
 
@@ -52,7 +54,13 @@ __all__ = ["BatchPanel"]
 
 
 class BatchPanel(
-    StaticView, ActionCallbacks, FilterControls, BatchActions, IndexReading, widgets.VBox
+    StaticView,
+    ActionCallbacks,
+    FilterControls,
+    BatchActions,
+    IndexReading,
+    RowSelection,
+    widgets.VBox,
 ):
     """Filter, sort, page, select, suspend, restore and delete the batches of one dataset.
 
@@ -81,6 +89,12 @@ class BatchPanel(
                 )
         self.handle = dataset_handle
         self._source = BatchSource(dataset_handle)
+        # the first page, its count and the dataset's name are read while the controls are
+        # built (building them costs about as much as the requests)
+        self._source.start(BatchFilters(), page_size)
+        starting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mammoth-panel-start")
+        info = starting.submit(dataset_handle.info)
+        starting.shutdown(wait=False)
         self._index = DatasetIndex(dataset_handle)
         self._overview = bool(overview)
         self._lock = threading.RLock()
@@ -89,6 +103,9 @@ class BatchPanel(
         self._highlight_callbacks: list[Callable[[int], Any]] = []
         self._filters = BatchFilters()
         self._page, self._page_size, self._total = 1, page_size, 0
+        self._counting: Future[int] | None = None  # the first count, while it runs
+        self._counted = threading.Event()  # set once the first count is known
+        self._counted.set()
         self._page_frame: pd.DataFrame | None = None
         self._ordered: tuple[Any, pd.Index] | None = None
         self._rendering = self._holding = False
@@ -102,7 +119,7 @@ class BatchPanel(
         self.action_log = ActionLog()
 
         controls.build_controls(self, page_size)
-        self._grow_pool(page_size)
+        self._row_parts = RowParts()
         self._runner = ActionRunner(self.progress, on_busy=self._set_busy)
         super().__init__(controls.layout(self))
         self.add_class("mp-batch-panel")
@@ -111,9 +128,9 @@ class BatchPanel(
         self.preview = BatchPreview(dataset_handle)  # the highlighted batch's first rows
         self.preview_slot.children = (self.preview,)
         self.on_highlight(self.preview.show)
-        controls.name_dataset(self)
+        controls.name_dataset(self, info.result)
         self.header.show_sort("id", False)
-        self.reload(announce=True)
+        self.reload(announce=True, initial=True)
 
     @classmethod
     def from_ids(
@@ -152,9 +169,15 @@ class BatchPanel(
         self.cancel_read_button.on_click(lambda _b: self.cancel_read())
 
     def _grow_pool(self, size: int) -> None:
-        while len(self._rows) < size:
-            self._rows.append(Row(self._on_toggle))
-        self.table.children = tuple(row.box for row in self._rows)
+        """Rows up to ``size``.
+
+        The first page's rows are made by ``_render`` with their content, so that they reach
+        the page with it.
+        """
+        if len(self._rows) < size:
+            while len(self._rows) < size:
+                self._rows.append(Row(self._on_toggle, self._row_parts))
+            self.table.children = tuple(row.box for row in self._rows)
 
     # -- programmatic access ------------------------------------------------------------
 
@@ -187,7 +210,8 @@ class BatchPanel(
 
     @property
     def total(self) -> int:
-        """How many batches match the filters."""
+        """How many batches match the filters (waits for the first count if it still runs)."""
+        self._counted.wait()
         return self._total
 
     @property
@@ -201,7 +225,11 @@ class BatchPanel(
 
     @property
     def page_count(self) -> int:
-        """How many pages the current filter spans (at least 1)."""
+        """How many pages the current filter spans (at least 1; waits as ``total`` does)."""
+        self._counted.wait()
+        return self._pages()
+
+    def _pages(self) -> int:
         return max(1, math.ceil(self._total / self._page_size))
 
     @property
@@ -225,39 +253,6 @@ class BatchPanel(
     def history(self) -> pd.DataFrame:
         """This session's actions: time, action, ids, job, outcome, message."""
         return self.action_log.frame()
-
-    def select(self, ids: Iterable[int]) -> None:
-        """Tick these batches (kept across pages and filters)."""
-        self._selected.update(int(i) for i in ids)
-        self._render_selection()
-
-    def deselect(self, ids: Iterable[int]) -> None:
-        """Untick these batches."""
-        self._selected.difference_update(int(i) for i in ids)
-        self._render_selection()
-
-    def clear_selection(self) -> None:
-        """Untick every batch."""
-        self._selected.clear()
-        self._render_selection()
-
-    def on_highlight(self, callback: Callable[[int], Any], *, remove: bool = False) -> None:
-        """Call ``callback(batch_id)`` when a row is clicked or ticked.
-
-        ``preview`` shows that batch's first rows this way. The call comes from the thread of the
-        click.
-        """
-        (self._highlight_callbacks.remove if remove else self._highlight_callbacks.append)(callback)
-
-    def select_all_matching(self) -> None:
-        """Add every batch matching the filters (on every page) to the selection."""
-        try:
-            ids = self._matching_ids()
-        except Exception as exc:  # said in the status line, never raised into the void
-            self.status.error(describe_error(exc, doing="Selecting all matching"))
-            return
-        self.select(ids)
-        self.status.info(f"Selected the {plural(len(ids), 'matching batch', 'matching batches')}.")
 
     def sort(self, column: str, descending: bool | None = None) -> None:
         """Sort by ``column`` (a header: id, name, state, rows, columns, created, source).
@@ -293,7 +288,9 @@ class BatchPanel(
         cancel = getattr(self, "_cancel_read", None)
         if cancel is not None:
             cancel.set()
+        parts = getattr(self, "_row_parts", None)
         close_all([*self.children, *(row.box for row in getattr(self, "_rows", ()))])
+        close_all(parts.widgets() if parts is not None else ())
         self.layout.close()
         super().close()
 
@@ -325,17 +322,23 @@ class BatchPanel(
         else:
             self.page_input.value = page
 
-    def reload(self, *, announce: bool = False) -> bool:
-        """Fetch the visible page for the current filters; errors go to the status line."""
+    def reload(self, *, announce: bool = False, initial: bool = False) -> bool:
+        """Fetch the visible page for the current filters; errors go to the status line.
+
+        ``initial``: the panel's first load, which shows the first page without waiting for
+        a count that takes more than one request (it goes on in the background).
+        """
         try:
             with self._lock, self._source.first():
-                partial = self._load()  # the page first, then the background read
-                if self._overview:
+                partial = self._load(initial=initial)  # the page first, then the background read
+                if self._overview and self._counting is None:
                     self._ensure_index()
         except Exception as exc:  # said in the status line, never raised into the void
             self.status.error(describe_error(exc, doing="Loading the batches"))
             return False
-        if partial:
+        if self._counting is not None:
+            self.status.busy("Counting the batches…")
+        elif partial:
             self.status.busy(self._reading_text())
         elif announce:
             plain = BatchFilters(sort_by=self._filters.sort_by, descending=self._filters.descending)
@@ -356,9 +359,19 @@ class BatchPanel(
             self._ordered = (key, select(frame, filters).index)
         return self._ordered[1], not complete
 
-    def _load(self) -> bool:
+    def _load(self, *, initial: bool = False) -> bool:
         filters = self._filters
         partial = False
+        if initial and not self._uses_index(filters):
+            counted = self._source.count_if_quick(filters)
+            if not isinstance(counted, int):  # a long count: the first page meanwhile
+                frame = self._source.page(filters, 0, self._page_size)
+                self._counting = counted
+                self._counted.clear()
+                self._total, self._page, self._page_frame = len(frame), 1, frame
+                self._render()
+                counted.add_done_callback(self._on_counted)
+                return False
         if self._uses_index(filters):
             ids, partial = self._ordered_ids(filters)
             total = len(ids)
@@ -370,8 +383,28 @@ class BatchPanel(
             page = max(1, min(self._page, max(1, math.ceil(total / self._page_size))))
             frame = self._source.page(filters, (page - 1) * self._page_size, self._page_size)
         self._total, self._page, self._page_frame = total, page, frame
+        self._counting = None  # this load counted for itself: a first count still running is moot
+        self._counted.set()
         self._render()
         return partial
+
+    def _on_counted(self, counting: Future[int]) -> None:
+        """The first count has ended: show it, and start what waited for it (the overview)."""
+        try:
+            with self._lock:
+                if self._counting is not counting:
+                    return  # a later load has counted for itself
+                self._counting = None
+                self._total = self._source.count(self._filters)  # the count's answer, kept
+                self._render()
+                if self._overview:
+                    self._ensure_index()
+            self.status.info(f"{plural(self._total, 'batch', 'batches')}.")
+            self._update_overview()
+        except Exception as exc:  # said in the status line, never raised into the void
+            self.status.error(describe_error(exc, doing="Counting the batches"))
+        finally:
+            self._counted.set()
 
     def _matching_ids(self) -> list[int]:
         if self._uses_index(self._filters) and self._index.complete:
@@ -383,94 +416,36 @@ class BatchPanel(
         frame = self._page_frame if self._page_frame is not None else pd.DataFrame()
         self._rendering = True
         try:
-            records = list(frame.iterrows())
-            for index, row in enumerate(self._rows):
-                if index < len(records) and index < self._page_size:
-                    batch_id, values = records[index]
-                    row.show(int(batch_id))
-                    row.cells.value = row_cells(int(batch_id), values)
-                    row.highlight(int(batch_id) == self.highlighted)
-                    row.box.layout.display = None
+            records = list(frame.iterrows())[: self._page_size]
+            shown = []
+            for batch_id, values in records:
+                batch_id = int(batch_id)
+                cells = row_cells(batch_id, values)
+                ticked = batch_id in self._selected
+                shown.append((batch_id, cells, ticked, batch_id == self.highlighted))
+            made = len(self._rows)
+            for index in range(made, self._page_size):  # the pool's first rows, filled
+                part = shown[index] if index < len(shown) else None
+                self._rows.append(Row(self._on_toggle, self._row_parts, part))
+            if len(self._rows) != made:
+                self.table.children = tuple(row.box for row in self._rows)
+            for index, row in enumerate(self._rows[:made]):
+                if index < len(shown):
+                    batch_id, cells, ticked, lit = shown[index]
+                    row.display(batch_id, cells, ticked=ticked, highlighted=lit)
                 else:
-                    row.show(None)
-                    row.tick(False)
-                    row.box.layout.display = "none"
+                    row.display(None, "", ticked=False, highlighted=False)
         finally:
             self._rendering = False
         self.empty_note.layout.display = None if not records else "none"
-        self.page_label.value = f"of {self.page_count:,}"
+        pages = self._pages()
+        self.page_label.value = "of …" if self._counting is not None else f"of {pages:,}"
         with self._hold():
-            self.page_input.max = self.page_count
+            self.page_input.max = pages
             self.page_input.value = self._page
         self.first_button.disabled = self.prev_button.disabled = self._page <= 1
-        self.next_button.disabled = self.last_button.disabled = self._page >= self.page_count
+        self.next_button.disabled = self.last_button.disabled = self._page >= pages
         self._render_selection()
-
-    def _render_selection(self) -> None:
-        self._rendering = True
-        try:
-            for row in self._rows:
-                if row.batch_id is not None:
-                    row.tick(row.batch_id in self._selected)
-        finally:
-            self._rendering = False
-        on_page = sum(1 for i in self.page_ids if i in self._selected)
-        count = len(self._selected)
-        text = f"{count:,} selected"
-        if count and on_page != count:
-            text += f" ({on_page} on this page)"
-        self.selection_label.value = text
-
-    def _on_toggle(self, row: Row, checked: bool) -> None:
-        if self._rendering or row.batch_id is None:
-            return
-        (self._selected.add if checked else self._selected.discard)(row.batch_id)
-        self._anchor = (row.batch_id, self._position(row.batch_id))
-        self._render_selection()
-        self._highlight(row.batch_id)
-
-    def _position(self, batch_id: int) -> int:
-        return (self._page - 1) * self._page_size + self.page_ids.index(batch_id)
-
-    def _on_row_click(self, batch_id: int, shift: bool) -> None:
-        if batch_id not in self.page_ids:
-            return
-        here = self._position(batch_id)
-        if shift and self._anchor is not None:
-            low, high = sorted((self._anchor[1], here))
-            try:
-                ids = self._ids_between(low, high)
-            except Exception as exc:  # said in the status line, never raised into the void
-                self.status.error(describe_error(exc, doing="Selecting the range"))
-                return
-            self.select(ids)
-            self.status.info(f"Ticked {plural(len(ids), 'batch', 'batches')} in a range.")
-        else:
-            if batch_id in self._selected:
-                self.deselect([batch_id])
-            else:
-                self.select([batch_id])
-            self._anchor = (batch_id, here)
-        self._highlight(batch_id)
-
-    def _highlight(self, batch_id: int) -> None:
-        """Mark the row of ``batch_id`` as the one last clicked or ticked; tell on_highlight."""
-        self.highlighted = batch_id
-        for row in self._rows:
-            row.highlight(row.batch_id == batch_id)
-        for callback in list(self._highlight_callbacks):
-            try:
-                callback(batch_id)
-            except Exception as exc:
-                self.status.error(f"An on_highlight callback raised {type(exc).__name__}: {exc}")
-
-    def _ids_between(self, low: int, high: int) -> list[int]:
-        start = (self._page - 1) * self._page_size
-        if start <= low and high < start + self._page_size:
-            return self.page_ids[low - start : high - start + 1]
-        if self._uses_index(self._filters):
-            return [int(i) for i in self._ordered_ids(self._filters)[0][low : high + 1]]
-        return [int(i) for i in self._source.page(self._filters, low, high - low + 1).index]
 
     def static_html(self) -> str:
         """The title, the status and the visible page as plain HTML (the saved view)."""

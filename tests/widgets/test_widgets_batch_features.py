@@ -285,3 +285,49 @@ def test_cancelling_a_large_read(large_sandbox: Sandbox):
         assert not panel._index.complete
     finally:
         panel.close()
+
+
+def test_cancel_wakes_a_read_paused_behind_the_panels_own_requests(
+    large_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+):
+    from mammoth_pandas.widgets import _batch_source
+
+    # a read would otherwise wait for the panel's request for an hour before looking again
+    monkeypatch.setattr(_batch_source, "YIELD_AT_MOST", 3600.0)
+    panel = BatchPanel(
+        large_sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, DEMO.scale),
+        overview=False,
+    )
+    source = panel._source
+    try:
+        panel.wait_read(60)  # the first count is in
+        with source.first():  # one of the panel's own requests, running all along
+            panel._ensure_index()  # what a name filter does first: the read starts
+            assert panel.reading
+            assert source.paused.wait(60)  # the read waits behind the request
+            with source._requests:  # free again only once the read waits
+                pass
+            panel.cancel_read_button.click()
+            panel.wait_read(60)  # woken by the cancel, not by the end of the request
+            assert not panel.reading
+            assert panel.status.text.startswith("Reading cancelled")
+            assert not panel._index.complete
+    finally:
+        panel.close()
+
+
+def test_a_read_for_the_overview_waits_for_a_quiet_moment_after_the_panels_requests():
+    import time
+
+    from mammoth_pandas.widgets._batch_source import BatchSource
+    from tests.widgets.test_widgets_batch_source import Handle
+
+    source = BatchSource(Handle(500))  # type: ignore[arg-type]
+    with source.first():
+        pass  # a request of the panel has just ended
+    ended = source._last
+    source.yield_to(quiet=0.0)  # a filter's read goes on: nothing runs
+    assert not source.paused.is_set()
+    source.yield_to(quiet=0.2)
+    # the overview's read waited until the panel had had its quiet moment
+    assert time.monotonic() - ended >= 0.2

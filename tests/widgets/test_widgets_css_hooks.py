@@ -70,6 +70,7 @@ BATCH_HOOKS = {
     "mp-download": "download_link",
     "mp-cancel-read": "cancel_read_button",
     "mp-read-progress": "read_progress",
+    "mp-read-label": "read_label",
     "mp-timeline": "timeline",
     "mp-stale": "stale_note",
     "mp-rows-error": "rows_error",
