@@ -46,7 +46,7 @@ class BatchActions(widgets.VBox):
         self.select_matching_button.disabled = self.export_button.disabled = reading
 
     def _states_of(self, ids: list[int]) -> dict[int, str]:
-        frame = self._index.frame if self._index.complete else None
+        frame = self._index.frame if self._index.holds(frozenset({"state"})) else None
         if frame is not None and len(ids) > C.MAX_LIMIT:
             known = frame.index.intersection(ids)
             return dict(zip(known.tolist(), frame.loc[known, "state"].astype(str), strict=True))

@@ -1,10 +1,13 @@
 """The batch panel's reading of the dataset's index, in the background when it is large.
 
-Small datasets (up to ``SYNC_READ`` batches, a few requests) are read at once; larger
-ones in a thread, with a progress bar, its own label ("43,000 of 100,000 batches") and a
-Cancel button, while the controls that would race with the read (actions, select all
-matching, export) are disabled. Filters that need the index show their matches so far as
-the read goes on, and the status line says so ("Reading 43,000 of 100,000 batches… 12
+Small datasets (up to ``SYNC_READ`` batches, a few requests) are read at once, every
+field of the index; larger ones in a thread, only the fields the panel needs
+(:func:`~mammoth_pandas.widgets._index.fields_for` of its filters, and
+:data:`~mammoth_pandas.widgets._index.OVERVIEW_FIELDS` for the overview), with a
+progress bar, its own label ("43,000 of 100,000 batches") and a Cancel button, while the
+controls that would race with the read (actions, select all matching, export) are
+disabled. Filters that need the index show their matches so far as the read goes on, and
+the status line says so ("Reading 43,000 of 100,000 batches… 12
 matches so far."); otherwise the status line keeps saying what the table shows. A read
 that only draws the overview gives way to the panel's requests and waits for a quiet
 second after them (``QUIET``), so that paging is not slowed by it. The chips' counts and
@@ -23,7 +26,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mammoth_pandas.widgets._batch_source import QUIET, BatchFilters
-from mammoth_pandas.widgets._index import ReadCancelled, select
+from mammoth_pandas.widgets._index import OVERVIEW_FIELDS, ReadCancelled, select
 from mammoth_pandas.widgets._text import describe_error, plural
 
 __all__ = ["SYNC_READ", "IndexReading"]
@@ -43,20 +46,31 @@ class IndexReading(widgets.VBox):
     _ordered: tuple[Any, pd.Index] | None
     _overview_key: tuple[Any, ...] | None = None
     _counted: threading.Event
+    #: Every field the filters or the overview have needed so far (what a read reads).
+    _wanted: frozenset[str] = frozenset()
 
-    def _ensure_index(self) -> None:
-        if self._index.complete or self.reading:
+    def _ensure_index(self, fields: frozenset[str] = OVERVIEW_FIELDS) -> None:
+        """Begin reading the index when it lacks ``fields``.
+
+        A read under way without them is left to end; the reload at its end asks again.
+        """
+        index = self._index
+        if index.holds(fields):
+            return
+        self._wanted = self._wanted | fields
+        if self.reading:
             return
         if self._source.count(BatchFilters()) <= SYNC_READ:
-            self._index.read(cancel=threading.Event())
+            index.read(cancel=threading.Event())  # every field: a few requests
             return
+        wanted = self._wanted
         self._expected = self._source.count(BatchFilters())
         self._cancel_read.clear()
         self.read_progress.value = 0
         self.read_label.value = f"0 of {self._expected:,} batches"
         self._set_reading(True)
         self._read_thread = threading.Thread(
-            target=self._read_index, name="mammoth-panel-read", daemon=True
+            target=self._read_index, args=(wanted,), name="mammoth-panel-read", daemon=True
         )
         self._read_thread.start()
 
@@ -68,7 +82,7 @@ class IndexReading(widgets.VBox):
             text += f" {plural(self._total, 'match', 'matches')} so far."
         return text
 
-    def _read_index(self) -> None:
+    def _read_index(self, fields: frozenset[str]) -> None:
         shown = [0.0]
 
         def progress(count: int, _frame: pd.DataFrame) -> None:
@@ -91,7 +105,9 @@ class IndexReading(widgets.VBox):
             self._source.yield_to(self._cancel_read, quiet=quiet)
 
         try:
-            self._index.read(cancel=self._cancel_read, on_progress=progress, yield_to=give_way)
+            self._index.read(
+                cancel=self._cancel_read, on_progress=progress, yield_to=give_way, fields=fields
+            )
         except ReadCancelled:
             self._set_reading(False)
             self.status.warning(
@@ -138,7 +154,7 @@ class IndexReading(widgets.VBox):
         since they were drawn (not on a page change or a new sort)."""
         if not self._overview:
             return
-        frame = self._index.frame if self._index.complete else None
+        frame = self._index.frame if self._index.holds(OVERVIEW_FIELDS) else None
         filters = dataclasses.replace(self._filters, sort_by="id", descending=False)
         key = (id(frame), self._index.version, filters)
         if key == self._overview_key:

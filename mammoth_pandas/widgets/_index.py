@@ -1,14 +1,21 @@
 """A light listing of a whole dataset, read once in the background and kept up to date.
 
 The name filter, the row-count range, the state chips' counts and the timeline need
-every batch, not one page. They need few fields: the index reads only ``id``, ``name``,
-``state``, ``created_at``, ``row_count`` and ``column_count`` (not the source, the
-heaviest), pages fetched ahead (at most ``READ_WORKERS`` at once, joined into frames of
-``READ_FRAME_ROWS`` rows: one small frame per page costs more than the page), and keeps the
-result per dataset until a refresh. Between frames the read gives way (``yield_to``) to the
-panel's own requests (a page, a count), so that a click is not queued behind the read.
-After an action the panel patches the states it changed instead of reading everything
-again.
+every batch, not one page. They need few fields, and a large dataset's index reads only
+those its panel needs (:func:`fields_for`): ``name`` for a name filter, ``row_count`` for
+a row-count range, the sort's field, and ``name``, ``state``, ``created_at`` and
+``row_count`` for the overview (the chips and the timeline); never the source, the
+heaviest. Every field adds to what the server renders and the client converts for each
+batch: a name filter on a panel without the overview reads ``id`` and ``name`` alone, in
+about two thirds of the time of all six fields. A need the index does not hold yet is
+read again with the fields held and the new ones.
+
+Pages are fetched ahead (at most ``READ_WORKERS`` at once, joined into frames of
+``READ_FRAME_ROWS`` rows: one small frame per page costs more than the page), and the
+result is kept per dataset until a refresh. Between frames the read gives way
+(``yield_to``) to the panel's own requests (a page, a count), so that a click is not
+queued behind the read. After an action the panel patches the states it changed instead
+of reading everything again.
 
 Reading is cancellable (an event checked between pages) and reports progress with the
 part read so far, so that a filter can show its first matches before the read ends.
@@ -30,15 +37,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDEX_FIELDS",
+    "OVERVIEW_FIELDS",
     "READ_FRAME_ROWS",
     "READ_WORKERS",
     "DatasetIndex",
     "ReadCancelled",
+    "fields_for",
     "select",
 ]
 
-#: What the index reads of every batch.
+#: Every field the index may hold (a small dataset's index reads them all at once).
 INDEX_FIELDS: tuple[str, ...] = ("id", "name", "state", "created_at", "row_count", "column_count")
+
+#: What the overview's read holds: the chips count ``state``, the timeline spans
+#: ``created_at`` and sums ``row_count``; ``name`` is there for the name filter, the filter
+#: most likely next (a read of its own later would cost a whole read again).
+OVERVIEW_FIELDS: frozenset[str] = frozenset({"id", "name", "state", "created_at", "row_count"})
 
 #: Seconds between two progress reports while reading.
 PROGRESS_EVERY = 0.25
@@ -51,6 +65,23 @@ READ_WORKERS = 8
 READ_FRAME_ROWS = 1_000
 
 
+def fields_for(filters: BatchFilters) -> frozenset[str]:
+    """The index fields :func:`select` needs to apply ``filters`` (``id`` always)."""
+    need = {"id"}
+    if filters.name_contains.strip():
+        need.add("name")
+    if filters.rows_min is not None or filters.rows_max is not None:
+        need.add("row_count")
+    if filters.states:
+        need.add("state")
+    if filters.created_from is not None or filters.created_to is not None:
+        need.add("created_at")
+    field = SORT_KEYS[filters.sort_by]
+    if field is not None:
+        need.add(field)
+    return frozenset(need)
+
+
 class ReadCancelled(Exception):
     """The read was cancelled before its end (``read`` keeps nothing of it)."""
 
@@ -59,7 +90,10 @@ Progress = Callable[[int, pd.DataFrame], None]
 
 
 class DatasetIndex:
-    """The whole dataset's light listing (``frame``), once ``complete``; thread-safe."""
+    """The whole dataset's light listing (``frame``), once ``complete``; thread-safe.
+
+    ``fields`` are the fields of the complete listing, or of the read under way.
+    """
 
     def __init__(self, handle: DatasetHandle) -> None:
         self.handle = handle
@@ -67,6 +101,7 @@ class DatasetIndex:
         self._frame: pd.DataFrame | None = None
         self._partial: pd.DataFrame | None = None
         self.complete = False
+        self.fields: frozenset[str] = frozenset()
         #: Grows with every change of the complete index (a read, a patch, a refresh).
         self.version = 0
 
@@ -76,12 +111,23 @@ class DatasetIndex:
         with self._lock:
             return self._frame if self._frame is not None else self._partial
 
+    def holds(self, fields: frozenset[str] | set[str]) -> bool:
+        """Whether the index is complete and has every one of ``fields``."""
+        with self._lock:
+            return self.complete and fields <= self.fields
+
+    def has_columns(self, fields: frozenset[str] | set[str]) -> bool:
+        """Whether the listing read so far (complete or not) has every one of ``fields``."""
+        with self._lock:
+            return fields <= self.fields
+
     def invalidate(self) -> None:
         """Forget everything (the next read starts over)."""
         with self._lock:
             self._frame = None
             self._partial = None
             self.complete = False
+            self.fields = frozenset()
             self.version += 1
 
     def read(
@@ -90,13 +136,28 @@ class DatasetIndex:
         cancel: threading.Event,
         on_progress: Progress | None = None,
         yield_to: Callable[[], None] | None = None,
+        fields: frozenset[str] | set[str] | None = None,
     ) -> pd.DataFrame:
-        """Read every batch's index fields; ``on_progress(read, so_far)`` along the way.
+        """Read ``fields`` of every batch (default: :data:`INDEX_FIELDS`, ``id`` always).
+
+        ``on_progress(read, so_far)`` is called along the way. What the index held is
+        forgotten as the read begins.
 
         ``yield_to()`` is called before the first request and between frames (it may block
         while other requests have priority). Raises :class:`ReadCancelled` when ``cancel`` is
         set before the first request or between two frames.
         """
+        wanted = set(INDEX_FIELDS if fields is None else fields) | {"id"}
+        unknown = wanted - set(INDEX_FIELDS)
+        if unknown:
+            raise ValueError(f"the index holds no field {sorted(unknown)}")
+        chosen = [f for f in INDEX_FIELDS if f in wanted]  # in a fixed order
+        with self._lock:
+            self._frame = None
+            self._partial = None
+            self.complete = False
+            self.fields = frozenset(chosen)
+            self.version += 1
         handle = self.handle
         client = handle.client
         workers = min(READ_WORKERS, int(getattr(client, "max_workers", READ_WORKERS)))
@@ -104,7 +165,7 @@ class DatasetIndex:
             handle.workspace_id,
             handle.project_id,
             handle.dataset_id,
-            fields=list(INDEX_FIELDS),
+            fields=chosen,
             max_workers=max(1, workers),
             rows_per_frame=READ_FRAME_ROWS,
         )
@@ -126,20 +187,21 @@ class DatasetIndex:
                 now = time.monotonic()
                 if on_progress is not None and now - reported >= PROGRESS_EVERY:
                     reported = now
-                    so_far = _concat(parts)
+                    so_far = _concat(parts, chosen)
                     parts = [so_far]
                     with self._lock:
                         self._partial = so_far
                     on_progress(count, so_far)
-        except ReadCancelled:
+        except BaseException:
             with self._lock:
                 self._partial = None
+                self.fields = frozenset()
             raise
         finally:
             close = getattr(pages, "close", None)
             if close is not None:
                 close()
-        frame = _concat(parts)
+        frame = _concat(parts, chosen)
         with self._lock:
             self._frame = frame
             self._partial = None
@@ -155,7 +217,7 @@ class DatasetIndex:
                 return
             frame = frame.drop(index=[i for i in gone if i in frame.index])
             known = {i: s for i, s in states.items() if i in frame.index}
-            if known:
+            if known and "state" in frame.columns:
                 frame = frame.copy()
                 column = frame["state"]
                 if isinstance(column.dtype, pd.CategoricalDtype):
@@ -167,11 +229,9 @@ class DatasetIndex:
             self.version += 1
 
 
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+def _concat(parts: list[pd.DataFrame], fields: Sequence[str]) -> pd.DataFrame:
     if not parts:
-        return pd.DataFrame(
-            columns=[c for c in INDEX_FIELDS if c != "id"], index=pd.Index([], name="id")
-        )
+        return pd.DataFrame(columns=[c for c in fields if c != "id"], index=pd.Index([], name="id"))
     if len(parts) == 1:
         return parts[0]
     return pd.concat(parts)

@@ -39,7 +39,7 @@ from mammoth_pandas.widgets._batch_selection import RowSelection
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource
 from mammoth_pandas.widgets._batch_static import static_table
 from mammoth_pandas.widgets._dom import close_all
-from mammoth_pandas.widgets._index import DatasetIndex, select
+from mammoth_pandas.widgets._index import DatasetIndex, fields_for, select
 from mammoth_pandas.widgets._runner import ActionCallbacks, ActionResult, ActionRunner
 from mammoth_pandas.widgets._static import StaticView
 from mammoth_pandas.widgets._table import Row, RowParts, row_cells
@@ -300,12 +300,12 @@ class BatchPanel(
         """Whether the index answers.
 
         It does for filters the server cannot apply, and for every filter once the index is complete
-        (no request but the page's rows); sorting by source needs the source, which the index does
-        not hold.
+        with the fields they need (no request but the page's rows); sorting by source needs the
+        source, which the index does not hold.
         """
         if SORT_KEYS[filters.sort_by] is None:
             return False
-        return filters.local or self._index.complete
+        return filters.local or self._index.holds(fields_for(filters))
 
     def _on_page_size(self, change: Any) -> None:
         first = (self._page - 1) * self._page_size
@@ -349,10 +349,11 @@ class BatchPanel(
 
     def _ordered_ids(self, filters: BatchFilters) -> tuple[pd.Index, bool]:
         """The ids matching ``filters`` in order, from the index (partial while reading)."""
-        self._ensure_index()
+        fields = fields_for(filters)
+        self._ensure_index(fields)
         frame = self._index.frame
-        complete = self._index.complete
-        if frame is None:
+        complete = self._index.holds(fields)
+        if frame is None or not self._index.has_columns(fields):  # read without them so far
             return pd.Index([]), True
         key = (filters, id(frame))
         if self._ordered is None or self._ordered[0] != key:
@@ -407,7 +408,7 @@ class BatchPanel(
             self._counted.set()
 
     def _matching_ids(self) -> list[int]:
-        if self._uses_index(self._filters) and self._index.complete:
+        if self._uses_index(self._filters) and self._index.holds(fields_for(self._filters)):
             return [int(i) for i in self._ordered_ids(self._filters)[0]]
         return self._source.matching_ids(self._filters)
 
