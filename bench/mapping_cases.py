@@ -17,7 +17,9 @@ Levels:
   columns held back from the destination that stay in the source as decoys.
 
 Tables are split before any tuning into a development set (used while tuning the matcher)
-and a held-out set (never looked at while tuning); the benchmark reports both.
+and a held-out set (never looked at while tuning), with a second held-out set of other
+tables (:data:`FRESH`) and a third of new draws of both (:data:`NEW_DRAW_VARIANT`), each
+added once the sets before it had been read; the benchmark reports each apart.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "GENERATOR_SYNONYMS",
     "HELD_OUT",
     "LEVELS",
+    "NEW_DRAW_VARIANT",
     "Case",
     "build_cases",
     "load_tables",
@@ -177,10 +180,15 @@ class Case:
     destination_rows: tuple[int, ...] = ()
     #: In the second held-out set (see :data:`FRESH`).
     fresh: bool = False
+    #: In the third held-out set: new draws of held-out tables and domains (see
+    #: :data:`NEW_DRAW_VARIANT`).
+    new_draw: bool = False
 
     @property
     def split(self) -> str:
-        """``tuning``, ``held-out`` or ``fresh held-out``."""
+        """``tuning``, ``held-out``, ``fresh held-out`` or ``new draws held-out``."""
+        if self.new_draw:
+            return "new draws held-out"
         if self.fresh:
             return "fresh held-out"
         return "held-out" if self.held_out else "tuning"
@@ -408,8 +416,19 @@ def _level_counts(level: str, n: int, rng: np.random.Generator) -> tuple[int, in
     )
 
 
+#: Variants from this number on are the third held-out set: new draws (other seeds) of the
+#: tables of both held-out sets, declared once the first two sets had been read during
+#: tuning (so were no longer blind): never run while tuning.
+NEW_DRAW_VARIANT = 50
+
+
 def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Case:
-    """Derive one labelled source/destination pair from ``frame`` (deterministic)."""
+    """Derive one labelled source/destination pair from ``frame`` (deterministic).
+
+    A held-out table's variants from :data:`NEW_DRAW_VARIANT` on are the third held-out set.
+    """
+    held_out = table in HELD_OUT or table in FRESH
+    new_draw = held_out and variant >= NEW_DRAW_VARIANT
     rng = np.random.default_rng(_stable_seed(table, level, variant))
     frame = frame.reset_index(drop=True)
     columns = [str(c) for c in frame.columns]
@@ -484,8 +503,9 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
         case_id=f"{table}/{level}/{variant}",
         table=table,
         level=level,
-        held_out=table in HELD_OUT or table in FRESH,
-        fresh=table in FRESH,
+        held_out=held_out,
+        fresh=table in FRESH and not new_draw,
+        new_draw=new_draw,
         source=source,
         destination=destination,
         truth=truth,
@@ -504,15 +524,23 @@ def _stable_seed(*parts: object) -> int:
     return value
 
 
-def build_cases(tables: dict[str, pd.DataFrame] | None = None, *, variants: int = 2) -> list[Case]:
-    """Every case: each table at each level, ``variants`` times (different seeds)."""
+def build_cases(
+    tables: dict[str, pd.DataFrame] | None = None, *, variants: int = 2, new_draws: bool = False
+) -> list[Case]:
+    """Every case: each table at each level, ``variants`` times (different seeds); with
+    ``new_draws``, as many new draws of the held-out tables (the third held-out set)."""
+    if not 0 < variants <= NEW_DRAW_VARIANT:
+        raise ValueError(f"variants must be 1 to {NEW_DRAW_VARIANT}, not {variants}")
     tables = tables if tables is not None else load_tables()
-    return [
-        build_case(name, frame, level, variant)
-        for name, frame in tables.items()
-        for level in LEVELS
-        for variant in range(variants)
-    ]
+    cases = []
+    for name, frame in tables.items():
+        numbers = list(range(variants))
+        if new_draws and (name in HELD_OUT or name in FRESH):
+            numbers += [NEW_DRAW_VARIANT + v for v in range(variants)]
+        cases.extend(
+            build_case(name, frame, level, variant) for level in LEVELS for variant in numbers
+        )
+    return cases
 
 
 def synonym_coverage(cases: list[Case]) -> tuple[int, int]:

@@ -9,7 +9,9 @@ columns without a counterpart on either side, and id-versus-name traps (the dest
 holds an account's name, the source only the account's id). Labels are by meaning.
 
 The split is decided by a fixed hash of the domain name, before any tuning: the held-out
-domains' scores are reported, never examined while tuning.
+domains' scores are reported, never examined while tuning. New draws (other seeds) of the
+held-out domains make the second held-out set (variants from :data:`FRESH_VARIANT`) and
+the third (from :data:`NEW_DRAW_VENDOR_VARIANT`).
 """
 
 from __future__ import annotations
@@ -511,6 +513,7 @@ def build_vendor_case(domain: Domain, dest_vendor: int, src_vendor: int, variant
     pair = f"{domain.vendors[src_vendor]}->{domain.vendors[dest_vendor]}"
     case_id = f"vendor:{domain.name}/{pair}/{variant}"
     rng = np.random.default_rng(_stable_seed(case_id))
+    held_out = held_out_domain(domain.name)
     n_dest, n_src = 120, 100
     concepts = list(domain.concepts)
     dest_names: dict[str, str] = {}
@@ -562,8 +565,9 @@ def build_vendor_case(domain: Domain, dest_vendor: int, src_vendor: int, variant
         case_id=case_id,
         table=f"vendor:{domain.name}",
         level="vendor",
-        held_out=held_out_domain(domain.name),
-        fresh=variant >= FRESH_VARIANT,
+        held_out=held_out,
+        fresh=held_out and FRESH_VARIANT <= variant < NEW_DRAW_VENDOR_VARIANT,
+        new_draw=held_out and variant >= NEW_DRAW_VENDOR_VARIANT,
         source=source,
         destination=destination,
         truth=truth,
@@ -573,16 +577,26 @@ def build_vendor_case(domain: Domain, dest_vendor: int, src_vendor: int, variant
 #: Variants from this number on are the second held-out set (new draws of the held-out
 #: domains, added after the first held-out scores had been read once).
 FRESH_VARIANT = 100
+#: Variants from this number on are the third held-out set (new draws of the held-out
+#: domains, declared once the first two sets had been read during tuning).
+NEW_DRAW_VENDOR_VARIANT = 200
 
 
-def build_vendor_cases(variants: int = 1, fresh: bool = True) -> list[Case]:
+def build_vendor_cases(
+    variants: int = 1, fresh: bool = True, new_draws: bool = False
+) -> list[Case]:
     """Every ordered vendor pair of every domain, ``variants`` times; with ``fresh``, as
-    many new draws of the held-out domains (the second held-out set)."""
+    many new draws of the held-out domains (the second held-out set); with ``new_draws``,
+    as many again (the third)."""
+    if not 0 < variants <= FRESH_VARIANT:
+        raise ValueError(f"variants must be 1 to {FRESH_VARIANT}, not {variants}")
     cases = []
     for domain in DOMAINS:
         numbers = list(range(variants))
         if fresh and held_out_domain(domain.name):
             numbers += [FRESH_VARIANT + v for v in range(variants)]
+        if new_draws and held_out_domain(domain.name):
+            numbers += [NEW_DRAW_VENDOR_VARIANT + v for v in range(variants)]
         for d in range(len(domain.vendors)):
             for s in range(len(domain.vendors)):
                 if d != s:

@@ -107,3 +107,49 @@ def test_precomputed_answers_are_looked_up_by_the_cases_frames_with_their_time()
     rows = frame[(frame["split"] == "all") & (frame["level"].isin(["easy", "hard"]))]
     assert sorted(rows["cpu ms per pair"]) == [10.0, 12.0]
     assert matcher(cases[1].source, cases[1].destination) == dict.fromkeys(cases[1].truth, "1")
+
+
+def test_new_draws_are_a_third_held_out_set_of_the_held_out_tables_only():
+    import pytest
+
+    from bench.mapping_cases import HELD_OUT, NEW_DRAW_VARIANT
+
+    tables = load_tables(TABLES)
+    plain = build_cases(tables, variants=1)
+    cases = build_cases(tables, variants=1, new_draws=True)
+    drawn = [c for c in cases if c.new_draw]
+    assert {c.table for c in drawn} == {t for t in TABLES if t in HELD_OUT}
+    assert len(drawn) == len(LEVELS)
+    assert len(cases) == len(plain) + len(drawn)
+    assert {c.split for c in drawn} == {"new draws held-out"}
+    assert all(c.held_out and not c.fresh for c in drawn)
+    assert all(c.case_id.endswith(f"/{NEW_DRAW_VARIANT}") for c in drawn)
+    # Other seeds: other rows, other names than the first draw of the same table and level.
+    first = {(c.table, c.level): c for c in plain}
+    for case in drawn:
+        twin = first[(case.table, case.level)]
+        assert case.source_rows != twin.source_rows or case.renames != twin.renames
+    # A tuning table's variants never become held out, however many there are.
+    tuning = build_cases(load_tables(TABLES[:1]), variants=NEW_DRAW_VARIANT, new_draws=True)
+    assert {c.split for c in tuning} == {"tuning"}
+    with pytest.raises(ValueError, match="variants"):
+        build_cases(tables, variants=NEW_DRAW_VARIANT + 1)
+
+
+def test_vendor_new_draws_are_the_held_out_domains_third_set():
+    import pytest
+
+    from bench.mapping_vendors import FRESH_VARIANT, build_vendor_cases, held_out_domain
+
+    cases = build_vendor_cases(variants=1, new_draws=True)
+    splits = {c.split for c in cases}
+    assert splits == {"tuning", "held-out", "fresh held-out", "new draws held-out"}
+    assert len(build_vendor_cases(variants=1)) == len(cases) - sum(c.new_draw for c in cases)
+    by_split: dict[str, set[str]] = {}
+    for case in cases:
+        by_split.setdefault(case.split, set()).add(case.table)
+        assert case.held_out == held_out_domain(case.table.removeprefix("vendor:"))
+    assert by_split["new draws held-out"] == by_split["held-out"] == by_split["fresh held-out"]
+    assert by_split["tuning"].isdisjoint(by_split["held-out"])
+    with pytest.raises(ValueError, match="variants"):
+        build_vendor_cases(variants=FRESH_VARIANT + 1)
