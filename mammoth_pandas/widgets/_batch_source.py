@@ -445,6 +445,13 @@ class BatchSource:
                 self._counts[key] = self._server_count(filters)
             return self._counts[key]
 
+    def known_count(self, filters: BatchFilters) -> int | None:
+        """The number of server-side matches of ``filters`` when counted already, else None."""
+        if filters.local:
+            return None
+        with self._lock:
+            return self._counts.get(filters.count_key())
+
     def page(self, filters: BatchFilters, offset: int, size: int) -> pd.DataFrame:
         if filters.local:
             return self._local_frame(filters).iloc[offset : offset + size]

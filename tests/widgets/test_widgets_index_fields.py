@@ -127,3 +127,46 @@ def test_an_unknown_index_field_is_refused_by_name(sandbox: Sandbox):
     handle = sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers)
     with pytest.raises(ValueError, match="source"):
         DatasetIndex(handle).read(cancel=threading.Event(), fields={"name", "source"})
+
+
+def test_the_chips_are_counted_by_the_server_before_the_index_and_a_chip_filters_at_once(
+    sandbox: Sandbox, as_large: None, listing: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+):
+    release = threading.Event()
+    read = DatasetIndex.read
+
+    def held_read(self: DatasetIndex, **kwargs: object) -> pd.DataFrame:
+        assert release.wait(60)  # the index is read only once the test has looked
+        return read(self, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DatasetIndex, "read", held_read)
+    panel = _panel(sandbox)
+    try:
+        assert panel._chip_thread is not None
+        panel._chip_thread.join(30)
+        assert not panel._index.complete
+        counts = listing["state"].astype(str).value_counts()
+        for state, chip in panel.state_chips.chips.items():
+            assert chip.description == f"{state} {int(counts.get(state, 0)):,}"
+        asked: list[dict[str, object]] = []
+        list_ = panel._source._list
+        monkeypatch.setattr(panel._source, "_list", lambda **kw: asked.append(kw) or list_(**kw))
+        panel.state_chips.chips["suspended"].value = True
+        assert len(asked) == 1  # its page: the count was known
+        assert asked[0]["status"] == ["suspended"]
+        assert panel.total == counts["suspended"]
+        assert panel.status.text == f"{counts['suspended']} batches match the filters."
+        assert set(panel.page_frame["state"]) == {"suspended"}
+        release.set()
+        panel.wait_read(30)
+        assert panel._index.complete
+        assert panel.state_chips.chips["active"].description == f"active {counts['active']:,}"
+    finally:
+        release.set()
+        panel.close()
+
+
+def test_with_a_name_filter_the_chips_wait_for_the_index(cold: BatchPanel):
+    cold.name_filter.value = "crm"
+    assert cold._server_chip_counts(cold.filters) is None
+    assert cold._chip_thread is None
