@@ -115,3 +115,28 @@ def test_requests_stay_logarithmic_in_the_number_of_batches(
         assert len(session.sent) == 1  # the count does not depend on the order
     finally:
         panel.close()
+
+
+def test_a_row_costs_three_widgets_its_box_shows_or_hides_with_a_shared_layout(
+    sandbox: Sandbox, count_widgets: Callable[[], int]
+):
+    handle = sandbox.client().dataset(DEMO.workspace_id, DEMO.project_id, DEMO.customers)
+    before = count_widgets()
+    small = BatchPanel(handle, page_size=10)
+    ten = count_widgets() - before
+    small.close()
+    before = count_widgets()
+    panel = BatchPanel(handle, page_size=20)
+    try:
+        assert (count_widgets() - before - ten) / 10 == 3  # checkbox, cells, box
+        boxes = [row.box for row in panel._rows]
+        assert {id(box.layout) for box in boxes} == {id(panel._row_parts.shown_layout)}
+        panel.name_filter.value = "crm"  # fewer matches than rows
+        shown = [box for box in boxes if box.layout.display != "none"]
+        hidden = [box for box in boxes if box.layout.display == "none"]
+        assert len(shown) == panel.total < 20
+        assert all(box.layout is panel._row_parts.hidden_layout for box in hidden)
+        panel.name_filter.value = ""
+        assert all(box.layout is panel._row_parts.shown_layout for box in boxes)
+    finally:
+        panel.close()
