@@ -9,16 +9,22 @@ as numbers or dates, which is what a type conflict reports.
 from __future__ import annotations
 
 import re
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from pandas.errors import OutOfBoundsDatetime
+
+from mammoth_pandas.mapping.dates import (
+    _days,
+    _is_date_dtype,
+    _parse_date_texts,
+    _texts,
+    parse_dates,
+    text_values,
+)
 
 __all__ = [
     "Profile",
@@ -44,23 +50,6 @@ _DATE_HINT = re.compile(
     r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{2,4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{2,4}"
 )
 _WORD = re.compile(r"[a-z]{3,}")
-_DATE_FORMATS: tuple[str, ...] = (
-    "ISO8601",
-    "%m/%d/%Y",
-    "%d/%m/%Y",
-    "%d.%m.%Y",
-    "%Y/%m/%d",
-    "%m/%d/%y",
-    "%d/%m/%y",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%m/%d/%Y %H:%M",
-    "%d/%m/%Y %H:%M",
-)
 _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("email", re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)),
     ("url", re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)),
@@ -105,16 +94,6 @@ def _sample(values: pd.Series) -> np.ndarray:
     return array
 
 
-def _texts(values: Iterable[object]) -> list[str]:
-    """Values (nulls already dropped) as stripped strings, empty ones left out."""
-    return [text for text in (str(v).strip() for v in values) if text]
-
-
-def text_values(values: pd.Series) -> list[str]:
-    """Non-empty values as stripped strings (nulls dropped)."""
-    return _texts(values.dropna().tolist())
-
-
 #: Digits with a space between them: a number only when the space groups thousands.
 _SPACED_DIGITS = re.compile(r"\d\s+\d")
 _SPACED_THOUSANDS = re.compile(
@@ -154,127 +133,8 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, float]:
     return parsed, float(parsed.isna().mean()) if texts else 0.0
 
 
-#: Values a format is first tried on, to order the formats before parsing them all.
-_PROBE = 12
-
-
-def _to_datetime(text: pd.Series, fmt: str) -> pd.Series | None:
-    try:
-        return pd.to_datetime(text, format=fmt, errors="coerce", utc=False)
-    except (ValueError, TypeError):
-        return None
-
-
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        if fmt == "ISO8601":
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-        else:
-            datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
-
-
-def _literals(fmt: str) -> frozenset[str]:
-    """The characters every value in this format holds (its separators)."""
-    if fmt == "ISO8601":
-        return frozenset("-")
-    return frozenset(re.sub(r"%.", "", fmt))
-
-
-#: Each date format's separators: a value without them is not parsed in that format.
-_FORMAT_LITERALS: dict[str, frozenset[str]] = {fmt: _literals(fmt) for fmt in _DATE_FORMATS}
-
-
-def _hits(probe: list[str], fmt: str) -> int:
-    """How many probe values parse in this format (those without its separators are not tried)."""
-    literals = _FORMAT_LITERALS[fmt]
-    return sum(_parses(v, fmt) for v in probe if all(ch in v for ch in literals))
-
-
-def _formats_to_try(text: pd.Series) -> Iterator[str]:
-    """The date formats in the order to try them.
-
-    Those that parse most of a small even probe come first (checked value by value, which is much
-    cheaper than a parse of the whole column); a format that parses none of the probe is not tried.
-    The first format that parses the whole probe leads whatever the others do, so it is yielded
-    before the others are checked (often it is the only one tried).
-    """
-    positions = np.linspace(0, len(text) - 1, min(_PROBE, len(text))).round().astype(int)
-    probe = [str(v) for v in text.iloc[positions]]
-    ranked = []
-    lead = len(_DATE_FORMATS)
-    for order, fmt in enumerate(_DATE_FORMATS):
-        hits = _hits(probe, fmt)
-        if hits:
-            ranked.append((-hits, order, fmt))
-        if hits == len(probe):
-            lead = order
-            yield fmt
-            break
-    ranked += [
-        (-h, o, f)
-        for o, f in enumerate(_DATE_FORMATS[lead + 1 :], lead + 1)
-        if (h := _hits(probe, f))
-    ]
-    if not ranked:
-        yield from _DATE_FORMATS
-    yield from (fmt for _, order, fmt in sorted(ranked) if order != lead)
-
-
-def parse_dates(values: pd.Series) -> tuple[pd.Series, float]:
-    """Dates from text in the commonest formats (ISO 8601, ``m/d/Y``, ``d.m.Y``, ``Mon d, Y``…).
-
-    The format that parses the most values wins. Returns the parsed timestamps (NaT where a
-    value fails) and the share of non-empty values that fail.
-    """
-    text = pd.Series(text_values(values), dtype=object)
-    if text.empty:
-        return pd.Series([], dtype="datetime64[ns]"), 0.0
-    best: pd.Series | None = None
-    best_fail = 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for fmt in _formats_to_try(text):
-            parsed = _to_datetime(text, fmt)
-            if parsed is None:
-                continue
-            fail = float(parsed.isna().mean())
-            if fail < best_fail:
-                best, best_fail = parsed, fail
-            if fail == 0.0:
-                break
-    if best is None:
-        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]"), 1.0
-    return best, best_fail
-
-
 def _is_numeric_dtype(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-
-
-def _is_date_dtype(values: pd.Series) -> bool:
-    return pd.api.types.is_datetime64_any_dtype(values)
-
-
-#: Nanoseconds per second and seconds per day, for days since 1970 from timestamps.
-_NS, _DAY = 1_000_000_000, 86400.0
-
-
-def _days(values: pd.Series) -> np.ndarray:
-    """Days since 1970 (UTC; naive times taken as UTC), nulls and failures dropped."""
-    if _is_date_dtype(values):
-        # Already timestamps: the same arithmetic as below, without parsing them again.
-        index = pd.DatetimeIndex(values.dropna())
-        try:
-            return (index.as_unit("ns").asi8 / _NS) / _DAY
-        except OutOfBoundsDatetime:  # before 1677 or after 2262: count in the stored unit
-            per_second = {"s": 1, "ms": 1_000, "us": 1_000_000}[index.unit]
-            return (index.asi8 / per_second) / _DAY
-    stamps = pd.to_datetime(values, errors="coerce", utc=True).dropna()
-    seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype="float64")
-    return seconds / 86400.0
 
 
 @dataclass(frozen=True)
@@ -443,7 +303,7 @@ def profile(values: pd.Series) -> Profile:
             )  # fmt: skip
     date_fail = 1.0 - _share_matching(counts, total, _DATE_HINT.search)
     if date_fail <= 0.5:
-        parsed_dates, date_fail = parse_dates(pd.Series(texts, dtype=object))
+        parsed_dates, date_fail = _parse_date_texts(texts)
         if date_fail <= _MAX_FAIL:
             days = np.sort(_days(parsed_dates))
             return Profile(

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mammoth_pandas.mapping import derive_mapping, infer
-from mammoth_pandas.mapping.infer import _FORMATS, _days, parse_dates, value_format
+from mammoth_pandas.mapping import dates, derive_mapping, infer
+from mammoth_pandas.mapping.dates import _days, parse_dates
+from mammoth_pandas.mapping.infer import _FORMATS, value_format
 
 VALUES = [
     "ann@example.com", "WWW.Example.org/x", "https://a.b/c", "0f8fad5b-d9cb-469f-a165-70867728950e",
@@ -70,10 +71,10 @@ def test_days_outside_the_nanosecond_range_are_counted_not_refused():
 
 
 def _every_format_ranked(text: pd.Series) -> list[str]:
-    positions = np.linspace(0, len(text) - 1, min(infer._PROBE, len(text))).round().astype(int)
+    positions = np.linspace(0, len(text) - 1, min(dates._PROBE, len(text))).round().astype(int)
     probe = [str(v) for v in text.iloc[positions]]
-    ranked = [(-h, o, f) for o, f in enumerate(infer._DATE_FORMATS) if (h := infer._hits(probe, f))]
-    return [f for _, _, f in sorted(ranked)] or list(infer._DATE_FORMATS)
+    ranked = [(-h, o, f) for o, f in enumerate(dates._DATE_FORMATS) if (h := dates._hits(probe, f))]
+    return [f for _, _, f in sorted(ranked)] or list(dates._DATE_FORMATS)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +91,7 @@ def _every_format_ranked(text: pd.Series) -> list[str]:
 )
 def test_date_formats_come_in_the_order_of_a_full_ranking(texts: list[str]):
     text = pd.Series(texts * 5, dtype=object)
-    assert list(infer._formats_to_try(text)) == _every_format_ranked(text)
+    assert list(dates._formats_to_try(text)) == _every_format_ranked(text)
 
 
 def test_parse_dates_takes_the_format_leading_the_probe_when_it_parses_everything():
@@ -112,3 +113,56 @@ def test_phone_numbers_with_spaces_are_text_and_spaced_thousands_are_numbers():
     assert rows["phone"].source is not None
     assert rows["phone"].source.c_id == "Phone"
     assert rows["phone"].destination.c_type == "text"
+
+
+def _strptime_parses(value: str, fmt: str) -> bool:
+    from datetime import datetime
+
+    try:
+        if fmt == "ISO8601":
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        else:
+            datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _dates_written(rng: np.random.Generator, fmt: str) -> str:
+    """A value in ``fmt``, sometimes an impossible one (day 31 of a short month, 29 February
+    of a common year, hour 24, minute 60), with padding and case as people write them."""
+    year = int(rng.choice([1900, 1969, 1999, 2000, 2023, 2024, 2068, 2069]))
+    month, day = int(rng.integers(1, 13)), int(rng.integers(1, 32))
+    parts = {
+        "%Y": str(year),
+        "%y": f"{year % 100:02d}",
+        "%m": str(rng.choice([str(month), f"{month:02d}"])),
+        "%d": str(rng.choice([str(day), f"{day:02d}", f"{day:2d}"])),
+        "%b": str(rng.choice(["Jan", "feb", "MAR", "May", "Sep", "Dec", "Sept"])),
+        "%B": str(rng.choice(["January", "february", "MAY", "September", "Sept", "Dec"])),
+        "%H": str(rng.integers(0, 26)),
+        "%M": f"{int(rng.integers(0, 62)):02d}",
+    }
+    for directive, text in parts.items():
+        fmt = fmt.replace(directive, text)
+    return fmt.replace(" ", "  ") if rng.random() < 0.2 else fmt
+
+
+def test_a_date_format_pattern_gives_strptimes_verdict():
+    rng = np.random.default_rng(7)
+    values = [_dates_written(rng, str(rng.choice(dates._DATE_FORMATS[1:]))) for _ in range(3000)]
+    values += ["29/02/2023", "29/02/2024", "31/04/2024", "30/04/2024", "2024-13-01", "", "x"]
+    verdicts = [(v, f, dates._parses(v, f)) for v in values for f in dates._DATE_FORMATS]
+    assert [(v, f, _strptime_parses(v, f)) for v, f, _ in verdicts] == verdicts
+    assert sum(ok for *_, ok in verdicts) > 1000  # most values parse in some format
+
+
+def test_dates_from_a_profile_equal_dates_parsed_from_a_series():
+    texts = ["03/04/2024", "12/31/2023", "07/08/2024", "soon"] * 4
+    parsed, fail = parse_dates(pd.Series(texts))
+    index, fail_too = dates._parse_date_texts(texts)
+    assert fail == fail_too == 0.25
+    assert parsed.equals(pd.Series(index))
+    assert np.array_equal(_days(index), _days(parsed))
+    assert infer.profile(pd.Series(texts[:3] * 5)).kind == "date"
+    assert parse_dates(pd.Series([], dtype=object))[0].empty
