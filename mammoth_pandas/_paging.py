@@ -115,6 +115,9 @@ class IdCheck:
             MammothConnectionError: an item is not an object, or its id is missing, not
                 an integer, beyond 64 bits, or of another kind than on earlier pages.
         """
+        fast = self._all_int_ids(items)
+        if fast is not None:
+            return fast
         records: Records = []
         for position, item in enumerate(items):
             where = f"the page at offset {offset}, item {position}"
@@ -126,6 +129,26 @@ class IdCheck:
                 item = {**item, self.key: number}
             records.append(item)
         return records
+
+    def _all_int_ids(self, items: list[Any]) -> Records | None:
+        """The usual page at the cost of one look at each item: every item a dict whose id
+        is an ``int`` (never a ``bool``) within 64 bits, as on earlier pages. ``None``
+        when any item is otherwise: the item-by-item check then names what is wrong."""
+        if self.kind is not None and self.kind is not int:
+            return None
+        key = self.key
+        try:
+            ids = [item[key] for item in items if type(item) is dict]
+        except KeyError:
+            return None
+        if len(ids) != len(items) or not ids:
+            return None
+        if not all(type(value) is int for value in ids):
+            return None
+        if min(ids) < -_INT64 or max(ids) >= _INT64:
+            return None
+        self.kind = int
+        return list(items)
 
     def _number(self, value: Any, where: str) -> int:
         field = f"{where}: field {self.key!r}"

@@ -4,6 +4,8 @@ ids of the wrong kind. The client never returns a silently short or wrong listin
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -124,3 +126,27 @@ def test_ids_are_compared_in_one_form() -> None:
     assert [r["id"] for r in collector.take(again)] == [3]
     with pytest.raises(MammothConnectionError, match="offset 4"):
         check([{"id": 4}], 4)  # an int where strings came before
+
+
+@pytest.mark.parametrize(
+    ("items", "says"),
+    [
+        ([{"id": 1}, {"id": True}], "item 1: field 'id' is bool True"),
+        ([{"id": 1}, {"name": "x"}], "item 1: field 'id' is missing"),
+        ([{"id": 1}, [2]], "item 1 is not an object"),
+        ([{"id": 1}, {"id": 2**63}], "item 1: field 'id' is 9223372036854775808, beyond 64"),
+        ([{"id": -(2**63) - 1}, {"id": 2}], "item 0: field 'id' is -9223372036854775809"),
+        ([{"id": 1}, {"id": 2.0}], "item 1: field 'id' is float 2.0"),
+    ],
+)
+def test_a_page_of_int_ids_with_one_odd_item_names_that_item(
+    items: list[object], says: str
+) -> None:
+    check = _paging.IdCheck()
+    assert check([{"id": 7}, {"id": 2**63 - 1}, {"id": -(2**63)}], 0) == [
+        {"id": 7},
+        {"id": 2**63 - 1},
+        {"id": -(2**63)},
+    ]  # the bounds of 64 bits are ids
+    with pytest.raises(MammothConnectionError, match="the page at offset 3, " + re.escape(says)):
+        check(items, 3)
