@@ -20,8 +20,8 @@ The rules, in the spirit of TCP's congestion control:
   decrease is the answer to "too many at once"). A request refused while alone in
   flight cannot blame our concurrency: then no request starts before ``Retry-After``
   has passed. The number of requests in flight that drew the refusal is remembered
-  (when there were several), and the limit stays below it for ``probe_after`` seconds
-  before it tries that many again.
+  (when there were several; the lowest of the refusals answered by one decrease), and
+  the limit stays below it for ``probe_after`` seconds before it tries that many again.
 """
 
 from __future__ import annotations
@@ -144,7 +144,15 @@ class AdaptiveLimit:
             # (With others in flight only the refused request waits, before its retry.)
             self.paused_until = max(self.paused_until, now + min(retry_after, MAX_PAUSE))
         if ticket is not None and ticket.epoch < self.epoch:
-            return  # sent before the last decrease: that decrease already answered it
+            # Sent before the last decrease: that decrease already answered it. A refusal
+            # with fewer in flight than the one that drew the decrease still teaches the
+            # level: the limit stays below the lowest number that was refused.
+            known = self.refused_at if now - self.refused_time < self.probe_after else None
+            if in_flight > 1 and (known is None or in_flight < known):
+                self.refused_at, self.refused_time = in_flight, now
+                self.window = min(self.window, self._cap(now))
+                self.threshold = min(self.threshold, self.window)
+            return
         if in_flight > 1:  # refused with others in flight: that many is too many
             self.refused_at, self.refused_time = in_flight, now
             basis = min(self.window, float(in_flight))

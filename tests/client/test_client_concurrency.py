@@ -95,6 +95,46 @@ def test_after_a_refusal_growth_is_additive_and_stays_below_the_refused_level() 
     assert policy.limit == 9
 
 
+def test_the_lowest_refused_level_of_a_round_is_the_one_kept() -> None:
+    policy, clock = AdaptiveLimit(32, probe_after=10.0), FakeClock(now=100.0)
+    for _ in range(2):
+        round_trip(policy, clock, 0.02)
+    assert policy.limit == 16
+    epoch = policy.epoch
+    # Sixteen sent at once to a server that takes eight: the answers to the refused ones
+    # arrive in any order; the first one read (16 in flight) halves the limit …
+    policy.on_throttle(Ticket(clock.now, epoch, 16), None, clock.now)
+    assert policy.limit == 8
+    # … and the others, sent in the same round, do not halve it again, but the lowest
+    # number refused (9) is the level the limit stays below.
+    for in_flight in (12, 9, 14):
+        policy.on_throttle(Ticket(clock.now, epoch, in_flight), None, clock.now)
+    assert policy.decreases == 1
+    limits = []
+    for _ in range(6):
+        round_trip(policy, clock, 0.02)
+        limits.append(policy.limit)
+    assert limits == [8, 8, 8, 8, 8, 8]  # never 9 again while the refusal is recent
+    clock.now += 10.0
+    round_trip(policy, clock, 0.02)
+    assert policy.limit == 9  # then probed again
+
+
+def test_a_late_refusal_lowers_the_limit_below_its_level() -> None:
+    policy, clock = AdaptiveLimit(32, probe_after=10.0), FakeClock(now=100.0)
+    for _ in range(3):
+        round_trip(policy, clock, 0.02)
+    assert policy.limit == 32
+    epoch = policy.epoch
+    policy.on_throttle(Ticket(clock.now, epoch, 30), None, clock.now)
+    assert policy.limit == 15
+    policy.on_throttle(Ticket(clock.now, epoch, 6), None, clock.now)  # same round, 6 refused
+    assert policy.limit == 5
+    assert policy.decreases == 1
+    policy.on_throttle(Ticket(clock.now, epoch, 1), None, clock.now)  # alone: no level
+    assert policy.limit == 5
+
+
 def test_refusals_never_go_below_one() -> None:
     policy, clock = AdaptiveLimit(8), FakeClock(now=100.0)
     for _ in range(10):
