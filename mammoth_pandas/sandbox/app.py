@@ -107,9 +107,8 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
         """
         fault: str | None = None
         try:
-            adapter = URLS.bind_to_environ(environ)
             try:
-                endpoint, args = adapter.match()
+                endpoint, args = _match(environ)
             except NotFound:
                 raise ApiError("NOT_FOUND", f"No route for {request.path}") from None
             except MethodNotAllowed as exc:
@@ -219,6 +218,31 @@ class SandboxApp(WorkspaceRoutes, DatasetRoutes, BatchRoutes):
                 " of the request",
                 extra=[{"key": contract.HEADER_WORKSPACE, "message": f"expected {expected}"}],
             )
+
+
+#: Routes matched before, by method and path: a listing asks the same path page after
+#: page, and Werkzeug's matcher costs more than the rest of the routing.
+_MATCHED: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
+_MATCHED_MAX = 1024
+
+
+def _match(environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``(endpoint, args)`` of the request; raises what Werkzeug's matcher raises.
+
+    Only successful matches are remembered; the arguments are copied for each request.
+    """
+    key = (
+        environ.get("REQUEST_METHOD", "GET"),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+    )
+    found = _MATCHED.get(key)
+    if found is None:
+        endpoint, args = URLS.bind_to_environ(environ).match()
+        if len(_MATCHED) >= _MATCHED_MAX:
+            _MATCHED.clear()
+        found = _MATCHED[key] = (str(endpoint), dict(args))
+    return found[0], dict(found[1])
 
 
 class _Answer(Exception):

@@ -88,3 +88,40 @@ def test_the_documented_defaults_are_the_servers():
 def test_serving_settings_are_checked(setting, value, message):
     with pytest.raises(ValueError, match=message):
         Sandbox(**{setting: value})
+
+
+def test_a_path_asked_again_is_routed_by_its_method_and_path_each_time(sandbox: Sandbox):
+    """Routes matched once are remembered per method and path: the same path asked with
+    another method, another dataset, a wrong method or a path with no route still gets
+    its own answer, however often each was asked before."""
+    base = f"/api/v2/workspaces/1/projects/1/datasets/{DEMO.customers}/batches"
+    other = f"/api/v2/workspaces/1/projects/1/datasets/{DEMO.orders}/batches"
+    conn = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=10)
+    headers = dict(sandbox.headers)
+    try:
+        for _ in range(3):
+            answers = {}
+            for method, path in [
+                ("GET", f"{base}?limit=1"),
+                ("GET", f"{other}?limit=1"),
+                ("PUT", base),  # a method the path does not take
+                ("GET", f"{base}/999999"),  # one batch, not the listing
+                ("GET", "/api/v2/no/such/route"),
+                ("GET", f"{base}?limit=1"),
+            ]:
+                conn.request(method, path, headers=headers)
+                response = conn.getresponse()
+                answers.setdefault((method, path), []).append(
+                    (response.status, response.getheader("Allow"), response.read())
+                )
+            listed = [answers[("GET", f"{base}?limit=1")], answers[("GET", f"{other}?limit=1")]]
+            assert [a[0][0] for a in listed] == [200, 200]
+            assert listed[0][0][2] != listed[1][0][2]  # two datasets, two listings
+            assert listed[0][0][2] == listed[0][1][2]  # the same page again
+            status, allow, _ = answers[("PUT", base)][0]
+            assert status == 405
+            assert "GET" in (allow or "")
+            assert answers[("GET", f"{base}/999999")][0][0] == 404
+            assert answers[("GET", "/api/v2/no/such/route")][0][0] == 404
+    finally:
+        conn.close()
