@@ -95,7 +95,10 @@ def next_link(base: str, request: Request, limit: int, offset: int, more: bool) 
     """The ``next`` of a page: the same query at the next offset, or ``""``."""
     if not more:
         return ""
-    params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
+    args = request.args
+    if all(k in ("limit", "offset") for k in args):  # a plain page: nothing else to carry
+        return f"{base}?limit={limit}&offset={offset + limit}"
+    params = [(k, v) for k, v in args.items(multi=True) if k not in ("limit", "offset")]
     params += [("limit", str(limit)), ("offset", str(offset + limit))]
     return f"{base}?{urlencode(params)}"
 

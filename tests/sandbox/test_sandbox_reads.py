@@ -242,3 +242,20 @@ def test_a_handler_bug_still_answers_with_the_error_envelope(fresh_api, monkeypa
     assert response.json()["name"] == "INTERNAL_ERROR"
     assert "boom" in response.json()["detail"]
     assert fresh_api.get(CUSTOMERS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "link"),
+    [
+        ("limit=7", "?limit=7&offset=7"),
+        ("offset=14&limit=7", "?limit=7&offset=21"),
+        ("offset=3", "?limit={default}&offset={next_default}"),
+        ("limit=7&fields=__min", "?fields=__min&limit=7&offset=7"),
+        ("status=active&limit=5&offset=5", "?status=active&limit=5&offset=10"),
+    ],
+)
+def test_a_next_link_is_the_same_query_at_the_next_offset(api, query, link):
+    body = api.get(api.sb.root_url + "/api/v2" + CUSTOMERS + "?" + query).json()
+    default = contract.DEFAULT_LIMIT
+    expected = link.format(default=default, next_default=3 + default)
+    assert body["next"] == "api/v2" + CUSTOMERS + expected
