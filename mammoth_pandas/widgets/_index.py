@@ -54,8 +54,10 @@ INDEX_FIELDS: tuple[str, ...] = ("id", "name", "state", "created_at", "row_count
 #: most likely next (a read of its own later would cost a whole read again).
 OVERVIEW_FIELDS: frozenset[str] = frozenset({"id", "name", "state", "created_at", "row_count"})
 
-#: Seconds between two progress reports while reading.
-PROGRESS_EVERY = 0.25
+#: Seconds between two progress reports while reading. Each report changes the progress
+#: bar, its label and the status line: three messages the page lays out and paints, which on
+#: a busy machine take CPU from the read (twice a second is still a moving count).
+PROGRESS_EVERY = 0.5
 
 #: Pages the read keeps in flight at most (the client's ``max_workers`` when lower): more
 #: only lengthen the queue a click's request waits in on the server.
