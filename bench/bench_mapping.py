@@ -349,6 +349,21 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _parts_note(held: list[str], fresh: list[str], drawn: list[str]) -> str:
+    """The held-out parts in this run, each with how blind it still is (empty ones left out)."""
+    parts = [
+        ("Held out (tables chosen before tuning, scores read between rounds of it)", held),
+        ("second held-out set (added after the first reading, read since)", fresh),
+        (
+            "third held-out set, new draws with other seeds (declared once the first two had "
+            "been read during tuning, never run while tuning)",
+            drawn,
+        ),
+    ]
+    said = [f"{label}: {', '.join(names)}" for label, names in parts if names]
+    return "; ".join(said) + ". " if said else ""
+
+
 def run(
     variants: int = 5, part: str = "all", modes: tuple[str, ...] = MODES, valentine: bool = True
 ) -> str:
@@ -383,12 +398,10 @@ def run(
         f"tables bundled in vega_datasets, scikit-learn and statsmodels ({variants} per table "
         f"and level, as many again as new draws of the held-out tables), {len(vendor)} "
         f"vendor-export pairs; {columns} destination columns, {absent} of them with no "
-        f"counterpart in the source. Held out (tables chosen before tuning, scores read "
-        f"between rounds of it): {', '.join(held)}; second held-out set (added after the "
-        f"first reading, read since): {', '.join(fresh)}; third held-out set (new draws, "
-        f"other seeds, of {', '.join(drawn)}; declared once the first two had been read "
-        f"during tuning, never run while tuning). The matcher's built-in synonym table "
-        f"covers {covered} of the {swaps} synonym swaps the table generator made.",
+        f"counterpart in the source. "
+        + _parts_note(held, fresh, drawn)
+        + f"The matcher's built-in synonym table covers {covered} of the {swaps} synonym "
+        f"swaps the table generator made.",
         "",
         *(f"Not run: {label} ({why})." for label, why in failed.items()),
         *([""] if failed else []),

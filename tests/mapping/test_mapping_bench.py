@@ -153,3 +153,12 @@ def test_vendor_new_draws_are_the_held_out_domains_third_set():
     assert by_split["tuning"].isdisjoint(by_split["held-out"])
     with pytest.raises(ValueError, match="variants"):
         build_vendor_cases(variants=FRESH_VARIANT + 1)
+
+
+def test_the_notes_name_only_the_held_out_parts_in_the_run():
+    note = bench_mapping._parts_note(["vega:barley"], [], ["vega:ohlc", "vendor:hr"])
+    assert note.startswith("Held out (tables chosen before tuning")
+    assert "vega:barley; third held-out set" in note
+    assert note.endswith("never run while tuning): vega:ohlc, vendor:hr. ")
+    assert "second held-out set" not in note
+    assert bench_mapping._parts_note([], [], []) == ""
