@@ -18,8 +18,9 @@ Levels:
 
 Tables are split before any tuning into a development set (used while tuning the matcher)
 and a held-out set (never looked at while tuning), with a second held-out set of other
-tables (:data:`FRESH`) and a third of new draws of both (:data:`NEW_DRAW_VARIANT`), each
-added once the sets before it had been read; the benchmark reports each apart.
+tables (:data:`FRESH`), a third of new draws of both (:data:`NEW_DRAW_VARIANT`) and a fourth
+of further draws (:data:`BLIND_DRAW_VARIANT`), each added once the sets before it had been
+read; the benchmark reports each apart.
 """
 
 from __future__ import annotations
@@ -183,10 +184,16 @@ class Case:
     #: In the third held-out set: new draws of held-out tables and domains (see
     #: :data:`NEW_DRAW_VARIANT`).
     new_draw: bool = False
+    #: In the fourth held-out set: further draws of held-out tables and domains (see
+    #: :data:`BLIND_DRAW_VARIANT`).
+    blind_draw: bool = False
 
     @property
     def split(self) -> str:
-        """``tuning``, ``held-out``, ``fresh held-out`` or ``new draws held-out``."""
+        """``tuning``, ``held-out``, ``fresh held-out``, ``new draws held-out`` or
+        ``blind draws held-out``."""
+        if self.blind_draw:
+            return "blind draws held-out"
         if self.new_draw:
             return "new draws held-out"
         if self.fresh:
@@ -420,15 +427,21 @@ def _level_counts(level: str, n: int, rng: np.random.Generator) -> tuple[int, in
 #: tables of both held-out sets, declared once the first two sets had been read during
 #: tuning (so were no longer blind): never run while tuning.
 NEW_DRAW_VARIANT = 50
+#: Variants from this number on are the fourth held-out set: further draws (other seeds) of
+#: the held-out tables, declared before any tuning after the third set's blind run, to be
+#: run once on the final matcher. Above every new draw (at most ``2 * NEW_DRAW_VARIANT``).
+BLIND_DRAW_VARIANT = 100
 
 
 def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Case:
     """Derive one labelled source/destination pair from ``frame`` (deterministic).
 
-    A held-out table's variants from :data:`NEW_DRAW_VARIANT` on are the third held-out set.
+    A held-out table's variants from :data:`NEW_DRAW_VARIANT` on are the third held-out set,
+    from :data:`BLIND_DRAW_VARIANT` on the fourth.
     """
     held_out = table in HELD_OUT or table in FRESH
-    new_draw = held_out and variant >= NEW_DRAW_VARIANT
+    blind_draw = held_out and variant >= BLIND_DRAW_VARIANT
+    new_draw = held_out and NEW_DRAW_VARIANT <= variant < BLIND_DRAW_VARIANT
     rng = np.random.default_rng(_stable_seed(table, level, variant))
     frame = frame.reset_index(drop=True)
     columns = [str(c) for c in frame.columns]
@@ -504,8 +517,9 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
         table=table,
         level=level,
         held_out=held_out,
-        fresh=table in FRESH and not new_draw,
+        fresh=table in FRESH and not (new_draw or blind_draw),
         new_draw=new_draw,
+        blind_draw=blind_draw,
         source=source,
         destination=destination,
         truth=truth,
@@ -525,10 +539,15 @@ def _stable_seed(*parts: object) -> int:
 
 
 def build_cases(
-    tables: dict[str, pd.DataFrame] | None = None, *, variants: int = 2, new_draws: bool = False
+    tables: dict[str, pd.DataFrame] | None = None,
+    *,
+    variants: int = 2,
+    new_draws: bool = False,
+    blind_draws: bool = False,
 ) -> list[Case]:
     """Every case: each table at each level, ``variants`` times (different seeds); with
-    ``new_draws``, as many new draws of the held-out tables (the third held-out set)."""
+    ``new_draws``, as many new draws of the held-out tables (the third held-out set); with
+    ``blind_draws``, as many again (the fourth)."""
     if not 0 < variants <= NEW_DRAW_VARIANT:
         raise ValueError(f"variants must be 1 to {NEW_DRAW_VARIANT}, not {variants}")
     tables = tables if tables is not None else load_tables()
@@ -537,6 +556,8 @@ def build_cases(
         numbers = list(range(variants))
         if new_draws and (name in HELD_OUT or name in FRESH):
             numbers += [NEW_DRAW_VARIANT + v for v in range(variants)]
+        if blind_draws and (name in HELD_OUT or name in FRESH):
+            numbers += [BLIND_DRAW_VARIANT + v for v in range(variants)]
         cases.extend(
             build_case(name, frame, level, variant) for level in LEVELS for variant in numbers
         )

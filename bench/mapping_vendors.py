@@ -11,7 +11,8 @@ holds an account's name, the source only the account's id). Labels are by meanin
 The split is decided by a fixed hash of the domain name, before any tuning: the held-out
 domains' scores are reported, never examined while tuning. New draws (other seeds) of the
 held-out domains make the second held-out set (variants from :data:`FRESH_VARIANT`) and
-the third (from :data:`NEW_DRAW_VENDOR_VARIANT`).
+the third (from :data:`NEW_DRAW_VENDOR_VARIANT`) and the fourth (from
+:data:`BLIND_DRAW_VENDOR_VARIANT`).
 """
 
 from __future__ import annotations
@@ -567,7 +568,8 @@ def build_vendor_case(domain: Domain, dest_vendor: int, src_vendor: int, variant
         level="vendor",
         held_out=held_out,
         fresh=held_out and FRESH_VARIANT <= variant < NEW_DRAW_VENDOR_VARIANT,
-        new_draw=held_out and variant >= NEW_DRAW_VENDOR_VARIANT,
+        new_draw=held_out and NEW_DRAW_VENDOR_VARIANT <= variant < BLIND_DRAW_VENDOR_VARIANT,
+        blind_draw=held_out and variant >= BLIND_DRAW_VENDOR_VARIANT,
         source=source,
         destination=destination,
         truth=truth,
@@ -580,14 +582,17 @@ FRESH_VARIANT = 100
 #: Variants from this number on are the third held-out set (new draws of the held-out
 #: domains, declared once the first two sets had been read during tuning).
 NEW_DRAW_VENDOR_VARIANT = 200
+#: Variants from this number on are the fourth held-out set (further draws of the held-out
+#: domains, declared before any tuning after the third set's blind run).
+BLIND_DRAW_VENDOR_VARIANT = 300
 
 
 def build_vendor_cases(
-    variants: int = 1, fresh: bool = True, new_draws: bool = False
+    variants: int = 1, fresh: bool = True, new_draws: bool = False, blind_draws: bool = False
 ) -> list[Case]:
     """Every ordered vendor pair of every domain, ``variants`` times; with ``fresh``, as
     many new draws of the held-out domains (the second held-out set); with ``new_draws``,
-    as many again (the third)."""
+    as many again (the third); with ``blind_draws``, as many again (the fourth)."""
     if not 0 < variants <= FRESH_VARIANT:
         raise ValueError(f"variants must be 1 to {FRESH_VARIANT}, not {variants}")
     cases = []
@@ -597,6 +602,8 @@ def build_vendor_cases(
             numbers += [FRESH_VARIANT + v for v in range(variants)]
         if new_draws and held_out_domain(domain.name):
             numbers += [NEW_DRAW_VENDOR_VARIANT + v for v in range(variants)]
+        if blind_draws and held_out_domain(domain.name):
+            numbers += [BLIND_DRAW_VENDOR_VARIANT + v for v in range(variants)]
         for d in range(len(domain.vendors)):
             for s in range(len(domain.vendors)):
                 if d != s:

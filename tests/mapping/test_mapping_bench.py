@@ -162,3 +162,56 @@ def test_the_notes_name_only_the_held_out_parts_in_the_run():
     assert note.endswith("never run while tuning): vega:ohlc, vendor:hr. ")
     assert "second held-out set" not in note
     assert bench_mapping._parts_note([], [], []) == ""
+
+
+def test_blind_draws_are_a_fourth_held_out_set_apart_from_the_new_draws():
+    from bench.mapping_cases import BLIND_DRAW_VARIANT, HELD_OUT, NEW_DRAW_VARIANT
+    from bench.mapping_vendors import (
+        BLIND_DRAW_VENDOR_VARIANT,
+        FRESH_VARIANT,
+        NEW_DRAW_VENDOR_VARIANT,
+        build_vendor_cases,
+    )
+
+    assert BLIND_DRAW_VARIANT >= 2 * NEW_DRAW_VARIANT  # no new draw is ever a blind one
+    tables = load_tables(TABLES)
+    drawn = build_cases(tables, variants=1, new_draws=True)
+    cases = build_cases(tables, variants=1, new_draws=True, blind_draws=True)
+    blind = [c for c in cases if c.blind_draw]
+    assert {c.table for c in blind} == {t for t in TABLES if t in HELD_OUT}
+    assert len(cases) == len(drawn) + len(blind) == len(drawn) + len(LEVELS)
+    assert {c.split for c in blind} == {"blind draws held-out"}
+    assert all(c.held_out and not c.fresh and not c.new_draw for c in blind)
+    assert all(c.case_id.endswith(f"/{BLIND_DRAW_VARIANT}") for c in blind)
+    # The most new draws there can be stay in the third set.
+    from bench.mapping_cases import build_case
+
+    held = next(t for t in TABLES if t in HELD_OUT)
+    last = build_case(held, tables[held], "easy", BLIND_DRAW_VARIANT - 1)
+    assert last.split == "new draws held-out"
+    # Other seeds than the third set's draw of the same table and level.
+    third = {(c.table, c.level): c for c in drawn if c.new_draw}
+    for case in blind:
+        twin = third[(case.table, case.level)]
+        assert case.source_rows != twin.source_rows or case.renames != twin.renames
+    # A tuning table never has blind draws.
+    tuning = build_cases(load_tables(TABLES[:1]), variants=1, blind_draws=True)
+    assert {c.split for c in tuning} == {"tuning"}
+
+    vendor = build_vendor_cases(variants=1, new_draws=True, blind_draws=True)
+    by_split: dict[str, set[str]] = {}
+    for case in vendor:
+        by_split.setdefault(case.split, set()).add(case.table)
+    assert by_split["blind draws held-out"] == by_split["new draws held-out"]
+    assert by_split["tuning"].isdisjoint(by_split["blind draws held-out"])
+    # The last new draw a run can ask for is still in the third set.
+    assert FRESH_VARIANT <= BLIND_DRAW_VENDOR_VARIANT - NEW_DRAW_VENDOR_VARIANT
+    assert len(build_vendor_cases(variants=1, new_draws=True)) == len(vendor) - sum(
+        c.blind_draw for c in vendor
+    )
+
+
+def test_the_notes_name_the_fourth_held_out_part_when_the_run_holds_it():
+    note = bench_mapping._parts_note([], [], [], ["vendor:hr"])
+    assert note.startswith("fourth held-out set, further draws")
+    assert note.endswith("run once on the final matcher): vendor:hr. ")
