@@ -405,8 +405,8 @@ def run(
         f"{len(cases)} labelled pairs: {len(cases) - len(vendor)} from {len(tables)} public "
         f"tables bundled in vega_datasets, scikit-learn and statsmodels ({variants} per table "
         f"and level, as many again as new draws of the held-out tables and again as further "
-        f"draws), {len(vendor)} vendor-export pairs; {columns} destination columns, {absent} of them with no "
-        f"counterpart in the source. "
+        f"draws), {len(vendor)} vendor-export pairs; {columns} destination columns, "
+        f"{absent} of them with no counterpart in the source. "
         + _parts_note(held, fresh, drawn, blind)
         + f"The matcher's built-in synonym table covers {covered} of the {swaps} synonym "
         f"swaps the table generator made.",
