@@ -114,10 +114,17 @@ class AdaptiveLimit:
         """Seconds until a new request may start (``0`` when none is imposed)."""
         return max(0.0, self.paused_until - now)
 
+    def _recent_refusal(self, now: float) -> int | None:
+        """The number in flight that drew a refusal less than ``probe_after`` s ago, if any."""
+        if self.refused_at is not None and now - self.refused_time < self.probe_after:
+            return self.refused_at
+        return None
+
     def _cap(self, now: float) -> float:
         """The highest window allowed now: below a recent refusal's level, else the ceiling."""
-        if self.refused_at is not None and now - self.refused_time < self.probe_after:
-            return float(max(1, min(self.ceiling, self.refused_at - 1)))
+        refused = self._recent_refusal(now)
+        if refused is not None:
+            return float(max(1, min(self.ceiling, refused - 1)))
         return float(self.ceiling)
 
     def on_success(self, duration: float, now: float) -> None:
@@ -147,7 +154,7 @@ class AdaptiveLimit:
             # Sent before the last decrease: that decrease already answered it. A refusal
             # with fewer in flight than the one that drew the decrease still teaches the
             # level: the limit stays below the lowest number that was refused.
-            known = self.refused_at if now - self.refused_time < self.probe_after else None
+            known = self._recent_refusal(now)
             if in_flight > 1 and (known is None or in_flight < known):
                 self.refused_at, self.refused_time = in_flight, now
                 self.window = min(self.window, self._cap(now))

@@ -71,11 +71,12 @@ class IndexReading(widgets.VBox):
         self._wanted = self._wanted | fields
         if self.reading:
             return
-        if self._source.count(BatchFilters()) <= SYNC_READ:
+        total = self._source.count(BatchFilters())
+        if total <= SYNC_READ:
             index.read(cancel=threading.Event())  # every field: a few requests
             return
         wanted = self._wanted
-        self._expected = self._source.count(BatchFilters())
+        self._expected = total
         self._cancel_read.clear()
         self.read_progress.value = 0
         self.read_label.value = f"0 of {self._expected:,} batches"
