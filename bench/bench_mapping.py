@@ -306,6 +306,7 @@ def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd
         "fresh held-out": 3,
         "new draws held-out": 4,
         "blind draws held-out": 5,
+        "sealed draws held-out": 6,
     }
     method_order = {name: i for i, name in enumerate(methods)}
     frame = frame.sort_values(
@@ -351,7 +352,11 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 
 def _parts_note(
-    held: list[str], fresh: list[str], drawn: list[str], blind: list[str] | None = None
+    held: list[str],
+    fresh: list[str],
+    drawn: list[str],
+    blind: list[str] | None = None,
+    sealed: list[str] | None = None,
 ) -> str:
     """The held-out parts in this run, each with how blind it still is (empty ones left out)."""
     parts = [
@@ -367,6 +372,11 @@ def _parts_note(
             "once the third had been run, run once on the final matcher)",
             blind or [],
         ),
+        (
+            "fifth held-out set, sealed draws with other seeds (declared before any tuning "
+            "once all four had been read, run once on the final matcher)",
+            sealed or [],
+        ),
     ]
     said = [f"{label}: {', '.join(names)}" for label, names in parts if names]
     return "; ".join(said) + ". " if said else ""
@@ -378,12 +388,18 @@ def run(
     """The benchmark as markdown: how the cases were built, then one table.
 
     ``part`` is ``tuning`` (what to run while tuning), ``held-out``, ``fresh held-out``,
-    ``new draws held-out``, ``blind draws held-out`` or ``all``. With
+    ``new draws held-out``, ``blind draws held-out``, ``sealed draws held-out`` or ``all``
+    (the sealed draws are only built when asked for, by name or with ``all``). With
     ``valentine`` and ``MAPPING_VALENTINE_PYTHON`` naming an interpreter that has
     Valentine, its matchers run on the same cases (:mod:`bench.mapping_valentine`).
     """
-    cases = build_cases(variants=variants, new_draws=True, blind_draws=True)
-    cases += build_vendor_cases(variants=max(1, variants // 5), new_draws=True, blind_draws=True)
+    sealed_too = part in ("all", "sealed draws held-out")
+    cases = build_cases(
+        variants=variants, new_draws=True, blind_draws=True, sealed_draws=sealed_too
+    )
+    cases += build_vendor_cases(
+        variants=max(1, variants // 5), new_draws=True, blind_draws=True, sealed_draws=sealed_too
+    )
     if part != "all":
         cases = [c for c in cases if c.split == part]
     extra, failed = valentine_methods(cases) if valentine else ({}, {})
@@ -396,6 +412,7 @@ def run(
     fresh = sorted({c.table for c in cases if c.fresh})
     drawn = sorted({c.table for c in cases if c.new_draw})
     blind = sorted({c.table for c in cases if c.blind_draw})
+    sealed = sorted({c.table for c in cases if c.sealed_draw})
     absent = sum(1 for c in cases for v in c.truth.values() if v is None)
     columns = sum(len(c.truth) for c in cases)
     vendor = [c for c in cases if c.level == "vendor"]
@@ -404,10 +421,11 @@ def run(
         "",
         f"{len(cases)} labelled pairs: {len(cases) - len(vendor)} from {len(tables)} public "
         f"tables bundled in vega_datasets, scikit-learn and statsmodels ({variants} per table "
-        f"and level, as many again as new draws of the held-out tables and again as further "
-        f"draws), {len(vendor)} vendor-export pairs; {columns} destination columns, "
+        f"and level, as many again as new draws of the held-out tables, again as further "
+        f"draws{', and again as sealed draws' if sealed else ''}), {len(vendor)} vendor-export "
+        f"pairs; {columns} destination columns, "
         f"{absent} of them with no counterpart in the source. "
-        + _parts_note(held, fresh, drawn, blind)
+        + _parts_note(held, fresh, drawn, blind, sealed)
         + f"The matcher's built-in synonym table covers {covered} of the {swaps} synonym "
         f"swaps the table generator made.",
         "",
@@ -429,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
             "fresh held-out",
             "new draws held-out",
             "blind draws held-out",
+            "sealed draws held-out",
             "all",
         ),
         default="all",

@@ -18,9 +18,10 @@ Levels:
 
 Tables are split before any tuning into a development set (used while tuning the matcher)
 and a held-out set (never looked at while tuning), with a second held-out set of other
-tables (:data:`FRESH`), a third of new draws of both (:data:`NEW_DRAW_VARIANT`) and a fourth
-of further draws (:data:`BLIND_DRAW_VARIANT`), each added once the sets before it had been
-read; the benchmark reports each apart.
+tables (:data:`FRESH`), a third of new draws of both (:data:`NEW_DRAW_VARIANT`), a fourth
+of further draws (:data:`BLIND_DRAW_VARIANT`) and a fifth of sealed draws
+(:data:`SEALED_DRAW_VARIANT`), each added once the sets before it had been read; the
+benchmark reports each apart.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "HELD_OUT",
     "LEVELS",
     "NEW_DRAW_VARIANT",
+    "SEALED_DRAW_VARIANT",
     "Case",
     "build_cases",
     "load_tables",
@@ -187,11 +189,16 @@ class Case:
     #: In the fourth held-out set: further draws of held-out tables and domains (see
     #: :data:`BLIND_DRAW_VARIANT`).
     blind_draw: bool = False
+    #: In the fifth held-out set: sealed draws of held-out tables and domains (see
+    #: :data:`SEALED_DRAW_VARIANT`).
+    sealed_draw: bool = False
 
     @property
     def split(self) -> str:
-        """``tuning``, ``held-out``, ``fresh held-out``, ``new draws held-out`` or
-        ``blind draws held-out``."""
+        """``tuning``, ``held-out``, ``fresh held-out``, ``new draws held-out``,
+        ``blind draws held-out`` or ``sealed draws held-out``."""
+        if self.sealed_draw:
+            return "sealed draws held-out"
         if self.blind_draw:
             return "blind draws held-out"
         if self.new_draw:
@@ -431,16 +438,23 @@ NEW_DRAW_VARIANT = 50
 #: the held-out tables, declared before any tuning after the third set's blind run, to be
 #: run once on the final matcher. Above every new draw (at most ``2 * NEW_DRAW_VARIANT``).
 BLIND_DRAW_VARIANT = 100
+#: Variants from this number on are the fifth held-out set: sealed draws (other seeds) of
+#: the held-out tables, declared before any tuning once all four held-out sets had been read,
+#: to be run once on the final matcher. Above every blind draw (at most
+#: ``BLIND_DRAW_VARIANT + NEW_DRAW_VARIANT``).
+SEALED_DRAW_VARIANT = 200
 
 
 def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Case:
     """Derive one labelled source/destination pair from ``frame`` (deterministic).
 
     A held-out table's variants from :data:`NEW_DRAW_VARIANT` on are the third held-out set,
-    from :data:`BLIND_DRAW_VARIANT` on the fourth.
+    from :data:`BLIND_DRAW_VARIANT` on the fourth, from :data:`SEALED_DRAW_VARIANT` on the
+    fifth.
     """
     held_out = table in HELD_OUT or table in FRESH
-    blind_draw = held_out and variant >= BLIND_DRAW_VARIANT
+    sealed_draw = held_out and variant >= SEALED_DRAW_VARIANT
+    blind_draw = held_out and BLIND_DRAW_VARIANT <= variant < SEALED_DRAW_VARIANT
     new_draw = held_out and NEW_DRAW_VARIANT <= variant < BLIND_DRAW_VARIANT
     rng = np.random.default_rng(_stable_seed(table, level, variant))
     frame = frame.reset_index(drop=True)
@@ -517,9 +531,10 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
         table=table,
         level=level,
         held_out=held_out,
-        fresh=table in FRESH and not (new_draw or blind_draw),
+        fresh=table in FRESH and not (new_draw or blind_draw or sealed_draw),
         new_draw=new_draw,
         blind_draw=blind_draw,
+        sealed_draw=sealed_draw,
         source=source,
         destination=destination,
         truth=truth,
@@ -544,10 +559,12 @@ def build_cases(
     variants: int = 2,
     new_draws: bool = False,
     blind_draws: bool = False,
+    sealed_draws: bool = False,
 ) -> list[Case]:
     """Every case: each table at each level, ``variants`` times (different seeds); with
     ``new_draws``, as many new draws of the held-out tables (the third held-out set); with
-    ``blind_draws``, as many again (the fourth)."""
+    ``blind_draws``, as many again (the fourth); with ``sealed_draws``, as many again (the
+    fifth)."""
     if not 0 < variants <= NEW_DRAW_VARIANT:
         raise ValueError(f"variants must be 1 to {NEW_DRAW_VARIANT}, not {variants}")
     tables = tables if tables is not None else load_tables()
@@ -558,6 +575,8 @@ def build_cases(
             numbers += [NEW_DRAW_VARIANT + v for v in range(variants)]
         if blind_draws and (name in HELD_OUT or name in FRESH):
             numbers += [BLIND_DRAW_VARIANT + v for v in range(variants)]
+        if sealed_draws and (name in HELD_OUT or name in FRESH):
+            numbers += [SEALED_DRAW_VARIANT + v for v in range(variants)]
         cases.extend(
             build_case(name, frame, level, variant) for level in LEVELS for variant in numbers
         )

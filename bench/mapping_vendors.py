@@ -11,8 +11,8 @@ holds an account's name, the source only the account's id). Labels are by meanin
 The split is decided by a fixed hash of the domain name, before any tuning: the held-out
 domains' scores are reported, never examined while tuning. New draws (other seeds) of the
 held-out domains make the second held-out set (variants from :data:`FRESH_VARIANT`) and
-the third (from :data:`NEW_DRAW_VENDOR_VARIANT`) and the fourth (from
-:data:`BLIND_DRAW_VENDOR_VARIANT`).
+the third (from :data:`NEW_DRAW_VENDOR_VARIANT`), the fourth (from
+:data:`BLIND_DRAW_VENDOR_VARIANT`) and the fifth (from :data:`SEALED_DRAW_VENDOR_VARIANT`).
 """
 
 from __future__ import annotations
@@ -569,7 +569,8 @@ def build_vendor_case(domain: Domain, dest_vendor: int, src_vendor: int, variant
         held_out=held_out,
         fresh=held_out and FRESH_VARIANT <= variant < NEW_DRAW_VENDOR_VARIANT,
         new_draw=held_out and NEW_DRAW_VENDOR_VARIANT <= variant < BLIND_DRAW_VENDOR_VARIANT,
-        blind_draw=held_out and variant >= BLIND_DRAW_VENDOR_VARIANT,
+        blind_draw=held_out and BLIND_DRAW_VENDOR_VARIANT <= variant < SEALED_DRAW_VENDOR_VARIANT,
+        sealed_draw=held_out and variant >= SEALED_DRAW_VENDOR_VARIANT,
         source=source,
         destination=destination,
         truth=truth,
@@ -585,14 +586,23 @@ NEW_DRAW_VENDOR_VARIANT = 200
 #: Variants from this number on are the fourth held-out set (further draws of the held-out
 #: domains, declared before any tuning after the third set's blind run).
 BLIND_DRAW_VENDOR_VARIANT = 300
+#: Variants from this number on are the fifth held-out set (sealed draws of the held-out
+#: domains, declared before any tuning once all four held-out sets had been read, to be run
+#: once on the final matcher).
+SEALED_DRAW_VENDOR_VARIANT = 500
 
 
 def build_vendor_cases(
-    variants: int = 1, fresh: bool = True, new_draws: bool = False, blind_draws: bool = False
+    variants: int = 1,
+    fresh: bool = True,
+    new_draws: bool = False,
+    blind_draws: bool = False,
+    sealed_draws: bool = False,
 ) -> list[Case]:
     """Every ordered vendor pair of every domain, ``variants`` times; with ``fresh``, as
     many new draws of the held-out domains (the second held-out set); with ``new_draws``,
-    as many again (the third); with ``blind_draws``, as many again (the fourth)."""
+    as many again (the third); with ``blind_draws``, as many again (the fourth); with
+    ``sealed_draws``, as many again (the fifth)."""
     if not 0 < variants <= FRESH_VARIANT:
         raise ValueError(f"variants must be 1 to {FRESH_VARIANT}, not {variants}")
     cases = []
@@ -604,6 +614,8 @@ def build_vendor_cases(
             numbers += [NEW_DRAW_VENDOR_VARIANT + v for v in range(variants)]
         if blind_draws and held_out_domain(domain.name):
             numbers += [BLIND_DRAW_VENDOR_VARIANT + v for v in range(variants)]
+        if sealed_draws and held_out_domain(domain.name):
+            numbers += [SEALED_DRAW_VENDOR_VARIANT + v for v in range(variants)]
         for d in range(len(domain.vendors)):
             for s in range(len(domain.vendors)):
                 if d != s:

@@ -215,3 +215,60 @@ def test_the_notes_name_the_fourth_held_out_part_when_the_run_holds_it():
     note = bench_mapping._parts_note([], [], [], ["vendor:hr"])
     assert note.startswith("fourth held-out set, further draws")
     assert note.endswith("run once on the final matcher): vendor:hr. ")
+
+
+def test_sealed_draws_are_a_fifth_held_out_set_apart_from_every_other():
+    from bench.mapping_cases import (
+        BLIND_DRAW_VARIANT,
+        HELD_OUT,
+        NEW_DRAW_VARIANT,
+        SEALED_DRAW_VARIANT,
+        build_case,
+    )
+    from bench.mapping_vendors import (
+        BLIND_DRAW_VENDOR_VARIANT,
+        FRESH_VARIANT,
+        SEALED_DRAW_VENDOR_VARIANT,
+        build_vendor_cases,
+    )
+
+    # No blind draw a run can ask for is ever a sealed one.
+    assert SEALED_DRAW_VARIANT >= BLIND_DRAW_VARIANT + NEW_DRAW_VARIANT
+    assert SEALED_DRAW_VENDOR_VARIANT >= BLIND_DRAW_VENDOR_VARIANT + FRESH_VARIANT
+    tables = load_tables(TABLES)
+    before = build_cases(tables, variants=1, new_draws=True, blind_draws=True)
+    cases = build_cases(tables, variants=1, new_draws=True, blind_draws=True, sealed_draws=True)
+    sealed = [c for c in cases if c.sealed_draw]
+    assert {c.table for c in sealed} == {t for t in TABLES if t in HELD_OUT}
+    assert len(cases) == len(before) + len(sealed) == len(before) + len(LEVELS)
+    assert {c.split for c in sealed} == {"sealed draws held-out"}
+    assert all(c.held_out and not (c.fresh or c.new_draw or c.blind_draw) for c in sealed)
+    assert all(c.case_id.endswith(f"/{SEALED_DRAW_VARIANT}") for c in sealed)
+    held = next(t for t in TABLES if t in HELD_OUT)
+    last = build_case(held, tables[held], "hard", SEALED_DRAW_VARIANT - 1)
+    assert last.split == "blind draws held-out"
+    # Other seeds than every earlier draw of the same table and level.
+    for case in sealed:
+        for twin in (c for c in before if (c.table, c.level) == (case.table, case.level)):
+            assert case.source_rows != twin.source_rows or case.renames != twin.renames
+    # A tuning table never has sealed draws.
+    tuning = build_cases(load_tables(TABLES[:1]), variants=1, sealed_draws=True)
+    assert {c.split for c in tuning} == {"tuning"}
+
+    vendor = build_vendor_cases(variants=1, new_draws=True, blind_draws=True, sealed_draws=True)
+    by_split: dict[str, set[str]] = {}
+    for case in vendor:
+        by_split.setdefault(case.split, set()).add(case.table)
+    assert by_split["sealed draws held-out"] == by_split["blind draws held-out"]
+    assert by_split["tuning"].isdisjoint(by_split["sealed draws held-out"])
+    assert len(build_vendor_cases(variants=1, new_draws=True, blind_draws=True)) == len(
+        vendor
+    ) - sum(c.sealed_draw for c in vendor)
+    assert not any(c.blind_draw and c.sealed_draw for c in vendor)
+
+
+def test_the_notes_name_the_fifth_held_out_part_only_when_the_run_holds_it():
+    note = bench_mapping._parts_note([], [], [], [], ["vendor:hr"])
+    assert note.startswith("fifth held-out set, sealed draws")
+    assert note.endswith("run once on the final matcher): vendor:hr. ")
+    assert "fifth" not in bench_mapping._parts_note([], [], [], ["vendor:hr"])
