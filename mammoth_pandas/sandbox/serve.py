@@ -1,21 +1,28 @@
-"""The sandbox's HTTP server: waitress under the Werkzeug application, hardened for abuse.
+"""The sandbox's HTTP server: threads that answer kept-alive connections, hardened for abuse.
 
 Werkzeug still routes and parses every request (:mod:`mammoth_pandas.sandbox.app`); this
-module only serves it. Werkzeug's development server answers every request with
-``Connection: close`` and gives each connection a thread that waits on it forever, so a
-client paid a TCP handshake per page and a thousand idle sockets meant a thousand blocked
-threads. Waitress reads and writes sockets in one event loop and runs the application on
-a pool of threads, so:
+module serves it, and :mod:`mammoth_pandas.sandbox.http11` reads and answers each request.
+Werkzeug's development server gives every connection a thread that waits on it forever and
+closes it after each answer; an event-loop server (waitress) hands every request from its
+loop to a worker and back, which cost the sandbox more CPU than the request itself. Here:
 
-- HTTP/1.1 connections stay open between requests (keep-alive), as the docs promise;
-- an idle connection costs a socket, never a thread;
-- ``read_timeout``: a connection with no traffic for that long is closed, and so is one
-  whose request has not fully arrived that long after its first byte (a client that
-  drips a byte a second cannot hold a socket forever);
+- **Workers answer whole connections.** A connection with a request ready goes to one of
+  ``threads`` workers, which answers it and, while no other connection waits for a worker,
+  stays on it for a moment (:data:`LINGER`): the next page of a listing is read, answered
+  and written by the same thread, with no hand-off.
+- **An idle connection costs a socket, never a thread.** A connection with nothing to read
+  is *parked*: one loop thread watches every parked connection (``epoll``/``poll``, no limit
+  on descriptor numbers) and reads what arrives until a request is complete (a head, and a
+  declared body of up to 64 KiB), then hands it to a worker. A client dripping its
+  request a byte at a time holds no worker.
+- ``read_timeout``: a parked connection silent for that long is closed, and so is one
+  whose request has not fully arrived that long after its first byte; a worker reading a
+  larger or chunked body gives up at the same deadline.
 - ``max_connections``: at the cap, a new client takes the place of the connection idle
-  the longest; if none is idle, new connections wait in the listen backlog;
-- out of file descriptors (``EMFILE``), the server closes its longest-idle connection,
-  or pauses accepting with a growing delay (up to one second), instead of spinning on a
+  the longest; if none is idle, new connections wait in the listen backlog. The cap is
+  lowered, if need be, to leave a few descriptors of the process's limit free.
+- Out of file descriptors (``EMFILE``), the server closes its longest-idle connection, or
+  pauses accepting with a growing delay (up to one second), instead of spinning on a
   listening socket it cannot accept from.
 
 A fault that drops a connection (``drop``, ``drop_after``, ``truncate``) closes it with
@@ -24,21 +31,26 @@ no answer and nothing logged, as the development server did.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
-import select
+import os
+import queue
+import selectors
 import socket
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections import deque
 
-from waitress import wasyncore
-from waitress.channel import HTTPChannel
-from waitress.server import TcpWSGIServer
-from waitress.task import ThreadedTaskDispatcher, WSGITask
+from mammoth_pandas.sandbox.http11 import Connection, Exchange, WSGIApp, request_complete
 
-__all__ = ["DEFAULT_MAX_CONNECTIONS", "DEFAULT_READ_TIMEOUT", "DEFAULT_THREADS", "SandboxServer"]
+__all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_THREADS",
+    "LINGER",
+    "SandboxServer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,197 +62,50 @@ DEFAULT_MAX_CONNECTIONS = 256
 #: bounds how many delayed requests overlap (a client reading 16 pages at once with 20 ms
 #: of latency needs 16).
 DEFAULT_THREADS = 32
+#: Seconds a worker waits on its connection for the next request before parking it.
+LINGER = 0.02
 
 #: accept() errors that mean "out of a resource", not "this one connection failed".
 _EXHAUSTED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 _BACKOFF_FIRST = 0.01
 _BACKOFF_MAX = 1.0
-#: How often the event loop wakes without traffic (to stop, and to close idle connections).
-_TICK = 0.05
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
-
-
-_queue_log = logging.getLogger(__name__ + ".queue")
-_queue_log.setLevel(logging.ERROR)  # "Task queue depth is N": a burst, not a problem
+_BACKLOG = 1024
+#: Descriptors kept free of connections for the application's own use.
+_HEADROOM = 16
+#: The longest time between two looks for connections past their read timeout (seconds).
+_SWEEP = 0.25
 
 
-class _QuietDispatcher(ThreadedTaskDispatcher):
-    """Waitress's thread pool, without a warning each time every thread is busy."""
+def _within_descriptors(wanted: int) -> int:
+    """``wanted`` connections, or fewer if the descriptor limit cannot hold them all.
 
-    queue_logger = _queue_log
+    :data:`_HEADROOM` descriptors stay free for the application (a module imported on first
+    use, SQLite's temporary files), so that a client let in at the cap is also answered.
+    """
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        in_use = len(os.listdir("/dev/fd"))
+    except (ImportError, OSError, ValueError):
+        return wanted
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - in_use - _HEADROOM))
 
 
 class _ConnectionHandle:
-    """What a fault needs of a connection: ``shutdown``.
+    """What a fault needs of a connection (``werkzeug.socket``): ``shutdown``.
 
-    It shuts the connection down after what was written so far has gone out (a ``truncate`` fault
-    sends half a body, then drops the connection).
+    Whatever was written before has been sent (writes are synchronous), so a ``truncate``
+    fault's half body reaches the client before the connection goes down.
     """
 
-    def __init__(self, channel: _Channel) -> None:
-        self._channel = channel
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
 
     def shutdown(self, how: int) -> None:
-        channel = self._channel
-        deadline = time.monotonic() + 1.0
-        with channel.outbuf_lock:
-            while channel.total_outbufs_len and time.monotonic() < deadline:
-                try:
-                    channel._flush_some(do_close=False)
-                except OSError:
-                    break
-                if channel.total_outbufs_len:
-                    channel.outbuf_lock.wait(0.005)
-        channel.socket.shutdown(how)
-
-
-class _Task(WSGITask):
-    """One request.
-
-    The environ carries a handle on the connection under the key the development server used for its
-    socket (``werkzeug.socket``), so that a fault can drop it.
-    """
-
-    def get_environment(self) -> dict[str, Any]:
-        environ: dict[str, Any] = super().get_environment()
-        environ["werkzeug.socket"] = _ConnectionHandle(self.channel)
-        return environ
-
-    def finish(self) -> None:
-        super().finish()
-        # Send the answer from this thread rather than leaving it to the event loop (one
-        # wake-up and one thread switch less per request). Safe: while this request is
-        # being served, the event loop only sends under the same lock.
-        # (Waitress itself flushes from a worker this way when its buffer runs high; an
-        # error marks the connection to be closed by the event loop.)
-        channel = self.channel
-        with channel.outbuf_lock:
-            channel._flush_exception(channel._flush_some, do_close=False)
-
-    def service(self) -> None:
-        try:
-            super().service()
-        except OSError:
-            # A dropped connection (by a fault, or by the client): no answer, no log line;
-            # the channel closes instead of reading what is left of it as a next request.
-            self.close_on_finish = True
-
-
-class _Channel(HTTPChannel):
-    """One client connection; remembers when its current request began to arrive."""
-
-    task_class = _Task
-    request_began = 0.0
-
-    def received(self, data: bytes) -> bool:
-        if self.request is None and data:
-            self.request_began = time.time()
-        return bool(super().received(data))
-
-    def idle(self) -> bool:
-        """No request is being received, queued or answered, and nothing waits to be sent."""
-        return not self.requests and self.request is None and not self.total_outbufs_len
-
-
-class _Server(TcpWSGIServer):
-    channel_class = _Channel
-    next_channel_cleanup: float = 0.0
-
-    def __init__(self, *args: Any, read_timeout: float, max_connections: int, **kw: Any):
-        self.read_timeout = read_timeout
-        self.max_connections = max_connections
-        self.paused_until = 0.0
-        self.backoff = _BACKOFF_FIRST
-        self.accept_failures = 0
-        super().__init__(*args, **kw)
-
-    def readable(self) -> bool:
-        """Whether the event loop should accept.
-
-        Not while backing off, and at the cap only once the longest-idle connection has made room
-        for a waiting client.
-        """
-        now = time.time()
-        if now >= self.next_channel_cleanup:
-            self.next_channel_cleanup = now + self.adj.cleanup_interval
-            self.maintenance(now)
-        if not self.accepting or now < self.paused_until:
-            return False
-        if len(self.active_channels) < self.max_connections:
-            return True
-        return self._waiting_client() and self._longest_idle() is not None
-
-    def _waiting_client(self) -> bool:
-        try:
-            ready, _, _ = select.select([self.socket], [], [], 0)
-        except (OSError, ValueError):
-            return False
-        return bool(ready)
-
-    def _longest_idle(self) -> _Channel | None:
-        idle = [c for c in self.active_channels.values() if c.idle() and not c.will_close]
-        return min(idle, key=lambda channel: channel.last_activity, default=None)
-
-    def _evict_idle(self) -> bool:
-        """Close the connection idle the longest; whether there was one.
-
-        Called while the event loop dispatches, never while it builds its poll list; the
-        caller accepts on the next round, so that the descriptor freed here, if the new
-        connection reuses it, is never mistaken for the old one's in this round's events.
-        """
-        oldest = self._longest_idle()
-        if oldest is None:
-            return False
-        oldest.handle_close()
-        return True
-
-    def handle_accept(self) -> None:
-        if len(self.active_channels) >= self.max_connections:
-            self._evict_idle()  # readable() saw an idle one; accept on the next round
-            return
-        try:
-            accepted = self.accept()
-        except OSError as error:
-            accepted = None
-            if error.errno in _EXHAUSTED:
-                self._exhausted(error)
-            return
-        if accepted is None:  # nothing to accept after all (another process took it)
-            return
-        conn, addr = accepted
-        self.backoff = _BACKOFF_FIRST
-        try:
-            self.set_socket_options(conn)
-        except OSError:  # the client went away between connect and accept
-            conn.close()
-            return
-        self.channel_class(self, conn, self.fix_addr(addr), self.adj, map=self._map)
-
-    def _exhausted(self, error: OSError) -> None:
-        self.accept_failures += 1
-        if self._evict_idle():
-            return
-        self.paused_until = time.time() + self.backoff
-        if self.accept_failures == 1 or self.backoff >= _BACKOFF_MAX:
-            log.warning(
-                "the sandbox cannot accept connections (%s); retrying in %.2f s",
-                errno.errorcode.get(error.errno or 0, error),
-                self.backoff,
-            )
-        self.backoff = min(self.backoff * 2, _BACKOFF_MAX)
-
-    def maintenance(self, now: float) -> None:
-        """Close connections silent for ``read_timeout``, and those slow to send a request.
-
-        A connection is slow when its request has been arriving for longer than ``read_timeout``.
-        """
-        cutoff = now - self.read_timeout
-        for channel in list(self.active_channels.values()):
-            silent = not channel.requests and channel.last_activity < cutoff
-            slow = channel.request is not None and channel.request_began < cutoff
-            if silent or slow:
-                channel.will_close = True
+        self._sock.shutdown(how)
 
 
 class SandboxServer:
@@ -274,85 +139,289 @@ class SandboxServer:
             raise ValueError(f"read_timeout must be > 0 seconds, got {read_timeout}")
         if max_connections < 1:
             raise ValueError(f"max_connections must be >= 1, got {max_connections}")
-        self._map: dict[int, Any] = {}
-        dispatcher = _QuietDispatcher()
-        dispatcher.set_thread_count(threads)
+        self.app = app
+        self.read_timeout = read_timeout
+        self.max_connections = _within_descriptors(max_connections)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
         try:
-            self._server = _Server(
-                app,
-                map=self._map,
-                dispatcher=dispatcher,
-                sockinfo=(family, socket.SOCK_STREAM, None, (host, port)),
-                read_timeout=read_timeout,
-                max_connections=max_connections,
-                host=host,
-                port=port,
-                threads=threads,
-                # Our own limits replace waitress's (which only stops accepting).
-                connection_limit=max_connections + 16,
-                channel_timeout=read_timeout,
-                cleanup_interval=max(min(read_timeout / 4, 1.0), _TICK),
-                asyncore_use_poll=True,  # select() fails past file descriptor 1024
-                log_socket_errors=False,
-                # No proxy in front: headers reach the application as sent, unwrapped.
-                clear_untrusted_proxy_headers=False,
-                ident="mammoth-sandbox",
-            )
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((host, port))
+            listener.listen(_BACKLOG)
+            listener.setblocking(False)
         except BaseException:
-            wasyncore.close_all(self._map)  # the listening socket and the wake-up pipe
-            dispatcher.shutdown(timeout=1)
+            listener.close()
             raise
+        self._listener = listener
+        bound = listener.getsockname()
+        self.server_address: tuple[str, int] = (str(bound[0]), int(bound[1]))
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._listening = False
+        self._lock = threading.Lock()
+        self._open: set[Connection] = set()
+        self._parked: set[Connection] = set()  # watched by the loop (only it touches them)
+        self._returned: deque[Connection] = deque()  # handed back by workers
+        self._work: queue.SimpleQueue[Connection | None] = queue.SimpleQueue()
+        self._waiting = 0  # connections queued for a worker
+        self.paused_until = 0.0
+        self._next_sweep = 0.0
+        self.backoff = _BACKOFF_FIRST
+        self.accept_failures = 0
         self._stop = threading.Event()
         self._stopped = threading.Event()
         self._stopped.set()
+        self._workers = [
+            threading.Thread(target=self._worker, name=f"sandbox-worker-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for worker in self._workers:
+            worker.start()
 
-    @property
-    def app(self) -> WSGIApp:
-        """The application being served."""
-        application: WSGIApp = self._server.application
-        return application
-
-    @app.setter
-    def app(self, app: WSGIApp) -> None:
-        self._server.application = app
-
-    @property
-    def server_address(self) -> tuple[str, int]:
-        """The bound ``(host, port)``."""
-        return str(self._server.effective_host), int(self._server.effective_port)
+    # -- what the sandbox and its tests read -------------------------------------------
 
     @property
     def server_port(self) -> int:
         """The bound port."""
-        return int(self._server.effective_port)
+        return int(self.server_address[1])
 
     @property
     def connections(self) -> int:
         """Client connections open now."""
-        return len(self._server.active_channels)
+        with self._lock:
+            return len(self._open)
 
-    @property
-    def accept_failures(self) -> int:
-        """How many times accepting failed for want of a resource (``EMFILE`` …)."""
-        return int(self._server.accept_failures)
+    # -- the loop ------------------------------------------------------------------------
 
-    def serve_forever(self, poll_interval: float = _TICK) -> None:
+    def serve_forever(self, poll_interval: float = 0.05) -> None:
         """Serve until :meth:`shutdown`; ``poll_interval`` bounds how late that returns."""
         self._stopped.clear()
         try:
+            self._listen(True)
             while not self._stop.is_set():
-                wasyncore.poll2(timeout=poll_interval, map=self._map)
+                for key, _ in self._selector.select(timeout=poll_interval):
+                    if key.fileobj is self._listener:
+                        self._accept()
+                    elif key.data is None:
+                        self._drain_wake()
+                    else:
+                        self._read_parked(key.data)
+                self._take_returned()
+                self._maintain()
         finally:
             self._stopped.set()
 
     def shutdown(self) -> None:
         """Stop :meth:`serve_forever` and wait for it to return."""
         self._stop.set()
-        self._server.pull_trigger()
+        self._wake()
         self._stopped.wait(timeout=10)
 
     def server_close(self) -> None:
         """Close the listening socket and every connection, and stop the threads."""
-        self._server.task_dispatcher.shutdown(timeout=1)
-        wasyncore.close_all(self._map)
+        self._stop.set()
+        with self._lock:
+            conns = list(self._open)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)  # a worker blocked on it returns
+        for _ in self._workers:
+            self._work.put(None)
+        deadline = time.monotonic() + 2.0
+        for worker in self._workers:
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        for conn in conns:
+            self._close(conn)
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(self._listener)
+        self._selector.close()
+        for sock in (self._listener, self._wake_r, self._wake_w):
+            sock.close()
+
+    def _listen(self, on: bool) -> None:
+        if on != self._listening:
+            if on:
+                self._selector.register(self._listener, selectors.EVENT_READ, None)
+            else:
+                self._selector.unregister(self._listener)
+            self._listening = on
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"x")
+
+    def _drain_wake(self) -> None:
+        with contextlib.suppress(OSError):
+            while self._wake_r.recv(4096):
+                pass
+
+    def _accept(self) -> None:
+        with self._lock:
+            full = len(self._open) >= self.max_connections
+        if full:
+            if not self._evict_idle():
+                self._listen(False)  # wait in the backlog until a connection closes
+            return
+        try:
+            sock, address = self._listener.accept()
+        except BlockingIOError:
+            return  # another process took it, or the client went away
+        except OSError as error:
+            if error.errno in _EXHAUSTED:
+                self._exhausted(error)
+            return
+        self.backoff = _BACKOFF_FIRST
+        try:
+            sock.setblocking(True)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # the client went away between connect and accept
+            sock.close()
+            return
+        conn = Connection(sock, address)
+        with self._lock:
+            self._open.add(conn)
+        self._park(conn)
+
+    def _exhausted(self, error: OSError) -> None:
+        self.accept_failures += 1
+        if self._evict_idle():
+            return
+        self.paused_until = time.monotonic() + self.backoff
+        self._listen(False)
+        if self.accept_failures == 1 or self.backoff >= _BACKOFF_MAX:
+            log.warning(
+                "the sandbox cannot accept connections (%s); retrying in %.2f s",
+                errno.errorcode.get(error.errno or 0, error),
+                self.backoff,
+            )
+        self.backoff = min(self.backoff * 2, _BACKOFF_MAX)
+
+    def _evict_idle(self) -> bool:
+        """Close the parked connection idle the longest; whether there was one."""
+        idle = [conn for conn in self._parked if conn.idle]
+        if not idle:
+            return False
+        oldest = min(idle, key=lambda conn: conn.last_activity)
+        self._unpark(oldest)
+        self._close(oldest)
+        return True
+
+    def _park(self, conn: Connection) -> None:
+        self._parked.add(conn)
+        try:
+            self._selector.register(conn.sock, selectors.EVENT_READ, conn)
+        except (OSError, ValueError):  # closed meanwhile
+            self._parked.discard(conn)
+            self._close(conn)
+
+    def _unpark(self, conn: Connection) -> None:
+        self._parked.discard(conn)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.unregister(conn.sock)
+
+    def _read_parked(self, conn: Connection) -> None:
+        try:
+            data = conn.sock.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            self._unpark(conn)
+            self._close(conn)
+            return
+        conn.received(data)
+        if request_complete(conn.buffer):
+            self._unpark(conn)
+            self._dispatch(conn)
+
+    def _dispatch(self, conn: Connection) -> None:
+        with self._lock:
+            self._waiting += 1
+        self._work.put(conn)
+
+    def _take_returned(self) -> None:
+        while self._returned:
+            conn = self._returned.popleft()
+            if request_complete(conn.buffer):
+                self._dispatch(conn)
+            else:
+                self._park(conn)
+
+    def _maintain(self) -> None:
+        """Timeouts of parked connections; accepting again after a pause or below the cap."""
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + min(self.read_timeout / 4, _SWEEP)
+            cutoff = now - self.read_timeout
+            late = [c for c in self._parked if min(c.last_activity, c.began or now) < cutoff]
+            for conn in late:
+                self._unpark(conn)
+                self._close(conn)
+        if not self._listening and now >= self.paused_until:
+            with self._lock:
+                room = len(self._open) < self.max_connections
+            if room or any(conn.idle for conn in self._parked):
+                self._listen(True)
+
+    def _close(self, conn: Connection) -> None:
+        with self._lock:
+            was_open = conn in self._open
+            self._open.discard(conn)
+        with contextlib.suppress(OSError):
+            conn.sock.close()
+        if was_open and not self._listening:
+            self._wake()  # the loop may accept again
+
+    # -- the workers -----------------------------------------------------------------------
+
+    def _worker(self) -> None:
+        while (conn := self._work.get()) is not None:
+            with self._lock:
+                self._waiting -= 1
+            try:
+                self._serve(conn)
+            except Exception:  # a server bug must not take a worker away
+                log.exception("the sandbox failed to serve a connection")
+                self._close(conn)
+
+    def _serve(self, conn: Connection) -> None:
+        """Answer requests on ``conn`` while they come; then park it or close it."""
+        handles = {"werkzeug.socket": _ConnectionHandle(conn.sock)}
+        while not self._stop.is_set():
+            if not request_complete(conn.buffer):
+                more = None if self._waiting else self._linger(conn)
+                if more is None:  # others wait for a worker, or nothing came: park it
+                    self._returned.append(conn)
+                    self._wake()
+                    return
+                if not more:  # the client closed the connection
+                    break
+                continue
+            exchange = Exchange(conn, server=self.server_address, read_timeout=self.read_timeout)
+            try:
+                keep = exchange.run(self.app, handles)
+            except OSError:  # dropped by a fault, or by the client: no answer, no log line
+                keep = False
+            if not keep:
+                self._close(conn)
+                return
+            conn.began = time.monotonic() if conn.buffer else 0.0
+        self._close(conn)
+
+    def _linger(self, conn: Connection) -> bool | None:
+        """Wait up to :data:`LINGER` for more of the next request.
+
+        True when some arrived, False when the client closed, None when nothing came.
+        """
+        try:
+            conn.sock.settimeout(LINGER)
+            data = conn.sock.recv(65536)
+        except TimeoutError:
+            return None
+        except OSError:
+            return False
+        if data:
+            conn.received(data)
+        return bool(data)

@@ -9,7 +9,7 @@ from bench import bench_sandbox
 def test_sandbox_benchmark_produces_its_table() -> None:
     report = bench_sandbox.run(scale=500, pages=10, rounds=1)
     lines = report.splitlines()
-    assert lines[0].startswith("| measure | sandbox (waitress, keep-alive) |")
+    assert lines[0].startswith("| measure | sandbox (keep-alive) | waitress |")
     assert any(
         line.startswith("| wall time of one 100-row page, one connection |") for line in lines
     )
