@@ -71,8 +71,6 @@ class Sandbox:
         read_timeout: float = 30.0,
         max_connections: int = 256,
     ) -> None:
-        import secrets
-
         if scale < 0:
             raise ValueError(f"scale must be >= 0, got {scale}")
         if job_delay < 0:
@@ -90,9 +88,9 @@ class Sandbox:
             check_database(self.db_path, contents=False)  # the whole file at start()
         self.host = host
         self.port = port
-        self.api_key = api_key or "mk_" + secrets.token_urlsafe(12)
-        self.api_secret = api_secret or secrets.token_urlsafe(24)
-        self.token = token or "mm_" + secrets.token_urlsafe(24)
+        self.api_key = api_key or "mk_" + _credential(16)
+        self.api_secret = api_secret or _credential(32)
+        self.token = token or "mm_" + _credential(32)
         self.seed = seed
         self.scale = scale
         self.job_delay = job_delay
@@ -263,6 +261,20 @@ class Sandbox:
     def __repr__(self) -> str:
         state = self.url if self.running else "stopped"
         return f"Sandbox({state}, api_key='{self.api_key[:4]}…', api_secret='***')"
+
+
+_CREDENTIAL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _credential(length: int) -> str:
+    """A random credential of letters and digits.
+
+    Never starts with ``-`` (a URL-safe token can), which a shell user pasting it after
+    ``--api-secret`` would see taken for an option.
+    """
+    import secrets
+
+    return "".join(secrets.choice(_CREDENTIAL_ALPHABET) for _ in range(length))
 
 
 def _prepare(store: Store, *, seed: bool, scale: int) -> None:

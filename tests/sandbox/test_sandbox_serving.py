@@ -125,3 +125,17 @@ def test_a_path_asked_again_is_routed_by_its_method_and_path_each_time(sandbox: 
             assert answers[("GET", "/api/v2/no/such/route")][0][0] == 404
     finally:
         conn.close()
+
+
+def test_generated_credentials_can_follow_an_option_on_a_command_line():
+    """A URL-safe token starts with ``-`` one time in 64, and ``--api-secret -x...`` is then
+    taken for an option: the sandbox's own credentials are letters and digits only."""
+    from mammoth_pandas.sandbox import _credential
+
+    drawn = [_credential(32) for _ in range(2000)]
+    assert all(len(value) == 32 and value.isascii() and value.isalnum() for value in drawn)
+    assert len(set(drawn)) == len(drawn)
+    box = Sandbox()  # not started: the credentials are drawn in the constructor
+    for value in (box.api_key, box.api_secret, box.token):
+        assert not value.startswith("-")
+        assert value.replace("_", "").isalnum()
