@@ -8,7 +8,7 @@ restore leave a one-click Undo; every submitted action lands in ``panel.history`
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import pandas as pd
@@ -16,6 +16,7 @@ import pandas as pd
 from mammoth_pandas import contract as C
 from mammoth_pandas.errors import MammothInputError
 from mammoth_pandas.widgets._actions import VERBS, plan, undo_of
+from mammoth_pandas.widgets._index import Matches
 from mammoth_pandas.widgets._runner import ActionResult
 from mammoth_pandas.widgets._text import describe_error, describe_ids, plural
 
@@ -28,7 +29,7 @@ __all__ = ["BatchActions"]
 class BatchActions(widgets.VBox):
     """Mixed into the batch panel: Suspend, Restore, Delete, Undo and the CSV export."""
 
-    _ordered: tuple[Any, pd.Index] | None
+    _ordered: Matches | None
     _undo: tuple[str, tuple[int, ...], str] | None
     last_result: ActionResult | None
 

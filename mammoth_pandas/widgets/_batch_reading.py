@@ -34,7 +34,7 @@ import pandas as pd
 
 from mammoth_pandas import contract as C
 from mammoth_pandas.widgets._batch_source import QUIET, BatchFilters
-from mammoth_pandas.widgets._index import OVERVIEW_FIELDS, ReadCancelled, select
+from mammoth_pandas.widgets._index import OVERVIEW_FIELDS, Matches, ReadCancelled, select
 from mammoth_pandas.widgets._text import describe_error, plural
 
 __all__ = ["SYNC_READ", "IndexReading"]
@@ -51,7 +51,7 @@ class IndexReading(widgets.VBox):
     """Mixed into the batch panel: reading the index and drawing the overview from it."""
 
     _read_thread: threading.Thread | None
-    _ordered: tuple[Any, pd.Index] | None
+    _ordered: Matches | None
     _overview_key: tuple[Any, ...] | None = None
     _counted: threading.Event
     #: Every field the filters or the overview have needed so far (what a read reads).
@@ -132,7 +132,7 @@ class IndexReading(widgets.VBox):
             self.status.error(describe_error(exc, doing="Reading the batches"))
             return
         self._set_reading(False)
-        self._ordered = None
+        # the complete index begins with the part read so far: the matches are extended
         self.reload(announce=True)
 
     def cancel_read(self) -> None:

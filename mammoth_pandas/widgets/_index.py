@@ -18,7 +18,10 @@ queued behind the read. After an action the panel patches the states it changed 
 of reading everything again.
 
 Reading is cancellable (an event checked between pages) and reports progress with the
-part read so far, so that a filter can show its first matches before the read ends.
+part read so far, so that a filter can show its first matches before the read ends. The
+part read so far only grows while a read goes on (each part begins with the one before),
+and :class:`Matches` keeps a filter's matches up to date by filtering the rows read since
+it last looked, never those it has seen.
 """
 
 from __future__ import annotations
@@ -41,8 +44,10 @@ __all__ = [
     "READ_FRAME_ROWS",
     "READ_WORKERS",
     "DatasetIndex",
+    "Matches",
     "ReadCancelled",
     "fields_for",
+    "order",
     "select",
 ]
 
@@ -95,6 +100,9 @@ class DatasetIndex:
     """The whole dataset's light listing (``frame``), once ``complete``; thread-safe.
 
     ``fields`` are the fields of the complete listing, or of the read under way.
+    ``generation`` changes whenever rows already in ``frame`` may change (a read begins, a
+    patch, a refresh), not when a read adds rows or ends: within one generation every
+    ``frame`` begins with the rows of the one before.
     """
 
     def __init__(self, handle: DatasetHandle) -> None:
@@ -106,12 +114,18 @@ class DatasetIndex:
         self.fields: frozenset[str] = frozenset()
         #: Grows with every change of the complete index (a read, a patch, a refresh).
         self.version = 0
+        self.generation = 0
 
     @property
     def frame(self) -> pd.DataFrame | None:
         """The full index when complete, else the part read so far (or ``None``)."""
         with self._lock:
             return self._frame if self._frame is not None else self._partial
+
+    def snapshot(self) -> tuple[pd.DataFrame | None, int]:
+        """``(frame, generation)``, read together."""
+        with self._lock:
+            return self.frame, self.generation
 
     def holds(self, fields: frozenset[str] | set[str]) -> bool:
         """Whether the index is complete and has every one of ``fields``."""
@@ -131,6 +145,7 @@ class DatasetIndex:
             self.complete = False
             self.fields = frozenset()
             self.version += 1
+            self.generation += 1
 
     def read(
         self,
@@ -160,6 +175,7 @@ class DatasetIndex:
             self.complete = False
             self.fields = frozenset(chosen)
             self.version += 1
+            self.generation += 1
         handle = self.handle
         client = handle.client
         workers = min(READ_WORKERS, int(getattr(client, "max_workers", READ_WORKERS)))
@@ -198,6 +214,7 @@ class DatasetIndex:
             with self._lock:
                 self._partial = None
                 self.fields = frozenset()
+                self.generation += 1
             raise
         finally:
             close = getattr(pages, "close", None)
@@ -229,6 +246,7 @@ class DatasetIndex:
                 frame.loc[list(known), "state"] = list(known.values())
             self._frame = frame
             self.version += 1
+            self.generation += 1
 
 
 def _concat(parts: list[pd.DataFrame], fields: Sequence[str]) -> pd.DataFrame:
@@ -250,9 +268,9 @@ def select(
     """The rows of an index ``frame`` matching ``filters``, in the filters' order.
 
     ``states=False`` or ``dates=False`` leave that part of the filter out (the chips count
-    every state under the other filters; the timeline spans every date). Ties in the sort
-    are broken by id, ascending, as the server does. Sorting by source is not possible on
-    the index (it has no source): such filters keep the id order.
+    every state under the other filters; the timeline spans every date). ``sort=False``
+    keeps the frame's order; the order is :func:`order`'s. Whether a row matches depends on
+    that row alone.
     """
     keep = pd.Series(True, index=frame.index)
     if states and filters.states:
@@ -265,20 +283,74 @@ def select(
         if bounds[1] is not None:
             keep &= (created <= bounds[1]).fillna(False).astype(bool)
     result = filters.apply_locally(frame.loc[keep.to_numpy(dtype=bool)]) if len(frame) else frame
-    if not sort:
-        return result
+    return order(result, filters) if sort else result
+
+
+def order(frame: pd.DataFrame, filters: BatchFilters) -> pd.DataFrame:
+    """The rows of an index ``frame`` in the filters' order.
+
+    Ties are broken by id, ascending, as the server does, so the order of the rows given
+    does not matter. Sorting by source is not possible on the index (it has no source):
+    such filters keep the id order.
+    """
     field = SORT_KEYS[filters.sort_by]
     if field == "id":
-        return result.sort_index(ascending=not filters.descending)
-    if field is None or field not in result.columns:
-        return result.sort_index()
-    key = result[field]
+        return frame.sort_index(ascending=not filters.descending)
+    if field is None or field not in frame.columns:
+        return frame.sort_index()
+    key = frame[field]
     if isinstance(key.dtype, pd.CategoricalDtype):
         key = key.astype("string")
-    ordered = result.assign(_key=key, _id=result.index).sort_values(
+    ordered = frame.assign(_key=key, _id=frame.index).sort_values(
         ["_key", "_id"],
         ascending=[not filters.descending, True],
         na_position="last",
         kind="mergesort",
     )
     return ordered.drop(columns=["_key", "_id"])
+
+
+class Matches:
+    """The ids of an index matching one filter, in its order, kept up to date as it grows.
+
+    ``update(frame, generation)`` filters only the rows added since the last update of
+    the same generation (a frame that begins with the one seen before) and orders the
+    matches found so far with them; anything else (another generation, a frame that does
+    not begin with the rows seen) starts over. Either way the ids equal
+    ``select(frame, filters).index``. ``filtered`` counts the rows filtered so far.
+    """
+
+    def __init__(self, filters: BatchFilters) -> None:
+        self.filters = filters
+        self.ids: pd.Index = pd.Index([], name="id")
+        self.filtered = 0
+        self._generation: int | None = None
+        self._seen = 0
+        self._last: object = None  # the id of the last row seen
+        self._matched: pd.DataFrame | None = None
+
+    def _continues(self, frame: pd.DataFrame, generation: int) -> bool:
+        if self._matched is None or generation != self._generation or len(frame) < self._seen:
+            return False
+        return self._seen == 0 or frame.index[self._seen - 1] == self._last
+
+    def update(self, frame: pd.DataFrame, generation: int) -> pd.Index:
+        """The ids of ``frame`` matching the filter, in order."""
+        if not self._continues(frame, generation):
+            self._generation, self._seen, self._matched = generation, 0, None
+        elif len(frame) == self._seen:
+            return self.ids
+        new = select(frame.iloc[self._seen :], self.filters, sort=False)
+        self.filtered += len(frame) - self._seen
+        before = self._matched
+        if before is None or not len(before):
+            matched = new
+        elif len(new):
+            matched = pd.concat([before, new])
+        else:
+            matched = before
+        if before is None or matched is not before:
+            self.ids = order(matched, self.filters).index
+        self._matched, self._seen = matched, len(frame)
+        self._last = frame.index[-1] if len(frame) else None
+        return self.ids

@@ -6,6 +6,13 @@ to page, so the number of widgets never grows with the dataset. A row is a check
 one HTML strip of cells; the name and the source wrap instead of being cut, and the
 columns share the width through CSS flex rules (see ``_theme``).
 
+The row's per-batch hooks live in its cells' HTML: ``mp-batch-id-<id>`` on the cells'
+``div`` (``mp-cells``), with ``mp-ticked`` and ``mp-highlighted`` there too. A page change
+then costs one message per row, the cells' new HTML, instead of that and the row box's
+classes; the row box keeps its constant ``mp-batch-row``, so
+``.mp-batch-row:has(.mp-batch-id-12)`` is the row showing batch 12 (its checkbox:
+``.mp-batch-row:has(.mp-batch-id-12) .mp-row-checkbox input``).
+
 Clicking a row's cells ticks it, and a shift-click ticks the range from the last clicked
 row: the cells carry a small inline handler that writes ``"<id>:click"`` or
 ``"<id>:shift"`` into a hidden text box of the panel (``mp-click-channel``). Where a front
@@ -25,7 +32,17 @@ import pandas as pd
 from mammoth_pandas.widgets._batch_source import source_text
 from mammoth_pandas.widgets._dom import Shared
 
-__all__ = ["COLUMNS", "ClickChannel", "Header", "Row", "RowParts", "row_cells", "short_source"]
+__all__ = [
+    "COLUMNS",
+    "ClickChannel",
+    "Header",
+    "Row",
+    "RowParts",
+    "row_cells",
+    "row_classes",
+    "row_html",
+    "short_source",
+]
 
 #: Column key (as in ``SORT_KEYS``) -> header label.
 COLUMNS: dict[str, str] = {
@@ -77,7 +94,8 @@ def state_label(state: str) -> str:
 
 
 def row_cells(batch_id: int, row: pd.Series) -> str:
-    """The HTML strip of one row's cells (full texts also as hover titles)."""
+    """The spans of one row's cells (full texts also as hover titles); :func:`row_html`
+    wraps them."""
     name = _text(row.get("name"))
     kind, detail = short_source(row)
     full_source = source_text(row)
@@ -95,19 +113,37 @@ def row_cells(batch_id: int, row: pd.Series) -> str:
         ("created", _created(row.get("created_at")), ""),
         ("source", source, full_source),
     )
-    spans = "".join(
+    return "".join(
         f'<span class="mp-col mp-col-{key}"'
         + (f' title="{html.escape(title, quote=True)}"' if title else "")
         + f">{text}</span>"
         for key, text, title in cells
     )
-    handler = html.escape(_ON_CLICK, quote=True)
-    return f'<div class="mp-cells" data-id="{int(batch_id)}" onclick="{handler}">{spans}</div>'
 
 
 def row_class(batch_id: int) -> str:
     """The CSS class naming the row that shows ``batch_id`` (``mp-batch-id-12``)."""
     return f"mp-batch-id-{int(batch_id)}"
+
+
+def row_classes(batch_id: int, *, ticked: bool = False, highlighted: bool = False) -> list[str]:
+    """The classes of a row's cells ``div``: ``mp-cells``, the batch id's, the state's."""
+    names = ["mp-cells", row_class(batch_id)]
+    if ticked:
+        names.append("mp-ticked")
+    if highlighted:
+        names.append("mp-highlighted")
+    return names
+
+
+_HANDLER = html.escape(_ON_CLICK, quote=True)
+
+
+def row_html(batch_id: int, cells: str, *, ticked: bool = False, highlighted: bool = False) -> str:
+    """A row's whole HTML: its ``cells`` (from :func:`row_cells`) in a ``div`` carrying the
+    row's hooks (:func:`row_classes`), its batch id and the click handler."""
+    names = " ".join(row_classes(batch_id, ticked=ticked, highlighted=highlighted))
+    return f'<div class="{names}" data-id="{int(batch_id)}" onclick="{_HANDLER}">{cells}</div>'
 
 
 class Header(widgets.HBox):
@@ -182,8 +218,10 @@ class RowParts:
 class Row:
     """One reusable table row: a checkbox and the row's cells in one HTML widget.
 
-    The row box carries ``mp-batch-row`` and, while it shows a batch, ``mp-batch-id-<id>``
-    (and ``mp-ticked`` while ticked, ``mp-highlighted`` while highlighted).
+    The row box always carries ``mp-batch-row``; while it shows a batch, the cells' ``div``
+    carries ``mp-batch-id-<id>`` (and ``mp-ticked`` while ticked, ``mp-highlighted`` while
+    highlighted), so that showing another batch, ticking or highlighting changes one value,
+    the cells' HTML (and the checkbox's when its tick changes).
     """
 
     def __init__(
@@ -196,9 +234,9 @@ class Row:
         start: its widgets reach the page with their state, with no message after."""
         self.batch_id: int | None = None
         self._ticked = self._highlighted = False
-        cells = ""
+        self._cells = ""
         if shown is not None:
-            self.batch_id, cells, self._ticked, self._highlighted = shown
+            self.batch_id, self._cells, self._ticked, self._highlighted = shown
         self.checkbox = widgets.Checkbox(
             value=self._ticked,
             indent=False,
@@ -207,7 +245,7 @@ class Row:
         )
         parts.checkbox_style = self.checkbox.style
         self.cells = widgets.HTML(
-            value=cells,
+            value=self._html(),
             _dom_classes=["mp-batch-cells"],
             **parts.shared(parts.cells_layout, parts.cells_style),
         )
@@ -216,52 +254,52 @@ class Row:
         self.box = widgets.HBox(
             [self.checkbox, self.cells],
             layout=parts.shown_layout if shown is not None else parts.hidden_layout,
-            _dom_classes=self._class_names(),
+            _dom_classes=["mp-batch-row"],
         )
         self.checkbox.observe(lambda change: on_toggle(self, bool(change["new"])), names="value")
 
-    def _class_names(self) -> list[str]:
-        names = ["mp-batch-row"]
-        if self.batch_id is not None:
-            names.append(row_class(self.batch_id))
-        if self._ticked:
-            names.append("mp-ticked")
-        if self._highlighted:
-            names.append("mp-highlighted")
-        return names
+    @property
+    def classes(self) -> list[str]:
+        """The classes of the cells' ``div`` (none while the row shows no batch)."""
+        if self.batch_id is None:
+            return []
+        return row_classes(self.batch_id, ticked=self._ticked, highlighted=self._highlighted)
 
-    def _classes(self) -> None:
-        """Set the box's classes in one change (one message to the page)."""
-        names = self._class_names()
-        if list(self.box._dom_classes) != names:
-            self.box._dom_classes = tuple(names)
+    def _html(self) -> str:
+        if self.batch_id is None:
+            return ""
+        return row_html(
+            self.batch_id, self._cells, ticked=self._ticked, highlighted=self._highlighted
+        )
 
-    def show(self, batch_id: int | None) -> None:
-        """Point the row at ``batch_id`` (``None``: no batch), moving its id class along."""
-        if batch_id != self.batch_id:
-            self.batch_id = batch_id
-            self._classes()
+    def _update(self) -> None:
+        """Send the cells' HTML when it changed (one message to the page)."""
+        value = self._html()
+        if self.cells.value != value:
+            self.cells.value = value
 
     def tick(self, ticked: bool) -> None:
         """Set the checkbox and the row's ``mp-ticked`` class."""
         self.checkbox.value = ticked
         if ticked != self._ticked:
             self._ticked = ticked
-            self._classes()
+            self._update()
 
     def highlight(self, on: bool) -> None:
         if on != self._highlighted:
             self._highlighted = on
-            self._classes()
+            self._update()
 
     def display(self, batch_id: int | None, cells: str, *, ticked: bool, highlighted: bool) -> None:
-        """Show ``batch_id`` with these cells (``None``: hide the row), classes set once."""
-        self.batch_id = batch_id
+        """Show ``batch_id`` with these cells (``None``: hide the row and empty it, so that
+        no hidden row still names a batch).
+
+        The cells' HTML is sent once, with the row's classes in it.
+        """
+        self.batch_id, self._cells = batch_id, cells
         self._ticked, self._highlighted = ticked and batch_id is not None, highlighted
         self.checkbox.value = self._ticked
-        if batch_id is not None and self.cells.value != cells:
-            self.cells.value = cells
-        self._classes()
+        self._update()
         layout = self._parts.shown_layout if batch_id is not None else self._parts.hidden_layout
         if self.box.layout is not layout:
             self.box.layout = layout

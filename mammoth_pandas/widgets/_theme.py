@@ -76,8 +76,8 @@ _SHEET = """
 .mp-panel button.mp-sort.mp-sorted { color: var(--mp-brand); }
 .mp-batch-row { border-bottom: 1px solid var(--jp-border-color3, #eaecf0); }
 .mp-batch-row:hover { background: var(--mp-bg2); }
-.mp-batch-row.mp-ticked { background: @TICKED@; }
-.mp-batch-row.mp-highlighted { box-shadow: inset 3px 0 0 var(--mp-brand); }
+.mp-batch-row:has(.mp-cells.mp-ticked) { background: @TICKED@; }
+.mp-batch-row:has(.mp-cells.mp-highlighted) { box-shadow: inset 3px 0 0 var(--mp-brand); }
 .mp-state { border-radius: 8px; padding: 0 6px; border: 1px solid; white-space: nowrap; }
 @STATES@
 .mp-panel button.mp-chip { border-radius: 14px; border: 1px solid var(--mp-border);

@@ -39,7 +39,7 @@ from mammoth_pandas.widgets._batch_selection import RowSelection
 from mammoth_pandas.widgets._batch_source import SORT_KEYS, BatchFilters, BatchSource
 from mammoth_pandas.widgets._batch_static import static_table
 from mammoth_pandas.widgets._dom import close_all
-from mammoth_pandas.widgets._index import DatasetIndex, fields_for, select
+from mammoth_pandas.widgets._index import DatasetIndex, Matches, fields_for
 from mammoth_pandas.widgets._runner import ActionCallbacks, ActionResult, ActionRunner
 from mammoth_pandas.widgets._static import StaticView
 from mammoth_pandas.widgets._table import Row, RowParts, row_cells
@@ -107,7 +107,7 @@ class BatchPanel(
         self._counted = threading.Event()  # set once the first count is known
         self._counted.set()
         self._page_frame: pd.DataFrame | None = None
-        self._ordered: tuple[Any, pd.Index] | None = None
+        self._ordered: Matches | None = None
         self._rendering = self._holding = False
         self._anchor: tuple[int, int] | None = None
         self._undo: tuple[str, tuple[int, ...], str] | None = None
@@ -348,17 +348,19 @@ class BatchPanel(
         return True
 
     def _ordered_ids(self, filters: BatchFilters) -> tuple[pd.Index, bool]:
-        """The ids matching ``filters`` in order, from the index (partial while reading)."""
+        """The ids matching ``filters`` in order, from the index (partial while reading).
+
+        While the index is read, only the rows read since the last call are filtered.
+        """
         fields = fields_for(filters)
         self._ensure_index(fields)
-        frame = self._index.frame
         complete = self._index.holds(fields)
+        frame, generation = self._index.snapshot()
         if frame is None or not self._index.has_columns(fields):  # read without them so far
             return pd.Index([]), True
-        key = (filters, id(frame))
-        if self._ordered is None or self._ordered[0] != key:
-            self._ordered = (key, select(frame, filters).index)
-        return self._ordered[1], not complete
+        if self._ordered is None or self._ordered.filters != filters:
+            self._ordered = Matches(filters)
+        return self._ordered.update(frame, generation), not complete
 
     def _load(self, *, initial: bool = False) -> bool:
         filters = self._filters

@@ -305,8 +305,12 @@ class LabPage:
 
 
 def lab_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """JupyterLab's environment: ours without credentials, with ``extra``, and this tree
+    first on ``PYTHONPATH``, so that kernels import the code under test even where the
+    package is installed from another checkout."""
     env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARIABLES}
     env.update(extra)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     return env
 
 

@@ -59,7 +59,8 @@ def hook(scope: Any, name: str) -> Any:
 
 
 def row(panel: Any, batch_id: int) -> Any:
-    return panel.locator(f".mp-batch-row.mp-batch-id-{batch_id}")
+    """The row showing ``batch_id``: the batch's class is on its cells, inside the row."""
+    return panel.locator(f".mp-batch-row:has(.mp-batch-id-{batch_id})")
 
 
 def shown_ids(panel: Any) -> list[int]:
@@ -169,6 +170,37 @@ def test_batch_panel_click_through(lab, notebook, lab_sandbox: Sandbox, theme: s
         assert row(panel, batch_id).locator(".mp-row-checkbox input").is_checked()
     assert not row(panel, ids[5]).locator(".mp-row-checkbox input").is_checked()
     lab.screenshot(f"{tag}-shift-range", show=row(panel, ids[4]))
+    # the row's hooks are in its cells: ticked and highlighted rows look it, others do not
+    assert panel.locator(f".mp-batch-row .mp-cells.mp-batch-id-{ids[1]}").count() == 1
+    checkbox = panel.locator(f".mp-batch-row:has(.mp-batch-id-{ids[1]}) .mp-row-checkbox input")
+    assert checkbox.count() == 1
+    assert checkbox.is_checked()
+    ticked_ids = (
+        "() => [...document.querySelectorAll('.mp-batch-row:has(.mp-cells.mp-ticked) .mp-col-id')]"
+        ".map(e => +e.textContent)"
+    )
+    assert page.evaluate(ticked_ids) == ids[1:5]
+    lit = panel.locator(".mp-batch-row:has(.mp-cells.mp-highlighted)")
+    assert lit.locator(".mp-col-id").inner_text() == str(ids[4])
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert row(panel, ids[2]).evaluate(background) != row(panel, ids[5]).evaluate(background)
+    shadow = "e => getComputedStyle(e).boxShadow"
+    assert row(panel, ids[4]).evaluate(shadow) != "none"
+    assert row(panel, ids[3]).evaluate(shadow) == "none"
+    # a page change moves the hooks with the batches; the selection comes back with page 1
+    hook(panel, "next").click()
+    page.wait_for_function(
+        "first => [...document.querySelectorAll('.mp-batch-row .mp-cells')]"
+        ".map(e => +e.dataset.id).join() === [...Array(20).keys()].map(i => first + i).join()",
+        arg=ids[0] + 20,
+    )
+    assert page.evaluate(ticked_ids) == []
+    assert lit.count() == 0
+    assert panel.locator(f".mp-batch-id-{ids[1]}").count() == 0
+    hook(panel, "prev").click()
+    page.wait_for_function(f"() => ({ticked_ids})().length === 4")
+    assert page.evaluate(ticked_ids) == ids[1:5]
+    assert lit.locator(".mp-col-id").inner_text() == str(ids[4])
     hook(panel, "clear-selection").click()
     hook(panel, "selection-label").get_by_text("0 selected").wait_for()
 

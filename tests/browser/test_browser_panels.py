@@ -44,8 +44,9 @@ def panel_output(lab, kind: str) -> Any:
 
 
 def batch_row(panel: Any, batch_id: int) -> Any:
-    """The table row showing ``batch_id`` (its class follows the batch it shows)."""
-    return panel.locator(f".mp-batch-row.mp-batch-id-{batch_id}")
+    """The table row showing ``batch_id`` (the batch's class, on the row's cells, follows the
+    batch it shows)."""
+    return panel.locator(f".mp-batch-row:has(.mp-batch-id-{batch_id})")
 
 
 def checkbox(panel: Any, batch_id: int) -> Any:

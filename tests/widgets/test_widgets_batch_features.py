@@ -33,8 +33,8 @@ def test_clicking_a_row_ticks_it_and_shift_click_ticks_the_range(panel: BatchPan
     panel.clicks.click(ids[3])
     assert panel.selected == [ids[3]]
     assert panel.row_checkboxes[3].value
-    assert "mp-ticked" in panel._rows[3].box._dom_classes
-    assert "mp-highlighted" in panel._rows[3].box._dom_classes
+    assert "mp-ticked" in panel._rows[3].classes
+    assert "mp-highlighted" in panel._rows[3].classes
     panel.clicks.click(ids[7], shift=True)
     assert panel.selected == ids[3:8]
     assert panel.status.text == "Ticked 5 batches in a range."

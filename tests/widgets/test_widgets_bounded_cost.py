@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
+
+import ipywidgets
+import pytest
 
 from mammoth_pandas.sandbox import DEMO, Sandbox
 from mammoth_pandas.widgets import BatchPanel
@@ -140,3 +144,46 @@ def test_a_row_costs_three_widgets_its_box_shows_or_hides_with_a_shared_layout(
         assert all(box.layout is panel._row_parts.shown_layout for box in boxes)
     finally:
         panel.close()
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[ipywidgets.Widget, Any]]:
+    """Every message the widgets send to the page, as ``(widget, message)``."""
+    messages: list[tuple[ipywidgets.Widget, Any]] = []
+    original = ipywidgets.Widget._send
+
+    def spy(widget: ipywidgets.Widget, msg: Any, buffers: Any = None) -> None:
+        messages.append((widget, msg))
+        original(widget, msg, buffers)
+
+    monkeypatch.setattr(ipywidgets.Widget, "_send", spy)
+    return messages
+
+
+def test_a_page_change_sends_one_message_per_row(
+    panel: BatchPanel, sent: list[tuple[ipywidgets.Widget, Any]]
+):
+    # a row's batch id, tick and highlight are in its cells' HTML: one value per row, and
+    # a few for the page's controls (the page number, the four arrows' states, the
+    # selection's "(1 on this page)"), plus the checkbox of a row whose tick changes
+    panel.wait_read()
+    rows = panel.page_size
+    panel.clicks.click(panel.page_ids[3])  # ticked and highlighted, on page 1
+    panel.preview.wait()  # the click's preview is shown before counting
+    turns = [
+        (panel.next_button.click, 1),  # the ticked row's checkbox, unticked
+        (panel.last_button.click, 0),
+        (panel.first_button.click, 1),  # ticked again
+        (lambda: setattr(panel.page_input, "value", 2), 1),
+    ]
+    for turn, ticks in turns:
+        before = panel.page_ids
+        sent.clear()
+        turn()
+        assert panel.page_ids != before
+        assert len(sent) <= rows + ticks + 6, Counter(type(w).__name__ for w, _ in sent)
+        per_widget = Counter(id(widget) for widget, _ in sent)
+        assert [per_widget[id(row.cells)] for row in panel._rows] == [1] * rows
+        assert [per_widget[id(row.box)] for row in panel._rows] == [0] * rows
+        changed = sum(per_widget[id(row.checkbox)] for row in panel._rows)
+        assert changed == ticks

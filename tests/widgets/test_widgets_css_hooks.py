@@ -6,6 +6,7 @@ text must not move them, and a row's batch-id class follows the batch it shows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import ipywidgets
@@ -115,16 +116,54 @@ def test_batch_panel_controls_carry_their_hooks(panel: BatchPanel):
         assert with_class(panel, name) == [control], name
 
 
+def cells_classes(row: ipywidgets.Widget) -> set[str]:
+    """The classes of the cells' ``div`` in a row box's HTML, as the page gets them."""
+    (cells,) = with_class(row, "mp-batch-cells")
+    found = re.findall(r'<div class="([^"]*)" data-id="(\d+)"', cells.value)
+    assert len(found) <= 1
+    if not found:
+        return set()
+    names, batch_id = found[0]
+    assert f"mp-batch-id-{batch_id}" in names.split()
+    return set(names.split())
+
+
+def rows_showing(panel: BatchPanel, batch_id: int) -> list[ipywidgets.Widget]:
+    """The row boxes ``.mp-batch-row:has(.mp-batch-id-<id>)`` finds."""
+    rows = with_class(panel, "mp-batch-row")
+    return [row for row in rows if f"mp-batch-id-{batch_id}" in cells_classes(row)]
+
+
 def test_batch_rows_carry_row_and_batch_id_hooks(panel: BatchPanel):
     rows = with_class(panel, "mp-batch-row")
     assert len(rows) == panel.page_size
     shown = [row for row in rows if row.layout.display != "none"]
     assert len(shown) == len(panel.page_ids) == 20
     for row, batch_id in zip(shown, panel.page_ids, strict=True):
-        assert f"mp-batch-id-{batch_id}" in classes(row)
+        # the batch's hook is in the row's cells, inside the row box, beside the checkbox
+        assert cells_classes(row) == {"mp-cells", f"mp-batch-id-{batch_id}"}
+        assert classes(row) == {"mp-batch-row"}
         (checkbox,) = with_class(row, "mp-row-checkbox")
         assert isinstance(checkbox, ipywidgets.Checkbox)
     assert len(with_class(panel, "mp-row-checkbox")) == panel.page_size
+
+
+def test_ticked_and_highlighted_hooks_are_in_the_row_cells(panel: BatchPanel):
+    ids = panel.page_ids
+    panel.clicks.click(ids[2])
+    panel.row_checkboxes[5].value = True
+    (two,) = rows_showing(panel, ids[2])
+    (five,) = rows_showing(panel, ids[5])
+    assert cells_classes(two) >= {"mp-ticked"}
+    assert "mp-highlighted" not in cells_classes(two)
+    assert cells_classes(five) >= {"mp-ticked", "mp-highlighted"}
+    panel.deselect([ids[2]])
+    assert "mp-ticked" not in cells_classes(two)
+    panel.next_button.click()
+    for row in with_class(panel, "mp-batch-row"):
+        assert not cells_classes(row) & {"mp-ticked", "mp-highlighted"}
+    panel.prev_button.click()
+    assert cells_classes(rows_showing(panel, ids[5])[0]) >= {"mp-ticked", "mp-highlighted"}
 
 
 def test_the_batch_id_hook_follows_the_page(panel: BatchPanel):
@@ -134,12 +173,20 @@ def test_the_batch_id_hook_follows_the_page(panel: BatchPanel):
     assert panel.page == 2
     assert not set(first_page) & set(second_page)
     for batch_id in first_page:
-        assert with_class(panel, f"mp-batch-id-{batch_id}") == []
+        assert rows_showing(panel, batch_id) == []
     for batch_id in second_page:
-        (row,) = with_class(panel, f"mp-batch-id-{batch_id}")
-        assert "mp-batch-row" in classes(row)
-    id_classes = [name for row in with_class(panel, "mp-batch-row") for name in classes(row)]
+        assert len(rows_showing(panel, batch_id)) == 1
+    id_classes = [name for row in with_class(panel, "mp-batch-row") for name in cells_classes(row)]
     assert sum(name.startswith("mp-batch-id-") for name in id_classes) == len(second_page)
+
+
+def test_a_hidden_row_names_no_batch(panel: BatchPanel):
+    panel.name_filter.value = "crm"  # fewer matches than rows
+    assert 0 < panel.total < panel.page_size
+    rows = with_class(panel, "mp-batch-row")
+    named = [row for row in rows if cells_classes(row)]
+    assert [row.layout.display for row in named] == [None] * panel.total
+    assert all(row.layout.display == "none" for row in rows if row not in named)
 
 
 def test_mapping_panel_controls_carry_their_hooks(mpanel: MappingPanel, mapping: Mapping):

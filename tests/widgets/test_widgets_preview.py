@@ -74,7 +74,7 @@ def test_ticking_a_checkbox_previews_that_batch(panel: BatchPanel, sandbox: Sand
     panel.row_checkboxes[4].value = True
     assert panel.highlighted == ids[4]
     assert panel.selected == [ids[4]]
-    assert "mp-highlighted" in panel._rows[4].box._dom_classes
+    assert "mp-highlighted" in panel._rows[4].classes
     panel.preview.wait()
     assert panel.preview.shown_batch_id == ids[4]
     expected = sandbox.client().batches.data(*IDS, ids[4], limit=10)
