@@ -5,6 +5,8 @@ least ``min_confidence`` (:func:`~mammoth_pandas.mapping.assign.assign`). Then, 
 pairs fixed, a second assignment over what is left (destination columns still empty,
 source columns still unused) proposes the pairs scoring at least ``suggest_min`` as
 *suggestions*: they go into the payload but are marked for review (status ``suggested``).
+A pair decided on values alone must lead its runner-up on both sides by ``VALUES_LEAD`` at
+either level; without that lead it is too close to call (status ``ambiguous``).
 Rows the user decided are kept as they are, and their columns take no part.
 """
 
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mammoth_pandas.mapping.assign import assign
+from mammoth_pandas.mapping.assign import Choice, assign
 from mammoth_pandas.mapping.score import Evidence
 from mammoth_pandas.mapping.sides import Column
 
@@ -50,6 +52,45 @@ SUGGEST_NAME_ALONE = 0.5
 #: alike: names that differ are evidence against, and elimination alone is no evidence.
 SUGGEST_LEAD = 0.1
 SUGGEST_LEAD_DATA = 0.55
+
+
+#: A pair decided on values alone (an opaque name, or names that share nothing) must lead
+#: the runner-up by this much on both sides: over the destination's other candidate sources
+#: and over the source's other candidate destinations. Otherwise it is not proposed, not
+#: even as a suggestion: values a few hundredths more alike tell nothing.
+VALUES_LEAD = 0.05
+
+
+def _values_alone(ev: Evidence) -> bool:
+    return ev.name is None or ev.name <= 0.0
+
+
+def _best_of_others(scores: np.ndarray, axis: int) -> np.ndarray:
+    """For each cell, the best score along ``axis`` among the other cells (0 if none)."""
+    if scores.shape[axis] < 2:
+        return np.zeros(scores.shape)
+    top = np.sort(scores, axis=axis)
+    first = np.take(top, [-1], axis=axis)
+    second = np.take(top, [-2], axis=axis)
+    return np.where(scores >= first, second, first)
+
+
+def _without_lead(scores: np.ndarray, alone: np.ndarray, confident: list[Choice]) -> np.ndarray:
+    """The pairs decided on values alone that do not lead their runner-up by ``VALUES_LEAD``.
+
+    The runner-up is the best other candidate on either side. Candidates are the columns
+    that no confident pair with name evidence holds: a column the names placed elsewhere is
+    no candidate, one placed by values alone still is.
+    """
+    rows_free = np.ones(scores.shape[0], dtype=bool)
+    cols_free = np.ones(scores.shape[1], dtype=bool)
+    for k, choice in enumerate(confident):
+        if choice.source is not None and not alone[k, choice.source]:
+            rows_free[k] = cols_free[choice.source] = False
+    across = _best_of_others(np.where(cols_free[np.newaxis, :], scores, 0.0), axis=1)
+    down = _best_of_others(np.where(rows_free[:, np.newaxis], scores, 0.0), axis=0)
+    lead = np.round(scores - np.maximum(across, down), 4)
+    return np.asarray(alone & (scores > 0) & (lead < VALUES_LEAD))
 
 
 def _telling(ev: Evidence) -> bool:
@@ -122,7 +163,21 @@ def decide(
         for i in free_rows:
             out[i] = (None, 0.0, "no source column is left to fill it", "unmatched", ())
         return out
+    alone = np.array(
+        [[_values_alone(evidence[i][j]) for j in free_cols] for i in free_rows], dtype=bool
+    )
     confident = assign(sub, threshold=max(min_confidence, 1e-9))
+    lacking = _without_lead(sub, alone, confident)
+    # Pairs on values alone without a clear lead: too close to call (no suggestion either).
+    no_lead = {
+        k: c.source
+        for k, c in enumerate(confident)
+        if c.source is not None and lacking[k, c.source]
+    }
+    confident = [
+        Choice(None, c.score, "ambiguous", c.candidates) if k in no_lead else c
+        for k, c in enumerate(confident)
+    ]
     used = {free_cols[c.source] for c in confident if c.source is not None}
     # Second level: what is left, one-to-one again, at the lower threshold.
     left_rows = [k for k, c in enumerate(confident) if c.source is None and c.status != "ambiguous"]
@@ -130,6 +185,7 @@ def decide(
     suggestions: dict[int, int] = {}
     if suggest_min < min_confidence and left_rows and left_cols:
         rest = sub[np.ix_(left_rows, left_cols)]
+        rest = np.where(lacking[np.ix_(left_rows, left_cols)], 0.0, rest)
         telling = np.array(
             [
                 [_telling(evidence[free_rows[r]][free_cols[c]]) for c in left_cols]
@@ -169,6 +225,17 @@ def decide(
             words = f"suggested, check it: {ev.explain()}"
             others = tuple(c for c in candidates if c[0].c_id != source[j].c_id)
             out[i] = (source[j], ev.score, words, "suggested", ((source[j], ev), *others))
+        elif k in no_lead:
+            j = free_cols[no_lead[k]]
+            ev = evidence[i][j]
+            out[i] = (
+                None,
+                0.0,
+                f"too close to call on values alone: {source[j].c_name!r} {ev.score:.2f} is "
+                f"not {VALUES_LEAD} ahead of the next candidate; {ev.words()}",
+                "ambiguous",
+                candidates,
+            )
         elif choice.status == "ambiguous":
             names = ", ".join(f"{c.c_name!r} {ev.score:.2f}" for c, ev in candidates[:3])
             out[i] = (None, 0.0, f"too close to call between {names}", "ambiguous", candidates)
@@ -177,10 +244,22 @@ def decide(
             out[i] = (
                 None,
                 0.0,
-                f"nothing fits well enough; best {best_col.c_name!r} {ev.score:.2f}: {ev.words()}",
+                f"nothing fits well enough; best {best_col.c_name!r} {ev.score:.2f}: {ev.words()}"
+                + _held_back(source, evidence[i], free_cols),
                 "unmatched",
                 candidates,
             )
         else:
-            out[i] = (None, 0.0, "no source column can fill it", "unmatched", ())
+            held = _held_back(source, evidence[i], free_cols)
+            words = f"nothing fits{held}" if held else "no source column can fill it"
+            out[i] = (None, 0.0, words, "unmatched", ())
     return out
+
+
+def _held_back(source: Sequence[Column], row: list[Evidence], free_cols: list[int]) -> str:
+    """The source column held back from this destination with the most alike values, in words."""
+    held = [j for j in free_cols if row[j].held]
+    if not held:
+        return ""
+    j = max(held, key=lambda k: row[k].data or 0.0)
+    return f"; held back: {source[j].c_name!r} ({row[j].words()})"

@@ -35,9 +35,11 @@ __all__ = [
     "NameMatch",
     "american",
     "canonical",
+    "contained",
     "is_opaque",
     "name_similarity",
     "normalize_name",
+    "numbering_only",
     "side_cores",
     "token_similarity",
     "words",
@@ -313,14 +315,39 @@ def _split_run_together(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[str, ..
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)
+def numbering_only(a: str, b: str) -> bool:
+    """Whether two names differ only in their numbering (columns of one series).
+
+    ``s3`` and ``s5``, ``q1_score`` and ``q2_score``, ``address_line_1`` and
+    ``address_line_2``: the same words, other numbers (both names carry one).
+    """
+    wa, wb = words(a), words(b)
+    if wa == wb:
+        return False
+    digits_a = tuple(w for w in wa if w.isdigit())
+    digits_b = tuple(w for w in wb if w.isdigit())
+    if not digits_a or not digits_b:
+        return False
+    rest_a = tuple(w for w in wa if not w.isdigit())
+    rest_b = tuple(w for w in wb if not w.isdigit())
+    return rest_a == rest_b
+
+
 @lru_cache(maxsize=65536)
 def name_similarity(a: str, b: str) -> NameMatch:
-    """Compare two column names; symmetric, ``1.0`` for the same normalised name."""
+    """Compare two column names; symmetric, ``1.0`` for the same normalised name.
+
+    Names that differ only in their numbering (:func:`numbering_only`) score 0: ``s3`` is
+    another column of the series ``s5`` belongs to, never the same one.
+    """
     wa, wb = words(a), words(b)
     if not wa or not wb:
         return NameMatch(0.0, "no usable name")
     if wa == wb:
         return NameMatch(1.0, "same name")
+    if numbering_only(a, b):
+        return NameMatch(0.0, "only the numbering differs")
     if "".join(wa) == "".join(wb):
         return NameMatch(0.97, "same name, split differently")
     ca, cb = canonical(a), canonical(b)
@@ -395,6 +422,32 @@ def name_kinds(name: str, c_type: str | None = None) -> frozenset[str]:
     if c_type == "text":
         return frozenset({"a name"})
     return frozenset()
+
+
+@lru_cache(maxsize=65536)
+def contained(a: str, b: str, a_type: str | None = None, b_type: str | None = None) -> bool:
+    """Whether one name is the other with more words (often another column about it).
+
+    ``amount`` and ``amount_tax``, ``city`` and ``city_code``. Compared on canonical words,
+    stopwords aside. Extra words that are only units (``weight`` and ``weight_kg``) or only
+    say the kind the shorter name already holds (``customer`` and ``customer_name``, a text
+    column holding a name) do not count.
+    """
+    ca = frozenset(w for w in canonical(a) if w not in STOPWORDS)
+    cb = frozenset(w for w in canonical(b) if w not in STOPWORDS)
+    if not ca or not cb or ca == cb:
+        return False
+    if ca < cb:
+        short, short_type, extra = a, a_type, cb - ca
+    elif cb < ca:
+        short, short_type, extra = b, b_type, ca - cb
+    else:
+        return False
+    if extra <= UNITS:
+        return False
+    if not extra <= KIND_WORDS.keys():
+        return True
+    return not {KIND_WORDS[w] for w in extra} <= name_kinds(short, short_type)
 
 
 def kind_conflict(

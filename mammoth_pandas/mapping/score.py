@@ -14,6 +14,7 @@ import numpy as np
 from mammoth_pandas.mapping.evidence import ColumnStats
 from mammoth_pandas.mapping.infer import Profile
 from mammoth_pandas.mapping.normalize import (
+    contained,
     is_opaque,
     kind_conflict,
     name_similarity,
@@ -71,6 +72,8 @@ class Evidence:
     #: The values were compared as numbers among few distinct values (codes such as 1..4,
     #: which many columns share by chance).
     few_levels: bool = False
+    #: Why the pair is not proposed whatever its evidence (its ``score`` is then 0), or "".
+    held: str = ""
 
     def explain(self) -> str:
         """In words, which evidence decided this pair, then the rest (:meth:`words`)."""
@@ -108,6 +111,8 @@ class Evidence:
             parts.append(f"data {self.data:.2f} ({self.data_how})")
         elif self.data_how.startswith("statistics"):
             parts.append(self.data_how)
+        if self.held:
+            parts.append(f"not proposed: {self.held}")
         return "; ".join(parts)
 
 
@@ -352,9 +357,38 @@ def score_pair(
         and dest.profile.flag_share is not None
         and source.profile.flag_share is not None
     )
+    held = ""
+    if (
+        score > 0
+        and name
+        and not flags
+        and data is not None
+        and data < CONTAINED_DATA
+        and contained(dest_name, source_name, dest.c_type, source.c_type)
+    ):
+        # "amount" against "amount_tax": as often another column about the same thing.
+        score = 0.0
+        held = (
+            f"one name is the other with more words, and values alike by {CONTAINED_DATA:.0%}"
+            " or more are needed"
+        )
     return Evidence(
-        score, name, name_how, fit, type_how, data, data_how, flags, _few_levels(dest, source)
+        score,
+        name,
+        name_how,
+        fit,
+        type_how,
+        data,
+        data_how,
+        flags,
+        _few_levels(dest, source),
+        held,
     )
+
+
+#: A pair whose one name is the other with more words (:func:`.normalize.contained`) needs
+#: values at least this alike (yes/no flags aside: their values are weak evidence anyway).
+CONTAINED_DATA = 0.7
 
 
 def _few_levels(dest: Column, source: Column) -> bool:
