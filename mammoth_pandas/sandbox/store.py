@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mammoth_pandas.sandbox.sql import INT_MAX, INT_MIN
-from mammoth_pandas.sandbox.store_batches import BatchSql
+from mammoth_pandas.sandbox.store_batches import LISTING_DECLARATION, BatchSql
 from mammoth_pandas.sandbox.store_catalog import CatalogSql
 from mammoth_pandas.sandbox.store_rows import RowSql
 from mammoth_pandas.sandbox.timefmt import iso, now_iso
@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY AUTOINCREMENT, dataset_id INTEGER NOT NULL, name TEXT NOT NULL,
     state TEXT NOT NULL, prev_state TEXT, created_at TEXT NOT NULL, row_count INTEGER NOT NULL,
     column_count INTEGER NOT NULL, description TEXT NOT NULL, source TEXT NOT NULL,
-    data_schema TEXT
+    data_schema TEXT{LISTING_DECLARATION}
 );
 CREATE INDEX IF NOT EXISTS batches_ds_id ON batches (dataset_id, id);
 CREATE INDEX IF NOT EXISTS batches_ds_state ON batches (dataset_id, state);
@@ -127,8 +127,12 @@ class Store:
         #: same even value before and after its snapshot began knows which committed
         #: state it reads (see :meth:`stable`), so a cache keyed by it is never stale.
         self.generation = 0
+        #: Whether default listing pages read each batch's JSON as stored at write time (a
+        #: file made by an older version renders it as pages are read); known once open.
+        self.stored_listing = False
         with self.write() as db:
             db.create_schema()
+            self.stored_listing = db.has_stored_listing()
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._all_readers: list[sqlite3.Connection] = []
         for _ in range(self.READERS):
@@ -157,7 +161,7 @@ class Store:
         try:
             reader.execute("BEGIN")
             try:
-                yield Db(reader)
+                yield Db(reader, stored_listing=self.stored_listing)
             finally:
                 _end(reader, "COMMIT")
         finally:
@@ -172,7 +176,7 @@ class Store:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Db(self._conn)
+                yield Db(self._conn, stored_listing=self.stored_listing)
                 self.generation += 1  # odd while the commit is under way
                 try:
                     self._conn.execute("COMMIT")
@@ -214,6 +218,11 @@ def _end(conn: sqlite3.Connection, statement: str) -> None:
 
 class Db(CatalogSql, BatchSql, RowSql):
     """Queries over one connection, used inside :meth:`Store.read` / :meth:`Store.write`."""
+
+    def __init__(self, conn: sqlite3.Connection, *, stored_listing: bool = False) -> None:
+        """Wrap ``conn``; ``stored_listing`` when its ``batches`` table stores each batch's JSON."""
+        super().__init__(conn)
+        self.stored_listing = stored_listing
 
     def create_schema(self) -> None:
         """Create missing tables and add the columns an older file lacks."""

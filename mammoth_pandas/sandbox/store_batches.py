@@ -1,7 +1,12 @@
 """The store's queries over batches, including the lean listing (a mixin of ``store.Db``).
 
-A listing page is one query whose rows arrive already rendered as JSON objects by
-SQLite's ``json_object``: Python only joins them, with no per-row decoding or encoding.
+A listing page is one query whose rows arrive already rendered as JSON objects: Python only
+joins them, with no per-row decoding or encoding. Each batch's object of the default fields
+(:data:`STORED_FIELDS`) is rendered once, when the batch is written, into the stored
+generated column :data:`LISTING_COLUMN`, so that a default page only reads texts; SQLite
+keeps it right on every insert and update, whichever statement makes them. Other fields,
+and a database whose ``batches`` table lacks that column (made by an older version, or by an
+SQLite without generated columns), are rendered by ``json_object`` as the page is read.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from mammoth_pandas import contract as contract
 from mammoth_pandas.sandbox.query import BatchQuery
 from mammoth_pandas.sandbox.sql import Sql, marks
 from mammoth_pandas.sandbox.store_catalog import order_by
@@ -29,6 +35,23 @@ def batch_object_sql(fields: tuple[str, ...]) -> str:
     """``json_object('id', id, …)`` for the requested fields (names from a whitelist)."""
     pairs = ", ".join(f"'{name}', {_FIELD_SQL.get(name, name)}" for name in fields)
     return f"json_object({pairs})"
+
+
+#: The fields a listing answers with when none are asked for; stored rendered per batch.
+STORED_FIELDS = contract.FIELD_PRESETS[contract.DEFAULT_FIELDS]
+#: The column holding each batch's JSON object of :data:`STORED_FIELDS`.
+LISTING_COLUMN = "listing_json"
+#: The expression that column stores (what ``json_object`` renders for those fields).
+LISTING_SQL = batch_object_sql(STORED_FIELDS)
+#: Generated columns arrived in SQLite 3.31; an older library serves every page by
+#: ``json_object``.
+GENERATED_COLUMNS = sqlite3.sqlite_version_info >= (3, 31, 0)
+#: The declaration of :data:`LISTING_COLUMN` in the ``batches`` table.
+LISTING_DECLARATION = (
+    f", {LISTING_COLUMN} TEXT GENERATED ALWAYS AS ({LISTING_SQL}) STORED"
+    if GENERATED_COLUMNS
+    else ""
+)
 
 
 def batch_where(query: BatchQuery, dataset_id: int) -> tuple[str, list[object]]:
@@ -56,6 +79,28 @@ def batch_where(query: BatchQuery, dataset_id: int) -> tuple[str, list[object]]:
 class BatchSql(Sql):
     """Batches: lookups, inserts, deletion marks and the listing."""
 
+    #: Whether the ``batches`` table stores :data:`LISTING_COLUMN` as declared today.
+    stored_listing = False
+
+    def has_stored_listing(self) -> bool:
+        """Whether the ``batches`` table stores each batch's default JSON, as rendered today.
+
+        The column must exist and store exactly :data:`LISTING_SQL` (a file written when the
+        default fields were other ones renders every page afresh).
+        """
+        if not GENERATED_COLUMNS:
+            return False
+        declared = self.scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'"
+        )
+        return declared is not None and LISTING_DECLARATION[2:] in str(declared)
+
+    def _object_sql(self, fields: tuple[str, ...]) -> str:
+        """What renders a batch's JSON object of ``fields``: the stored text when it can."""
+        if self.stored_listing and fields == STORED_FIELDS:
+            return LISTING_COLUMN
+        return batch_object_sql(fields)
+
     def batch(self, dataset_id: int, batch_id: int) -> sqlite3.Row | None:
         """One batch of a dataset, or None."""
         return self.one(
@@ -65,7 +110,7 @@ class BatchSql(Sql):
     def batch_json(self, dataset_id: int, batch_id: int, fields: tuple[str, ...]) -> str | None:
         """One batch rendered as a JSON object of ``fields``, or None."""
         value = self.scalar(
-            f"SELECT {batch_object_sql(fields)} FROM batches WHERE dataset_id = ? AND id = ?",  # noqa: S608
+            f"SELECT {self._object_sql(fields)} FROM batches WHERE dataset_id = ? AND id = ?",  # noqa: S608
             (dataset_id, batch_id),
         )
         return None if value is None else str(value)
@@ -183,7 +228,7 @@ class BatchSql(Sql):
         where, params = batch_where(query, dataset_id)
         order = order_by(query.sort)
         sql = (
-            f"SELECT {batch_object_sql(query.fields)} FROM batches WHERE id IN"  # noqa: S608
+            f"SELECT {self._object_sql(query.fields)} FROM batches WHERE id IN"  # noqa: S608
             f" (SELECT id FROM batches WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?)"
             f" ORDER BY {order}"
         )
@@ -204,7 +249,7 @@ class BatchSql(Sql):
         if not ids:
             return []
         sql = (
-            f"SELECT {batch_object_sql(query.fields)} FROM batches"  # noqa: S608
+            f"SELECT {self._object_sql(query.fields)} FROM batches"  # noqa: S608
             f" WHERE id IN ({marks(len(ids))}) ORDER BY {order_by(query.sort)}"
         )
         cursor = self.conn.execute(sql, ids)
