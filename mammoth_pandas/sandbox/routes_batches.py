@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
@@ -18,7 +19,7 @@ from mammoth_pandas.sandbox.query import (
     parse_int_list,
 )
 from mammoth_pandas.sandbox.store import Db
-from mammoth_pandas.sandbox.web import DS, Routes, json_body, next_link
+from mammoth_pandas.sandbox.web import DS, Routes, json_body, next_link_of
 
 B = DS + "/<int:ds>/batches"
 
@@ -40,7 +41,16 @@ class BatchRoutes(Routes):
 
     def on_list_batches(self, request: Request, ws: int, pr: int, ds: int) -> Response:
         """``GET …/batches``: one query for the page, rendered by SQLite."""
-        query = parse_batch_query(request.args)
+        body = self.batches_listing(request.args, ws, pr, ds)
+        return Response(body, status=200, content_type="application/json")
+
+    def batches_listing(self, args: MultiDict[str, str], ws: int, pr: int, ds: int) -> str:
+        """The body of a batch listing's page, from its query string's ``args``.
+
+        Each batch's text comes from the database as it is (stored when the batch was written,
+        or rendered by SQLite), and Python only joins them.
+        """
+        query = parse_batch_query(args)
         generation = self.store.generation
         with self.store.read() as db:
             self._dataset(db, ws, pr, ds)  # the snapshot begins with this first query
@@ -50,12 +60,11 @@ class BatchRoutes(Routes):
         limit, offset = query.page.limit, query.page.offset
         more = len(items) > limit and limit > 0
         base = f"api/v2/workspaces/{ws}/projects/{pr}/datasets/{ds}/batches"
-        link = json.dumps(next_link(base, request, limit, offset, more))
-        body = (
+        link = json.dumps(next_link_of(base, args, limit, offset, more))
+        return (
             f'{{"batches":[{",".join(items[:limit])}],"next":{link},'
             f'"offset":{offset},"limit":{limit}{extras}}}'
         )
-        return Response(body, status=200, content_type="application/json")
 
     def _page(self, db: Db, ds: int, query: BatchQuery, generation: int | None) -> list[str]:
         """``limit + 1`` batches from the offset.

@@ -7,8 +7,9 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from mammoth_pandas import contract as contract
@@ -91,11 +92,24 @@ def request_digest(request: Request) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def query_args(environ: dict[str, Any]) -> MultiDict[str, str]:
+    """The query string's parameters, parsed as Werkzeug's ``Request.args`` parses them.
+
+    For a route answered without building a :class:`Request` (see ``SandboxApp.__call__``).
+    """
+    text = environ.get("QUERY_STRING", "").encode("latin-1").decode()
+    return MultiDict(parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote"))
+
+
 def next_link(base: str, request: Request, limit: int, offset: int, more: bool) -> str:
     """The ``next`` of a page: the same query at the next offset, or ``""``."""
+    return next_link_of(base, request.args, limit, offset, more)
+
+
+def next_link_of(base: str, args: MultiDict[str, str], limit: int, offset: int, more: bool) -> str:
+    """:func:`next_link` from the request's parsed query string ``args``."""
     if not more:
         return ""
-    args = request.args
     if all(k in ("limit", "offset") for k in args):  # a plain page: nothing else to carry
         return f"{base}?limit={limit}&offset={offset + limit}"
     params = [(k, v) for k, v in args.items(multi=True) if k not in ("limit", "offset")]
