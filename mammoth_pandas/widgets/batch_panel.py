@@ -104,6 +104,7 @@ class BatchPanel(
         self._filters = BatchFilters()
         self._page, self._page_size, self._total = 1, page_size, 0
         self._counting: Future[int] | None = None  # the first count, while it runs
+        self._counting_for: BatchFilters | None = None  # the filters it counts
         self._counted = threading.Event()  # set once the first count is known
         self._counted.set()
         self._page_frame: pd.DataFrame | None = None
@@ -315,7 +316,10 @@ class BatchPanel(
         self.reload()
 
     def _go(self, number: int) -> None:
-        page = max(1, min(int(number), self.page_count))
+        if self._counting is not None:  # the first count still runs: pages turn without it
+            page = max(1, int(number))
+        else:
+            page = max(1, min(int(number), self.page_count))
         if page != self._page or self._page_frame is None:
             self._page = page
             self.reload()
@@ -369,11 +373,19 @@ class BatchPanel(
             counted = self._source.count_if_quick(filters)
             if not isinstance(counted, int):  # a long count: the first page meanwhile
                 frame = self._source.page(filters, 0, self._page_size)
-                self._counting = counted
+                self._counting, self._counting_for = counted, filters
                 self._counted.clear()
                 self._total, self._page, self._page_frame = len(frame), 1, frame
                 self._render()
                 counted.add_done_callback(self._on_counted)
+                return False
+        if self._counting is not None and self._counting_for == filters:
+            # The first count still runs: the next page is read without waiting for it (the
+            # total and the last page are shown when it ends). Past the end, it is waited for.
+            frame = self._source.page(filters, (self._page - 1) * self._page_size, self._page_size)
+            if len(frame):
+                self._page_frame = frame
+                self._render()
                 return False
         if self._uses_index(filters):
             ids, partial = self._ordered_ids(filters)
@@ -442,12 +454,16 @@ class BatchPanel(
             self._rendering = False
         self.empty_note.layout.display = None if not records else "none"
         pages = self._pages()
-        self.page_label.value = "of …" if self._counting is not None else f"of {pages:,}"
+        counting = self._counting is not None
+        if counting:  # the total is not known yet: a full page may have another after it
+            pages = max(pages, self._page + (len(records) >= self._page_size))
+        self.page_label.value = "of …" if counting else f"of {pages:,}"
         with self._hold():
             self.page_input.max = pages
             self.page_input.value = self._page
         self.first_button.disabled = self.prev_button.disabled = self._page <= 1
-        self.next_button.disabled = self.last_button.disabled = self._page >= pages
+        self.next_button.disabled = self._page >= pages
+        self.last_button.disabled = counting or self._page >= pages
         self._render_selection()
 
     def static_html(self) -> str:
