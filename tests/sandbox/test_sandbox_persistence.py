@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def test_a_job_interrupted_by_a_stop_completes_on_the_next_start(tmp_path):
         response = requests.delete(sb.url + LIST + "/1003", headers=sb.headers, timeout=10)
         job_id = response.json()["job_id"]
         sb.stop()  # while the job is still held
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         status = conn.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]
     assert status == "processing"
     with Sandbox(db) as sb:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -137,7 +138,7 @@ def test_a_database_made_without_the_column_is_served_by_json_object(tmp_path):
             _suspend(sb, target)
         assert _listing(older, CUSTOMERS) == _listing(newer, CUSTOMERS)
         assert _listing(older, CUSTOMERS)[0]["state"] == "suspended"
-    with sqlite3.connect(path) as conn:  # the file was left as it was made
+    with closing(sqlite3.connect(path)) as conn:  # the file was left as it was made
         columns = [row[1] for row in conn.execute("PRAGMA table_xinfo(batches)")]
     assert "listing_json" not in columns
 
