@@ -20,8 +20,9 @@ Tables are split before any tuning into a development set (used while tuning the
 and a held-out set (never looked at while tuning), with a second held-out set of other
 tables (:data:`FRESH`), a third of new draws of both (:data:`NEW_DRAW_VARIANT`), a fourth
 of further draws (:data:`BLIND_DRAW_VARIANT`) and a fifth of sealed draws
-(:data:`SEALED_DRAW_VARIANT`), each added once the sets before it had been read; the
-benchmark reports each apart.
+(:data:`SEALED_DRAW_VARIANT`), each added once the sets before it had been read, and a
+sixth of tables no other set uses (:data:`UNSEEN`), declared before the tuning round that
+followed the fifth set's reading; the benchmark reports each apart.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ __all__ = [
     "LEVELS",
     "NEW_DRAW_VARIANT",
     "SEALED_DRAW_VARIANT",
+    "UNSEEN",
     "Case",
     "build_cases",
     "load_tables",
@@ -192,11 +194,15 @@ class Case:
     #: In the fifth held-out set: sealed draws of held-out tables and domains (see
     #: :data:`SEALED_DRAW_VARIANT`).
     sealed_draw: bool = False
+    #: In the sixth held-out set: tables no other set uses (see :data:`UNSEEN`).
+    unseen_table: bool = False
 
     @property
     def split(self) -> str:
         """``tuning``, ``held-out``, ``fresh held-out``, ``new draws held-out``,
-        ``blind draws held-out`` or ``sealed draws held-out``."""
+        ``blind draws held-out``, ``sealed draws held-out`` or ``unseen tables held-out``."""
+        if self.unseen_table:
+            return "unseen tables held-out"
         if self.sealed_draw:
             return "sealed draws held-out"
         if self.blind_draw:
@@ -270,13 +276,72 @@ TABLES: dict[str, Callable[[], pd.DataFrame]] = {
 }
 
 
+#: The sixth held-out set, *unseen tables held-out*: declared and committed before the
+#: tuning round that followed the fifth set's reading, before the matcher had been run on
+#: any of them. The rule, applied to table names and column counts only
+#: (:func:`unseen_candidates`): every table bundled in the three packages (statsmodels'
+#: datasets, vega_datasets' local data, scikit-learn's ``load_*`` tables) that no other set
+#: uses and that is not a copy of one (scikit-learn's iris is vega's), that loads offline
+#: with at least :data:`UNSEEN_MIN_COLUMNS` columns; in sorted order of key, the first
+#: :data:`UNSEEN_MAX_TABLES`.
+UNSEEN: dict[str, Callable[[], pd.DataFrame]] = {
+    "sklearn:digits": _sklearn("digits"),
+    "sklearn:linnerud": _sklearn("linnerud"),
+    "statsmodels:committee": _statsmodels("committee"),
+    "statsmodels:copper": _statsmodels("copper"),
+    "statsmodels:cpunish": _statsmodels("cpunish"),
+    "statsmodels:elnino": _statsmodels("elnino"),
+    "statsmodels:fertility": _statsmodels("fertility"),
+    "statsmodels:longley": _statsmodels("longley"),
+}
+UNSEEN_MIN_COLUMNS = 5
+UNSEEN_MAX_TABLES = 8
+#: Bundled tables that are copies of one another set uses: never candidates.
+_COPIES: frozenset[str] = frozenset({"sklearn:iris"})
+#: scikit-learn's bundled tables (its other ``load_*`` functions load images or text files).
+_SKLEARN_TABLES = ("breast_cancer", "diabetes", "digits", "iris", "linnerud", "wine")
+
+
+def unseen_candidates() -> list[str]:
+    """The rule that chose :data:`UNSEEN`, applied afresh to the installed packages."""
+    import inspect
+
+    from sklearn import datasets as sk
+    from statsmodels import datasets as sm
+    from vega_datasets import local_data
+
+    loaders: dict[str, Callable[[], pd.DataFrame]] = {}
+    for name in dir(sm):
+        if inspect.ismodule(getattr(sm, name)) and hasattr(getattr(sm, name), "load_pandas"):
+            loaders[f"statsmodels:{name}"] = _statsmodels(name)
+    for name in local_data.list_datasets():
+        loaders[f"vega:{name}"] = _vega(name)
+    for name in _SKLEARN_TABLES:
+        if hasattr(sk, f"load_{name}"):
+            loaders[f"sklearn:{name}"] = _sklearn(name)
+    chosen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for key in sorted(loaders):
+            if key in TABLES or key in _COPIES:
+                continue
+            try:
+                frame = loaders[key]()
+            except Exception:  # a table that does not load offline is no candidate
+                continue
+            if isinstance(frame, pd.DataFrame) and frame.shape[1] >= UNSEEN_MIN_COLUMNS:
+                chosen.append(key)
+    return chosen[:UNSEEN_MAX_TABLES]
+
+
 def load_tables(names: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """The base tables, loaded from the packages' bundled files (no network)."""
+    """The base tables, loaded from the packages' bundled files (no network); by default
+    every table but the unseen ones (:data:`UNSEEN`), which are loaded only by name."""
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in names or list(TABLES):
-            out[name] = TABLES[name]()
+            out[name] = (TABLES.get(name) or UNSEEN[name])()
     return out
 
 
@@ -450,12 +515,14 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
 
     A held-out table's variants from :data:`NEW_DRAW_VARIANT` on are the third held-out set,
     from :data:`BLIND_DRAW_VARIANT` on the fourth, from :data:`SEALED_DRAW_VARIANT` on the
-    fifth.
+    fifth. An unseen table's (:data:`UNSEEN`) every variant is in the sixth.
     """
-    held_out = table in HELD_OUT or table in FRESH
-    sealed_draw = held_out and variant >= SEALED_DRAW_VARIANT
-    blind_draw = held_out and BLIND_DRAW_VARIANT <= variant < SEALED_DRAW_VARIANT
-    new_draw = held_out and NEW_DRAW_VARIANT <= variant < BLIND_DRAW_VARIANT
+    drawn = table in HELD_OUT or table in FRESH
+    unseen_table = table in UNSEEN
+    held_out = drawn or unseen_table
+    sealed_draw = drawn and variant >= SEALED_DRAW_VARIANT
+    blind_draw = drawn and BLIND_DRAW_VARIANT <= variant < SEALED_DRAW_VARIANT
+    new_draw = drawn and NEW_DRAW_VARIANT <= variant < BLIND_DRAW_VARIANT
     rng = np.random.default_rng(_stable_seed(table, level, variant))
     frame = frame.reset_index(drop=True)
     columns = [str(c) for c in frame.columns]
@@ -535,6 +602,7 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
         new_draw=new_draw,
         blind_draw=blind_draw,
         sealed_draw=sealed_draw,
+        unseen_table=unseen_table,
         source=source,
         destination=destination,
         truth=truth,
@@ -560,14 +628,17 @@ def build_cases(
     new_draws: bool = False,
     blind_draws: bool = False,
     sealed_draws: bool = False,
+    unseen_tables: bool = False,
 ) -> list[Case]:
     """Every case: each table at each level, ``variants`` times (different seeds); with
     ``new_draws``, as many new draws of the held-out tables (the third held-out set); with
     ``blind_draws``, as many again (the fourth); with ``sealed_draws``, as many again (the
-    fifth)."""
+    fifth). With ``unseen_tables`` and no ``tables`` given, the unseen tables too (the
+    sixth)."""
     if not 0 < variants <= NEW_DRAW_VARIANT:
         raise ValueError(f"variants must be 1 to {NEW_DRAW_VARIANT}, not {variants}")
-    tables = tables if tables is not None else load_tables()
+    if tables is None:
+        tables = load_tables(list(TABLES) + (list(UNSEEN) if unseen_tables else []))
     cases = []
     for name, frame in tables.items():
         numbers = list(range(variants))

@@ -272,3 +272,52 @@ def test_the_notes_name_the_fifth_held_out_part_only_when_the_run_holds_it():
     assert note.startswith("fifth held-out set, sealed draws")
     assert note.endswith("run once on the final matcher): vendor:hr. ")
     assert "fifth" not in bench_mapping._parts_note([], [], [], ["vendor:hr"])
+
+
+def test_unseen_tables_are_a_sixth_held_out_set_chosen_by_its_rule_and_apart_from_every_other():
+    from bench.mapping_cases import (
+        FRESH,
+        HELD_OUT,
+        UNSEEN,
+        UNSEEN_MAX_TABLES,
+        UNSEEN_MIN_COLUMNS,
+        unseen_candidates,
+    )
+    from bench.mapping_cases import TABLES as ALL_TABLES
+
+    # The set is what its rule gives, on names and column counts alone.
+    assert list(UNSEEN) == unseen_candidates()
+    assert len(UNSEEN) == UNSEEN_MAX_TABLES
+    assert list(UNSEEN) == sorted(UNSEEN)
+    assert set(UNSEEN).isdisjoint(ALL_TABLES)
+    assert set(UNSEEN).isdisjoint(HELD_OUT | FRESH)
+    tables = load_tables(list(UNSEEN))
+    assert all(frame.shape[1] >= UNSEEN_MIN_COLUMNS for frame in tables.values())
+    # No other part's content under another name.
+    others = load_tables()
+    for key, frame in tables.items():
+        for other_key, other in others.items():
+            assert list(frame.columns) != list(other.columns), (key, other_key)
+
+    # Built only when asked for.
+    assert not any(c.unseen_table for c in build_cases(variants=1, sealed_draws=True))
+    cases = build_cases(variants=1, new_draws=True, blind_draws=True, unseen_tables=True)
+    unseen = [c for c in cases if c.unseen_table]
+    assert {c.table for c in unseen} == set(UNSEEN)
+    assert len(unseen) == len(UNSEEN) * len(LEVELS)
+    assert {c.split for c in unseen} == {"unseen tables held-out"}
+    assert all(
+        c.held_out and not (c.fresh or c.new_draw or c.blind_draw or c.sealed_draw) for c in unseen
+    )
+    assert {c.split for c in cases if c.table not in UNSEEN}.isdisjoint({"unseen tables held-out"})
+    # The same generator and levels as the other table parts.
+    assert {c.level for c in unseen} == set(LEVELS)
+    assert all(set(c.truth) == set(c.destination.columns) for c in unseen)
+    assert any(v is None for c in unseen for v in c.truth.values())
+
+
+def test_the_notes_name_the_sixth_held_out_part_only_when_the_run_holds_it():
+    note = bench_mapping._parts_note([], [], [], [], [], ["statsmodels:longley"])
+    assert note.startswith("sixth held-out set, unseen tables")
+    assert note.endswith("run once on the final matcher): statsmodels:longley. ")
+    assert "sixth" not in bench_mapping._parts_note([], [], [], [], ["vendor:hr"])
