@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from mammoth_pandas.mapping.assign import Choice, assign
+from mammoth_pandas.mapping.normalize import subjects_differ
 from mammoth_pandas.mapping.score import Evidence
 from mammoth_pandas.mapping.sides import Column
 
@@ -104,13 +105,27 @@ def _telling(ev: Evidence) -> bool:
     return name >= SUGGEST_NAME or (ev.data >= SUGGEST_DATA and not ev.few_levels)
 
 
-def _opaque_data(ev: Evidence) -> float:
+#: Names this alike (below ``SUGGEST_NAME``), about the same subject, with values at least
+#: ``SUGGEST_LEAD_DATA`` alike, may make a suggestion by a clear lead too: weak evidence of
+#: both kinds that points to one column on both sides (``last_name`` and ``LastTitle``,
+#: ``miles`` and ``mls``).
+SUGGEST_LEAD_NAME = 0.4
+
+
+def _opaque_data(ev: Evidence, dest: Column, source: Column) -> float:
     """The data score of a pair whose values may place it by elimination, else 0.
 
-    Such a pair has names that say nothing (an opaque name), or values alike among a
-    handful of codes.
+    Such a pair has names that say nothing (an opaque name), values alike among a handful
+    of codes, or names partly alike (``SUGGEST_LEAD_NAME``) that do not each name another
+    subject (:func:`~mammoth_pandas.mapping.normalize.subjects_differ`).
     """
     if ev.name is None:
+        return ev.data or 0.0
+    if (
+        SUGGEST_LEAD_NAME <= ev.name < SUGGEST_NAME
+        and not ev.flags
+        and not subjects_differ(dest.c_name, source.c_name)
+    ):
         return ev.data or 0.0
     if ev.few_levels and (ev.data or 0.0) >= SUGGEST_DATA:
         return ev.data or 0.0
@@ -195,7 +210,14 @@ def decide(
         )
         data = np.array(
             [
-                [_opaque_data(evidence[free_rows[r]][free_cols[c]]) for c in left_cols]
+                [
+                    _opaque_data(
+                        evidence[free_rows[r]][free_cols[c]],
+                        destination[free_rows[r]],
+                        source[free_cols[c]],
+                    )
+                    for c in left_cols
+                ]
                 for r in left_rows
             ],
             dtype="float64",

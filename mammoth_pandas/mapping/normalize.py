@@ -41,6 +41,7 @@ __all__ = [
     "normalize_name",
     "numbering_only",
     "side_cores",
+    "subjects_differ",
     "token_similarity",
     "words",
 ]
@@ -448,6 +449,28 @@ def contained(a: str, b: str, a_type: str | None = None, b_type: str | None = No
     if not extra <= KIND_WORDS.keys():
         return True
     return not {KIND_WORDS[w] for w in extra} <= name_kinds(short, short_type)
+
+
+def _subjects(name: str) -> tuple[str, ...]:
+    """A name's words about what it describes: stopwords, units and kind words aside."""
+    aside = STOPWORDS | UNITS | LIGHT_WORDS | IDENTIFIER_WORDS
+    return tuple(w for w in canonical(name) if w not in aside and w not in KIND_WORDS)
+
+
+@lru_cache(maxsize=65536)
+def subjects_differ(a: str, b: str) -> bool:
+    """Whether each name has a subject word the other has nothing like.
+
+    ``deal_id`` and ``account_id``, ``worst symmetry`` and ``worst texture``: a shared word
+    (here the kind, or a qualifier) with another subject on each side, two columns of one
+    family. ``last_name`` and ``last_title``, ``miles`` and ``mls`` differ in no subject.
+    """
+    sa, sb = _subjects(a), _subjects(b)
+
+    def unmatched(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+        return any(all(token_similarity(w, v)[0] <= 0.0 for v in y) for w in x)
+
+    return unmatched(sa, sb) and unmatched(sb, sa)
 
 
 def kind_conflict(

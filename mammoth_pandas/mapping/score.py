@@ -169,8 +169,61 @@ def _scale_consistency(a: Profile, b: Profile) -> float:
     return min(k_location, k_spread) / max(k_location, k_spread)
 
 
+#: Common unit conversions: (factor, offset, words); a source written in the other unit
+#: holds ``factor * x + offset`` for the destination's ``x``.
+_UNITS: tuple[tuple[float, float, str], ...] = (
+    (2.54, 0.0, "inches to centimetres"),
+    (0.45359237, 0.0, "pounds to kilograms"),
+    (1.609344, 0.0, "miles to kilometres"),
+    (0.3048, 0.0, "feet to metres"),
+    (3.785411784, 0.0, "gallons to litres"),
+    (1.8, 32.0, "Celsius to Fahrenheit"),
+    (100.0, 0.0, "shares to percent"),
+    (1000.0, 0.0, "thousands to units"),
+    (60.0, 0.0, "hours to minutes"),
+)
+#: Both directions of each conversion.
+UNIT_CONVERSIONS: tuple[tuple[float, float, str], ...] = tuple(
+    conversion
+    for factor, offset, words in _UNITS
+    for conversion in (
+        (factor, offset, words),
+        (1.0 / factor, -offset / factor, " to ".join(reversed(words.split(" to ")))),
+    )
+)
+#: A conversion is tried when the spreads' ratio is within this share of its factor.
+UNIT_TOLERANCE = 0.15
+#: Values alike once converted count this much of values alike as they are.
+UNIT_DISCOUNT = 0.9
+#: Columns with at least this share of whole numbers on both sides are not converted.
+UNIT_WHOLE = 0.99
+
+
+def _converted_similarity(a: Profile, b: Profile) -> tuple[float, str] | None:
+    """How alike a's values are to b's converted back by a common unit: ``(alike, words)``.
+
+    None when no conversion fits the spreads' ratio. Two columns of whole numbers are not
+    compared so: counts and ids have spreads in every ratio, a unit among them is as often
+    chance.
+    """
+    if a.spread <= 0 or b.spread <= 0:
+        return None
+    if min(a.integer_share, b.integer_share) >= UNIT_WHOLE:
+        return None
+    ratio = b.spread / a.spread
+    best: tuple[float, str] | None = None
+    for factor, offset, words in UNIT_CONVERSIONS:
+        if abs(ratio / factor - 1.0) > UNIT_TOLERANCE:
+            continue
+        alike = 1.0 - _ks(a.sketch, (b.sketch - offset) / factor)
+        if best is None or alike > best[0]:
+            best = (alike, words)
+    return best
+
+
 def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
     raw = 1.0 - _ks(a.sketch, b.sketch)
+    converted = _converted_similarity(a, b) if a.kind == "numeric" and raw < 0.9 else None
     sa, sb = a.standardised, b.standardised
     if sa is None or sb is None:
         shape = 1.0 if sa is None and sb is None else 0.0
@@ -182,6 +235,12 @@ def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
     levels = min(len(a.distinct), len(b.distinct)) if a.kind == "numeric" else FEW_LEVELS
     weight = 1.0 if levels >= FEW_LEVELS else 0.8 + 0.2 * max(levels - 2, 0) / (FEW_LEVELS - 2)
     few = " among few distinct values" if weight < 1.0 else ""
+    if converted is not None and UNIT_DISCOUNT * converted[0] > max(raw, 0.75 * shape):
+        alike, words = converted
+        return (
+            weight * UNIT_DISCOUNT * alike,
+            f"values alike once converted, {words} ({alike:.0%}){few}",
+        )
     if raw >= 0.75 * shape:
         kind = "dates" if a.kind == "date" else "values"
         return weight * raw, f"{kind} distributed alike ({raw:.0%}){few}"

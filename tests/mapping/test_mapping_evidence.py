@@ -141,7 +141,12 @@ def test_value_overlap_formats_and_distributions():
     unit = data_similarity(
         profile(pd.Series(rng.gamma(2, 10, 300))), profile(pd.Series(rng.gamma(2, 10, 300) * 2.54))
     )
-    assert "another scale" in unit[1]
+    assert "once converted, inches to centimetres" in unit[1]
+    # A factor that is no common unit: the same shape on another scale.
+    scaled = data_similarity(
+        profile(pd.Series(rng.gamma(2, 10, 300))), profile(pd.Series(rng.gamma(2, 10, 300) * 7.0))
+    )
+    assert "another scale" in scaled[1]
     assert data_similarity(profile(pd.Series([1.0, 2.0])), None) == (None, "no rows on one side")
     assert data_similarity(profile(pd.Series([1.0, 2.0])), profile(pd.Series(["a", "b"])))[0] == 0
 
