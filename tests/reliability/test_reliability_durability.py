@@ -57,6 +57,9 @@ class Server:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=20)
         assert self.process.returncode == -signal.SIGKILL
+        for stream in (self.process.stdout, self.process.stderr):  # no communicate() here
+            if stream is not None:
+                stream.close()
         self.client.close()
 
     def stop(self) -> None:
