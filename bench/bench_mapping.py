@@ -363,6 +363,7 @@ def evaluate(cases: list[Case], methods: dict[str, Matcher] | None = None) -> pd
         "blind draws held-out": 5,
         "sealed draws held-out": 6,
         "unseen tables held-out": 7,
+        "final held-out": 8,
     }
     method_order = {name: i for i, name in enumerate(methods)}
     frame = frame.sort_values(
@@ -414,6 +415,7 @@ def _parts_note(
     blind: list[str] | None = None,
     sealed: list[str] | None = None,
     unseen: list[str] | None = None,
+    final: list[str] | None = None,
 ) -> str:
     """The held-out parts in this run, each with how blind it still is (empty ones left out)."""
     parts = [
@@ -440,6 +442,12 @@ def _parts_note(
             "run once on the final matcher)",
             unseen or [],
         ),
+        (
+            "eighth part, final held-out: the remaining bundled tables by the same rule and new "
+            "draws of the unseen tables (declared before any tuning once the sixth had been "
+            "read, run once on the final matcher)",
+            final or [],
+        ),
     ]
     said = [f"{label}: {', '.join(names)}" for label, names in parts if names]
     return "; ".join(said) + ". " if said else ""
@@ -452,19 +460,21 @@ def run(
 
     ``part`` is ``tuning`` (what to run while tuning), ``held-out``, ``fresh held-out``,
     ``new draws held-out``, ``blind draws held-out``, ``sealed draws held-out``,
-    ``unseen tables held-out`` or ``all`` (the sealed draws and the unseen tables are only
-    built when asked for, by name or with ``all``). With
+    ``unseen tables held-out``, ``final held-out`` or ``all`` (the sealed draws, the unseen
+    tables and the final part are only built when asked for, by name or with ``all``). With
     ``valentine`` and ``MAPPING_VALENTINE_PYTHON`` naming an interpreter that has
     Valentine, its matchers run on the same cases (:mod:`bench.mapping_valentine`).
     """
     sealed_too = part in ("all", "sealed draws held-out")
     unseen_too = part in ("all", "unseen tables held-out")
+    final_too = part in ("all", "final held-out")
     cases = build_cases(
         variants=variants,
         new_draws=True,
         blind_draws=True,
         sealed_draws=sealed_too,
         unseen_tables=unseen_too,
+        final=final_too,
     )
     cases += build_vendor_cases(
         variants=max(1, variants // 5), new_draws=True, blind_draws=True, sealed_draws=sealed_too
@@ -483,6 +493,7 @@ def run(
     blind = sorted({c.table for c in cases if c.blind_draw})
     sealed = sorted({c.table for c in cases if c.sealed_draw})
     unseen = sorted({c.table for c in cases if c.unseen_table})
+    final = sorted({c.table for c in cases if c.final})
     absent = sum(1 for c in cases for v in c.truth.values() if v is None)
     columns = sum(len(c.truth) for c in cases)
     vendor = [c for c in cases if c.level == "vendor"]
@@ -495,7 +506,7 @@ def run(
         f"draws{', and again as sealed draws' if sealed else ''}), {len(vendor)} vendor-export "
         f"pairs; {columns} destination columns, "
         f"{absent} of them with no counterpart in the source. "
-        + _parts_note(held, fresh, drawn, blind, sealed, unseen)
+        + _parts_note(held, fresh, drawn, blind, sealed, unseen, final)
         + f"The matcher's built-in synonym table covers {covered} of the {swaps} synonym "
         f"swaps the table generator made.",
         "",
@@ -524,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
             "blind draws held-out",
             "sealed draws held-out",
             "unseen tables held-out",
+            "final held-out",
             "all",
         ),
         default="all",

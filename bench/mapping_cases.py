@@ -22,7 +22,9 @@ tables (:data:`FRESH`), a third of new draws of both (:data:`NEW_DRAW_VARIANT`),
 of further draws (:data:`BLIND_DRAW_VARIANT`) and a fifth of sealed draws
 (:data:`SEALED_DRAW_VARIANT`), each added once the sets before it had been read, and a
 sixth of tables no other set uses (:data:`UNSEEN`), declared before the tuning round that
-followed the fifth set's reading; the benchmark reports each apart.
+followed the fifth set's reading, and an eighth part, *final held-out* (:data:`FINAL`), of the
+remaining bundled tables and new draws of the unseen ones, declared before the round that
+followed the sixth set's reading; the benchmark reports each apart.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ import pandas as pd
 from mammoth_pandas.mapping.normalize import canonical, words
 
 __all__ = [
+    "FINAL",
+    "FINAL_DRAW_VARIANT",
     "FRESH",
     "GENERATOR_SYNONYMS",
     "HELD_OUT",
@@ -196,11 +200,17 @@ class Case:
     sealed_draw: bool = False
     #: In the sixth held-out set: tables no other set uses (see :data:`UNSEEN`).
     unseen_table: bool = False
+    #: In the final held-out part: the remaining tables and new draws of the unseen ones (see
+    #: :data:`FINAL`).
+    final: bool = False
 
     @property
     def split(self) -> str:
         """``tuning``, ``held-out``, ``fresh held-out``, ``new draws held-out``,
-        ``blind draws held-out``, ``sealed draws held-out`` or ``unseen tables held-out``."""
+        ``blind draws held-out``, ``sealed draws held-out``, ``unseen tables held-out`` or
+        ``final held-out``."""
+        if self.final:
+            return "final held-out"
         if self.unseen_table:
             return "unseen tables held-out"
         if self.sealed_draw:
@@ -296,6 +306,18 @@ UNSEEN: dict[str, Callable[[], pd.DataFrame]] = {
 }
 UNSEEN_MIN_COLUMNS = 5
 UNSEEN_MAX_TABLES = 8
+#: The eighth part, *final held-out*: declared and committed before the tuning round that
+#: followed the sixth set's reading, before the matcher had been run on any of it, to be run
+#: once on the final matcher. Every table the rule of :data:`UNSEEN` gives after its first
+#: :data:`UNSEEN_MAX_TABLES` (:func:`final_candidates`; names and column counts only), at
+#: every variant, and the unseen tables' draws from :data:`FINAL_DRAW_VARIANT` on.
+FINAL: dict[str, Callable[[], pd.DataFrame]] = {
+    "vega:burtin": _vega("burtin"),
+}
+#: Variants from this number on of the unseen tables are in the final held-out part: above
+#: every sealed draw (at most ``SEALED_DRAW_VARIANT + NEW_DRAW_VARIANT``); no other part
+#: uses them.
+FINAL_DRAW_VARIANT = 300
 #: Bundled tables that are copies of one another set uses: never candidates.
 _COPIES: frozenset[str] = frozenset({"sklearn:iris"})
 #: scikit-learn's bundled tables (its other ``load_*`` functions load images or text files).
@@ -304,6 +326,16 @@ _SKLEARN_TABLES = ("breast_cancer", "diabetes", "digits", "iris", "linnerud", "w
 
 def unseen_candidates() -> list[str]:
     """The rule that chose :data:`UNSEEN`, applied afresh to the installed packages."""
+    return _candidates()[:UNSEEN_MAX_TABLES]
+
+
+def final_candidates() -> list[str]:
+    """The tables of :data:`FINAL`: what the rule of :data:`UNSEEN` gives after its first
+    :data:`UNSEEN_MAX_TABLES`."""
+    return _candidates()[UNSEEN_MAX_TABLES:]
+
+
+def _candidates() -> list[str]:
     import inspect
 
     from sklearn import datasets as sk
@@ -331,17 +363,18 @@ def unseen_candidates() -> list[str]:
                 continue
             if isinstance(frame, pd.DataFrame) and frame.shape[1] >= UNSEEN_MIN_COLUMNS:
                 chosen.append(key)
-    return chosen[:UNSEEN_MAX_TABLES]
+    return chosen
 
 
 def load_tables(names: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """The base tables, loaded from the packages' bundled files (no network); by default
-    every table but the unseen ones (:data:`UNSEEN`), which are loaded only by name."""
+    every table but the unseen and final ones (:data:`UNSEEN`, :data:`FINAL`), which are
+    loaded only by name."""
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in names or list(TABLES):
-            out[name] = (TABLES.get(name) or UNSEEN[name])()
+            out[name] = (TABLES.get(name) or UNSEEN.get(name) or FINAL[name])()
     return out
 
 
@@ -515,11 +548,14 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
 
     A held-out table's variants from :data:`NEW_DRAW_VARIANT` on are the third held-out set,
     from :data:`BLIND_DRAW_VARIANT` on the fourth, from :data:`SEALED_DRAW_VARIANT` on the
-    fifth. An unseen table's (:data:`UNSEEN`) every variant is in the sixth.
+    fifth. An unseen table's (:data:`UNSEEN`) variants are in the sixth, those from
+    :data:`FINAL_DRAW_VARIANT` on in the final part, as is every variant of a final table
+    (:data:`FINAL`).
     """
     drawn = table in HELD_OUT or table in FRESH
-    unseen_table = table in UNSEEN
-    held_out = drawn or unseen_table
+    final = table in FINAL or (table in UNSEEN and variant >= FINAL_DRAW_VARIANT)
+    unseen_table = table in UNSEEN and not final
+    held_out = drawn or unseen_table or final
     sealed_draw = drawn and variant >= SEALED_DRAW_VARIANT
     blind_draw = drawn and BLIND_DRAW_VARIANT <= variant < SEALED_DRAW_VARIANT
     new_draw = drawn and NEW_DRAW_VARIANT <= variant < BLIND_DRAW_VARIANT
@@ -603,6 +639,7 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
         blind_draw=blind_draw,
         sealed_draw=sealed_draw,
         unseen_table=unseen_table,
+        final=final,
         source=source,
         destination=destination,
         truth=truth,
@@ -629,19 +666,25 @@ def build_cases(
     blind_draws: bool = False,
     sealed_draws: bool = False,
     unseen_tables: bool = False,
+    final: bool = False,
 ) -> list[Case]:
     """Every case: each table at each level, ``variants`` times (different seeds); with
     ``new_draws``, as many new draws of the held-out tables (the third held-out set); with
     ``blind_draws``, as many again (the fourth); with ``sealed_draws``, as many again (the
     fifth). With ``unseen_tables`` and no ``tables`` given, the unseen tables too (the
-    sixth)."""
+    sixth); with ``final`` and no ``tables`` given, the final part too (the final tables,
+    and as many draws of the unseen tables from :data:`FINAL_DRAW_VARIANT` on)."""
     if not 0 < variants <= NEW_DRAW_VARIANT:
         raise ValueError(f"variants must be 1 to {NEW_DRAW_VARIANT}, not {variants}")
     if tables is None:
-        tables = load_tables(list(TABLES) + (list(UNSEEN) if unseen_tables else []))
+        names = list(TABLES) + (list(UNSEEN) if unseen_tables or final else [])
+        tables = load_tables(names + (list(FINAL) if final else []))
     cases = []
     for name, frame in tables.items():
         numbers = list(range(variants))
+        if name in UNSEEN and final:
+            finals = [FINAL_DRAW_VARIANT + v for v in range(variants)]
+            numbers = (numbers if unseen_tables else []) + finals
         if new_draws and (name in HELD_OUT or name in FRESH):
             numbers += [NEW_DRAW_VARIANT + v for v in range(variants)]
         if blind_draws and (name in HELD_OUT or name in FRESH):

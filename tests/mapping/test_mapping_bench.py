@@ -321,3 +321,62 @@ def test_the_notes_name_the_sixth_held_out_part_only_when_the_run_holds_it():
     assert note.startswith("sixth held-out set, unseen tables")
     assert note.endswith("run once on the final matcher): statsmodels:longley. ")
     assert "sixth" not in bench_mapping._parts_note([], [], [], [], ["vendor:hr"])
+
+
+def test_the_final_part_is_an_eighth_held_out_set_built_by_its_rule_and_apart_from_every_other():
+    from bench.mapping_cases import (
+        FINAL,
+        FINAL_DRAW_VARIANT,
+        FRESH,
+        HELD_OUT,
+        NEW_DRAW_VARIANT,
+        SEALED_DRAW_VARIANT,
+        UNSEEN,
+        UNSEEN_MIN_COLUMNS,
+        final_candidates,
+    )
+    from bench.mapping_cases import TABLES as ALL_TABLES
+
+    # The tables are what the unseen tables' rule gives after its first eight.
+    assert list(FINAL) == final_candidates()
+    assert FINAL
+    assert set(FINAL).isdisjoint(set(ALL_TABLES) | set(UNSEEN) | HELD_OUT | FRESH)
+    tables = load_tables(list(FINAL))
+    assert all(frame.shape[1] >= UNSEEN_MIN_COLUMNS for frame in tables.values())
+    others = load_tables(list(ALL_TABLES) + list(UNSEEN))
+    for key, frame in tables.items():
+        for other_key, other in others.items():
+            assert list(frame.columns) != list(other.columns), (key, other_key)
+    # Its draws are above every other part's.
+    assert FINAL_DRAW_VARIANT >= SEALED_DRAW_VARIANT + NEW_DRAW_VARIANT
+
+    # Built only when asked for.
+    everything_else = build_cases(
+        variants=2, new_draws=True, blind_draws=True, sealed_draws=True, unseen_tables=True
+    )
+    assert not any(c.final for c in everything_else)
+    cases = build_cases(variants=2, new_draws=True, blind_draws=True, final=True)
+    final = [c for c in cases if c.final]
+    assert {c.split for c in final} == {"final held-out"}
+    assert {c.table for c in final} == set(FINAL) | set(UNSEEN)
+    assert len(final) == (len(FINAL) + len(UNSEEN)) * len(LEVELS) * 2 >= 40
+    assert all(c.held_out and not c.unseen_table for c in final)
+    assert not any(c.unseen_table for c in cases)
+    # Disjoint from every other part: no case of it is a case of another.
+    assert {c.case_id for c in final}.isdisjoint(c.case_id for c in everything_else)
+    assert {c.split for c in everything_else}.isdisjoint({"final held-out"})
+    # Asked for with the unseen tables, both parts are there, apart.
+    both = build_cases(variants=1, unseen_tables=True, final=True)
+    assert {c.split for c in both if c.table in UNSEEN} == {
+        "unseen tables held-out",
+        "final held-out",
+    }
+    assert {c.level for c in final} == set(LEVELS)
+    assert all(set(c.truth) == set(c.destination.columns) for c in final)
+
+
+def test_the_notes_name_the_final_part_only_when_the_run_holds_it():
+    note = bench_mapping._parts_note([], [], [], [], [], [], ["vega:burtin"])
+    assert note.startswith("eighth part, final held-out")
+    assert note.endswith("run once on the final matcher): vega:burtin. ")
+    assert "eighth" not in bench_mapping._parts_note([], [], [], [], [], ["statsmodels:longley"])
