@@ -204,9 +204,40 @@ def _parse_date_texts(texts: list[str]) -> tuple[pd.Index, float]:
                 best, best_fail = parsed, fail
             if fail == 0.0:
                 break
+        if best is not None and best_fail == 0.0 and fmt in _DAY_FIRST:
+            best = _day_first_if_monthly(text, best, _DAY_FIRST[fmt])
     if best is None:
         return pd.DatetimeIndex([pd.NaT] * len(texts), dtype="datetime64[ns]"), 1.0
     return best, best_fail
+
+
+#: Month-first formats and their day-first readings (the same separators, fields swapped).
+_DAY_FIRST: dict[str, str] = {
+    "%m/%d/%Y": "%d/%m/%Y",
+    "%m/%d/%y": "%d/%m/%y",
+    "%m-%d-%Y": "%d-%m-%Y",
+    "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M",
+}
+
+
+def _day_first_if_monthly(text: np.ndarray, parsed: pd.Index, day_first: str) -> pd.Index:
+    """The day-first reading of a column that reads both ways, when only it is monthly.
+
+    A column that parses month-first and day-first alike is read day-first when only that
+    reading puts every date on one day of the month (a monthly series such as ``01/08/1855``,
+    ``01/09/1855``: the 1st of August and September, not the 8th and 9th of January); the
+    whole column is read one way. Otherwise the month-first reading stands.
+    """
+    days = pd.DatetimeIndex(parsed).day
+    if len(parsed) < 2 or len(np.unique(days)) == 1:
+        return parsed
+    probe = [str(v) for v in text[:_PROBE]]
+    if _hits(probe, day_first) < len(probe):
+        return parsed
+    other = _to_datetime(text, day_first)
+    if other is None or bool(other.isna().any()):
+        return parsed
+    return other if len(np.unique(pd.DatetimeIndex(other).day)) == 1 else parsed
 
 
 def _is_date_dtype(values: pd.Series | pd.Index) -> bool:

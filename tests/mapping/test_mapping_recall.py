@@ -1,5 +1,5 @@
-"""Two rules that find pairs the names alone cannot place: units converted, weak names with a
-clear lead."""
+"""Rules that find pairs the names alone cannot place (units converted, weak names with a
+clear lead), everyday words for common concepts, and dates read day-first."""
 
 from __future__ import annotations
 
@@ -120,3 +120,56 @@ def test_the_lead_is_needed_and_names_of_other_subjects_never_take_part():
     assert _decided(["deal_id"], ["account_id", "notes"], other) == [(None, "unmatched")]
     weaker = [[_ev(0.5, SUGGEST_LEAD_NAME - 0.05, 0.6), _ev(0.24, 0.0, 0.33)]]
     assert _decided(["last_name"], ["LastTitle", "notes"], weaker) == [(None, "unmatched")]
+
+
+# ------------------------------------------------------------- general words for common concepts
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("age", "years old"),
+        ("Age", "Years_Old"),
+        ("address", "street"),
+        ("neighborhood", "district"),
+        ("neighbourhood", "suburb"),
+        ("neighborhood", "locality"),
+        ("date", "when"),
+    ],
+)
+def test_common_concepts_have_their_everyday_words(one, other):
+    from mammoth_pandas.mapping.normalize import canonical
+
+    assert canonical(one) == canonical(other)
+
+
+# ------------------------------------------------------------- dates read day-first
+
+
+def test_first_of_month_dates_read_day_first_when_only_that_puts_them_on_one_day():
+    from mammoth_pandas.mapping.dates import parse_dates
+
+    dates, fail = parse_dates(pd.Series(["01/08/1855", "01/09/1855", "01/12/1854", "01/03/1856"]))
+    assert fail == 0.0
+    assert [d.strftime("%Y-%m-%d") for d in dates] == [
+        "1855-08-01",
+        "1855-09-01",
+        "1854-12-01",
+        "1856-03-01",
+    ]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # Already on one day month-first (the 8th): month-first stands.
+        ["01/08/1855", "02/08/1855", "03/08/1854"],
+        # Neither reading on one day: month-first stands, as before.
+        ["01/02/2020", "03/04/2020", "05/06/2020"],
+    ],
+)
+def test_dates_read_month_first_unless_day_first_alone_is_monthly(texts):
+    from mammoth_pandas.mapping.dates import parse_dates
+
+    dates, _ = parse_dates(pd.Series(texts))
+    assert [d.month for d in dates] == [int(t[:2]) for t in texts]
