@@ -128,6 +128,16 @@ class BatchActions(widgets.VBox):
         message = f"{VERBS[action][2]} {plural(len(ids), 'batch', 'batches')}: {describe_ids(ids)}."
         self._source.invalidate()
         self._ordered = None
+        # Undo is offered before the status line says the action is done (the front end
+        # applies the two in this order, so "Suspended …" never shows beside no Undo).
+        reverse = undo_of(action)
+        if undoing is None and reverse is not None:
+            self._undo = (reverse, tuple(ids), action)
+            self.undo_button.description = f"Undo {action} ({len(ids):,})"
+            self.undo_button.layout.display = None
+        else:
+            self._undo = None
+            self.undo_button.layout.display = "none"
         states: dict[int, str] = {}
         try:
             states = self._source.states_of(ids)
@@ -147,14 +157,6 @@ class BatchActions(widgets.VBox):
             message += " Now " + ", ".join(f"{n} {state}" for state, n in now.items()) + "."
             self.status.success(message)
         self._update_overview()
-        reverse = undo_of(action)
-        if undoing is None and reverse is not None:
-            self._undo = (reverse, tuple(ids), action)
-            self.undo_button.description = f"Undo {action} ({len(ids):,})"
-            self.undo_button.layout.display = None
-        else:
-            self._undo = None
-            self.undo_button.layout.display = "none"
         self.action_log.record(
             self._logged_action(action, undoing), ids, job=job, outcome="succeeded", message=message
         )

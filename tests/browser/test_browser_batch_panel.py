@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
@@ -246,7 +247,7 @@ def test_batch_panel_click_through(lab, notebook, lab_sandbox: Sandbox, theme: s
     after = states(lab_sandbox)
     assert sorted(int(i) for i in after.index if after[i] != before[i]) == sorted(acting)
     undo = hook(panel, "undo")
-    assert undo.inner_text().strip() == f"Undo suspend ({len(acting)})"
+    expect(undo).to_have_text(f"Undo suspend ({len(acting)})")  # waits for it
     lab.screenshot(f"{tag}-suspended-with-undo", show=undo)
     undo.click()
     status_says(panel, re.compile(rf"^Restored {len(acting)} batches"))
