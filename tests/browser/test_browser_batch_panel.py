@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from playwright.sync_api import expect
 
 from mammoth_pandas.sandbox import DEMO, Sandbox
 
@@ -247,7 +246,11 @@ def test_batch_panel_click_through(lab, notebook, lab_sandbox: Sandbox, theme: s
     after = states(lab_sandbox)
     assert sorted(int(i) for i in after.index if after[i] != before[i]) == sorted(acting)
     undo = hook(panel, "undo")
-    expect(undo).to_have_text(f"Undo suspend ({len(acting)})")  # waits for it
+    page.wait_for_function(  # the button's text, as the page shows it
+        "text => document.querySelector('.mp-batch-panel button.mp-undo')"
+        ".textContent.trim() === text",
+        arg=f"Undo suspend ({len(acting)})",
+    )
     lab.screenshot(f"{tag}-suspended-with-undo", show=undo)
     undo.click()
     status_says(panel, re.compile(rf"^Restored {len(acting)} batches"))
