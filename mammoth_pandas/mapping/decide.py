@@ -134,18 +134,11 @@ def _opaque_data(ev: Evidence, dest: Column, source: Column) -> float:
 
 def _clear_leads(rest: np.ndarray, data: np.ndarray) -> np.ndarray:
     """Pairs that are both columns' best among what is left, by ``SUGGEST_LEAD`` or more."""
-    out = np.zeros(rest.shape, dtype=bool)
     if not rest.size:
-        return out
-    for r in range(rest.shape[0]):
-        c = int(np.argmax(rest[r]))
-        if data[r, c] < SUGGEST_LEAD_DATA or int(np.argmax(rest[:, c])) != r:
-            continue
-        row = np.delete(rest[r], c)
-        col = np.delete(rest[:, c], r)
-        runner_up = max(row.max() if row.size else 0.0, col.max() if col.size else 0.0)
-        out[r, c] = rest[r, c] - runner_up >= SUGGEST_LEAD
-    return out
+        return np.zeros(rest.shape, dtype=bool)
+    # a lead over every other cell of its row and column makes it both columns' best
+    runner_up = np.maximum(_best_of_others(rest, axis=1), _best_of_others(rest, axis=0))
+    return np.asarray((data >= SUGGEST_LEAD_DATA) & (rest - runner_up >= SUGGEST_LEAD))
 
 
 def decide(
