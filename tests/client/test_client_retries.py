@@ -47,7 +47,9 @@ def client() -> MammothClient:
 
 def test_retry_after_is_honoured_on_reads(sandbox: Sandbox, sleeps: list[float]) -> None:
     clean = sandbox.client().batches.list(WS, PR, DS, page_size=10)
-    client = sandbox.client(max_retries=10)
+    # Six requests in ten meet a fault; thirty retries keep a request that collects more
+    # faults than it may retry out of reach (0.6**31 is about 1e-7).
+    client = sandbox.client(max_retries=30)
     try:
         sandbox.faults.set(rate_429=0.4, rate_503=0.2, retry_after=2, seed=7)
         faulty = client.batches.list(WS, PR, DS, page_size=10, max_workers=1)
@@ -205,7 +207,10 @@ def test_writes_are_retried_with_the_same_key_once_keys_are_honoured(
 
 def test_reads_survive_every_read_fault(sandbox: Sandbox, sleeps: list[float]) -> None:
     clean = sandbox.client().batches.list(WS, PR, DS, page_size=10)
-    client = sandbox.client(max_retries=8)
+    # Six requests in ten meet a fault, and parallel pages take the dice in no fixed order:
+    # thirty retries keep a run of faults longer than the retries out of reach (0.6**31 is
+    # about 1e-7; with eight, one page in a hundred ran out and the listing failed).
+    client = sandbox.client(max_retries=30)
     try:
         sandbox.faults.set(rate_429=0.1, rate_502=0.1, rate_503=0.1, drop=0.1, truncate=0.1,
                            non_json=0.1, retry_after=0, seed=11)  # fmt: skip
