@@ -15,7 +15,7 @@ the imports form no cycle (``tests/test_architecture_layers.py`` checks both)::
     accessor  display                     df.mammoth and its registry of clients; output
     params  frames  catalog  _columns  rows  _decode    values on the wire, frames
     _backoff  _attempt  _lean  _concurrency  _credentials   HTTP: waits, attempts, secrets
-    _transport  _paging  _answers  jobs  history        requests, pages, jobs, log
+    _transport  _paging  _seen  _answers  jobs  history   requests, pages, jobs, log
     contract  errors                      the API's constants; the exceptions
 
 Three conveniences reach up on purpose, each by a lazy import inside the method that

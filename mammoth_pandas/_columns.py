@@ -27,10 +27,15 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-__all__ = ["CHUNK_ROWS", "FrameBuilder", "ValueWarning"]
+__all__ = ["CHUNK_ROWS", "FIRST_CHUNK_ROWS", "FrameBuilder", "ValueWarning"]
 
-#: Records converted at once (the dicts of at most one chunk are alive at a time).
+#: Records converted at once, at most (the dicts of at most one chunk are alive at a time).
 CHUNK_ROWS = 8192
+#: Records converted at once, at least: a chunk holds an eighth as many records as were
+#: converted before it, between this and :data:`CHUNK_ROWS`, so that the values waiting
+#: as Python objects (about four times a typed row) stay half the frame built so far or
+#: less, and a long listing still converts in chunks of :data:`CHUNK_ROWS`.
+FIRST_CHUNK_ROWS = 1024
 _EMPTY: dict[str, Any] = {}
 _NAT = np.iinfo(np.int64).min
 _INT64 = (-(2**63), 2**63 - 1)
@@ -63,6 +68,16 @@ def _text(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else str(value)
 
 
+def _joined_pieces(pieces: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """One array of ``pieces`` (emptied as they are joined, so that a column's pieces and
+    its joined array are alive together only for one column at a time)."""
+    if not pieces:
+        return np.empty(0, dtype=dtype)
+    joined = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+    pieces.clear()
+    return joined
+
+
 class _Accumulator:
     """The pieces of one column; ``add`` converts one chunk's values."""
 
@@ -93,8 +108,7 @@ class _Strings(_Accumulator):
         self.pieces.append(np.full(n, None, dtype=object))
 
     def finish(self, n: int) -> Any:
-        array = np.concatenate(self.pieces) if self.pieces else np.empty(0, dtype=object)
-        return pd.array(array, dtype="string")
+        return pd.array(_joined_pieces(self.pieces, object), dtype="string")
 
 
 class _Objects(_Accumulator):
@@ -105,7 +119,7 @@ class _Objects(_Accumulator):
         self.pieces.append(np.full(n, None, dtype=object))
 
     def finish(self, n: int) -> Any:
-        return np.concatenate(self.pieces) if self.pieces else np.empty(0, dtype=object)
+        return _joined_pieces(self.pieces, object)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -151,9 +165,10 @@ class _Ints(_Accumulator):
     def finish(self, n: int) -> Any:
         if not self.pieces:
             return pd.array(np.empty(0, dtype=np.int64), dtype="Int64")
-        data = np.concatenate([d for d, _ in self.pieces])
         masks = [np.zeros(len(d), dtype=bool) if m is None else m for d, m in self.pieces]
-        return pd.arrays.IntegerArray(data, np.concatenate(masks))
+        data = [d for d, _ in self.pieces]
+        self.pieces.clear()
+        return pd.arrays.IntegerArray(_joined_pieces(data, np.int64), _joined_pieces(masks, bool))
 
 
 class _Times(_Accumulator):
@@ -210,7 +225,7 @@ class _Times(_Accumulator):
         self.pieces.append(np.full(n, _NAT, dtype=np.int64))
 
     def finish(self, n: int) -> Any:
-        data = np.concatenate(self.pieces) if self.pieces else np.empty(0, dtype=np.int64)
+        data = _joined_pieces(self.pieces, np.int64)
         return pd.Series(data.view("datetime64[ns]")).dt.tz_localize("UTC").array
 
 
@@ -220,54 +235,58 @@ def _no_categories(n: int) -> pd.Categorical:
 
 
 class _Categories(_Accumulator):
-    """``category``: pieces of Categoricals, unioned at the end.
+    """``category``: pieces of codes into the values in the order first seen, sorted into
+    categories at the end.
 
     With ``known`` categories (``state``), every known value is a category in its
-    order, and a newer server's value is added after them rather than lost.
+    order, and a newer server's value is added after them rather than lost. A chunk of
+    values already seen costs one dictionary lookup each; lists are joined and other
+    values read as text, as when building a ``Categorical``.
     """
 
     def __init__(self, name: str, known: pd.Index | None) -> None:
         super().__init__(name)
         self.known = known
+        self.values: list[Any] = [] if known is None else list(known)
+        self.codes: dict[Any, int] = {value: code for code, value in enumerate(self.values)}
+        self.codes[None] = -1
 
     def add(self, values: list[Any]) -> None:
-        array = _objects(values)
-        kind = _kind(array)
-        if kind not in ("string", "empty"):
-            array = _objects([_joined(v) for v in values])  # lists joined, other values text
-        if self.known is not None:
-            known = set(self.known)
-            extra = {v for v in pd.unique(array) if isinstance(v, str) and v not in known}
-            dtype = pd.CategoricalDtype([*self.known, *sorted(extra)])
-            self.pieces.append(pd.Categorical(array, dtype=dtype))
-        elif kind == "empty":
-            self.add_missing(len(values))
-        else:
-            self.pieces.append(pd.Categorical(array))
+        try:
+            codes = np.fromiter(map(self.codes.__getitem__, values), np.int32, len(values))
+        except (KeyError, TypeError):  # a value first seen, or one to read as text
+            codes = self._discovered(values)
+        self.pieces.append(codes)
+
+    def _discovered(self, values: list[Any]) -> np.ndarray:
+        if not all(v is None or type(v) is str for v in values):
+            values = [_joined(v) for v in values]  # lists joined, other values text
+        for value in values:
+            if value not in self.codes:
+                self.codes[value] = len(self.values)
+                self.values.append(value)
+        return np.fromiter(map(self.codes.__getitem__, values), np.int32, len(values))
 
     def add_missing(self, n: int) -> None:
         self.pieces.append(n)  # a run of missing values, placed when finishing
 
     def finish(self, n: int) -> Any:
-        real = [p for p in self.pieces if not isinstance(p, int)]
         if self.known is not None:
-            extra = sorted({c for p in real for c in p.categories[len(self.known) :]})
+            extra = sorted(self.values[len(self.known) :])
             dtype = pd.CategoricalDtype([*self.known, *extra])
-        elif real:
-            union = sorted(set().union(*(p.categories for p in real)))
-            dtype = pd.Categorical(_objects(union)).dtype  # inferred as pd.Categorical does
+        elif self.values:
+            dtype = pd.Categorical(_objects(sorted(self.values))).dtype  # as inferred there
         else:
+            self.pieces.clear()
             return _no_categories(n)
-        target = dtype.categories
-        codes = []
-        for piece in self.pieces:
-            if isinstance(piece, int):
-                codes.append(np.full(piece, -1, dtype=np.int64))
-                continue
-            mapping = np.append(target.get_indexer(piece.categories), -1)
-            codes.append(mapping[np.asarray(piece.codes, dtype=np.int64)])
-        joined = np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
-        return pd.Categorical.from_codes(joined, dtype=dtype)
+        # Each code first seen, then -1 (missing), to its category's position.
+        where = np.append(dtype.categories.get_indexer(pd.Index(_objects(self.values))), -1)
+        codes = [
+            np.full(piece, -1, dtype=np.int64) if isinstance(piece, int) else where[piece]
+            for piece in self.pieces
+        ]
+        self.pieces.clear()
+        return pd.Categorical.from_codes(_joined_pieces(codes, np.int64), dtype=dtype)
 
 
 def _parents(records: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
@@ -289,7 +308,7 @@ class FrameBuilder:
             the value inside a nested object ``field`` (``None``: the field itself).
         index: The field whose values form the index, or ``None`` for a ``RangeIndex``.
         int_index: The index dtype when no value is missing (``Int64`` when one is).
-        chunk_rows: Records converted at once.
+        chunk_rows: Records converted at once, at most (see :data:`FIRST_CHUNK_ROWS`).
     """
 
     def __init__(
@@ -339,7 +358,8 @@ class FrameBuilder:
             else:
                 pending.extend([None] * n)
         self._pending_rows += n
-        if self._pending_rows >= self.chunk_rows:
+        due = min(self.chunk_rows, max(FIRST_CHUNK_ROWS, self.rows // 8))
+        if self._pending_rows >= due:
             self._flush()
 
     def _flush(self) -> None:

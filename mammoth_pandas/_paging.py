@@ -35,7 +35,8 @@ deleted during the read may or may not be listed.
 With ``workers > 1`` the next pages are requested ahead, once the first page has shown
 that more may exist, as many at once as :mod:`mammoth_pandas._concurrency` allows
 (starting at 4, growing while pages come back quickly, halving on 429/503, never more
-than ``workers``); they are placed strictly in order, so
+than ``workers``, and none while :data:`READY_AHEAD` pages wait to be taken); they are
+placed strictly in order, so
 the result equals a sequential read. Reading backwards, or a change of page size, drops
 the pages fetched ahead.
 """
@@ -48,7 +49,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from mammoth_pandas._concurrency import AdaptiveLimit, ConcurrencyGate
+from mammoth_pandas._seen import SeenIds
 from mammoth_pandas.errors import MammothConnectionError
 
 __all__ = ["MAX_PAGES", "IdCheck", "Page", "PageCollector", "Pager", "overlap_for"]
@@ -59,6 +63,10 @@ Records = list[dict[str, Any]]
 MAX_PAGES = 100_000
 #: Full pages in a row that bring no new id before the read is given up.
 STALE_PAGES = 2
+#: Pages read ahead and waiting to be taken, at most: when this many wait, the reader is
+#: the slower side, so no further page is requested until it takes one (more would only
+#: hold more decoded pages, about seven times their typed rows, without reading faster).
+READY_AHEAD = 4
 _INT64 = 2**63
 
 
@@ -195,7 +203,7 @@ class PageCollector:
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
-        self.seen: set[Any] = set()
+        self.seen = SeenIds()  # about 8 bytes an id, not a set's 60
         self.delivered = 0
 
     @property
@@ -205,8 +213,8 @@ class PageCollector:
     def take(self, records: Records) -> Records:
         ids = [r.get("id") for r in records]
         new = set(ids)
-        if len(new) == len(ids) and None not in new and self.seen.isdisjoint(new):
-            self.seen |= new  # the usual case: every id is new
+        if len(new) == len(ids) and None not in new and self.seen.isdisjoint(ids):
+            self.seen.update(ids)  # the usual case: every id is new
             fresh = records
         else:
             fresh = []
@@ -223,11 +231,8 @@ class PageCollector:
 
     def after_known(self, records: Records) -> Records | None:
         """The records after the last already-seen one; ``None`` if none was seen."""
-        seen = self.seen
-        for position in range(len(records) - 1, -1, -1):
-            if records[position].get("id") in seen:
-                return records[position + 1 :]
-        return None
+        known = np.flatnonzero(self.seen.contains([r.get("id") for r in records]))
+        return records[int(known[-1]) + 1 :] if len(known) else None
 
 
 Fetch = Callable[[int, int], "Page | tuple[list[Any], Any]"]
@@ -344,7 +349,10 @@ class Pager:
         try:
             while True:
                 if pool is not None and not first:
-                    while len(window) < self.gate.limit:
+                    ready = sum(
+                        1 for _, pending in window if pending is not None and pending.done()
+                    )
+                    while len(window) < self.gate.limit and ready < READY_AHEAD:
                         request()
                 elif not window:
                     request()

@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "mammoth_pandas._credentials",
         "mammoth_pandas._transport",
         "mammoth_pandas._paging",
+        "mammoth_pandas._seen",
         "mammoth_pandas._answers",
         "mammoth_pandas.jobs",
         "mammoth_pandas.history",

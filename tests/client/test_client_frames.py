@@ -8,6 +8,7 @@ from pandas.api import types as pdt
 
 from mammoth_pandas import contract as C
 from mammoth_pandas import frames
+from mammoth_pandas._columns import CHUNK_ROWS, FIRST_CHUNK_ROWS
 from mammoth_pandas.sandbox import Sandbox
 
 
@@ -216,3 +217,30 @@ def test_categories_first_seen_in_a_later_chunk_keep_their_values() -> None:
     assert list(df.state.cat.categories) == [*C.BATCH_STATES, "archived_later", "new_state"]
     assert df.source_type.tolist()[::3] == ["file", "cloud"]
     assert df.source_type.isna().tolist() == [False, True, True, False]
+
+
+def test_odd_category_values_read_as_text_in_any_chunk() -> None:
+    """Lists are joined and numbers and booleans read as text, whether a chunk first meets
+    them or they arrive among values already seen."""
+    rows = [["b", "a"], 5, True, "x", None, ["b", "a"], "x", 5, False, None]
+    build = frames.batch_builder(["id", "source"])
+    build.chunk_rows = 3
+    for start in range(0, len(rows), 2):
+        pair = enumerate(rows[start : start + 2])
+        build.add([{"id": start + i, "source": {"type": v}} for i, v in pair])
+    df = build.frame()
+    expected = ["b, a", "5", "True", "x", None, "b, a", "x", "5", "False", None]
+    assert [None if pd.isna(v) else v for v in df.source_type] == expected
+    assert list(df.source_type.cat.categories) == sorted({v for v in expected if v})
+
+
+def test_values_waiting_for_conversion_stay_a_fraction_of_the_rows_converted() -> None:
+    build = frames.batch_builder(["id", "name"])
+    most_waiting = 0
+    for start in range(0, 100_000, 100):
+        build.add([{"id": i, "name": f"b{i}"} for i in range(start, start + 100)])
+        if build.rows >= 8 * FIRST_CHUNK_ROWS:
+            most_waiting = max(most_waiting, build._pending_rows / build.rows)
+        assert build._pending_rows < max(FIRST_CHUNK_ROWS, min(CHUNK_ROWS, build.rows // 8))
+    assert 0.08 < most_waiting <= 0.125  # an eighth of the rows, until chunks reach their most
+    assert build.frame().index.tolist() == list(range(100_000))
