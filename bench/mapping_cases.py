@@ -24,7 +24,10 @@ of further draws (:data:`BLIND_DRAW_VARIANT`) and a fifth of sealed draws
 sixth of tables no other set uses (:data:`UNSEEN`), declared before the tuning round that
 followed the fifth set's reading, and an eighth part, *final held-out* (:data:`FINAL`), of the
 remaining bundled tables and new draws of the unseen ones, declared before the round that
-followed the sixth set's reading; the benchmark reports each apart.
+followed the sixth set's reading, and a ninth part, *ninth held-out* (:data:`NINTH`), of tables
+bundled in two other packages (plotly's ``plotly.data`` and ``palmerpenguins``), declared
+before the round that followed the reading of every part before it; the benchmark reports
+each apart.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ __all__ = [
     "HELD_OUT",
     "LEVELS",
     "NEW_DRAW_VARIANT",
+    "NINTH",
     "SEALED_DRAW_VARIANT",
     "UNSEEN",
     "Case",
@@ -203,12 +207,16 @@ class Case:
     #: In the final held-out part: the remaining tables and new draws of the unseen ones (see
     #: :data:`FINAL`).
     final: bool = False
+    #: In the ninth held-out part: tables of two other packages (see :data:`NINTH`).
+    ninth: bool = False
 
     @property
     def split(self) -> str:
         """``tuning``, ``held-out``, ``fresh held-out``, ``new draws held-out``,
-        ``blind draws held-out``, ``sealed draws held-out``, ``unseen tables held-out`` or
-        ``final held-out``."""
+        ``blind draws held-out``, ``sealed draws held-out``, ``unseen tables held-out``,
+        ``final held-out`` or ``ninth held-out``."""
+        if self.ninth:
+            return "ninth held-out"
         if self.final:
             return "final held-out"
         if self.unseen_table:
@@ -252,6 +260,24 @@ def _statsmodels(name: str) -> Callable[[], pd.DataFrame]:
         from statsmodels import datasets
 
         return getattr(datasets, name).load_pandas().data
+
+    return load
+
+
+def _plotly(name: str) -> Callable[[], pd.DataFrame]:
+    def load() -> pd.DataFrame:
+        from plotly import data
+
+        return getattr(data, name)()
+
+    return load
+
+
+def _penguins(name: str) -> Callable[[], pd.DataFrame]:
+    def load() -> pd.DataFrame:
+        import palmerpenguins
+
+        return getattr(palmerpenguins, f"load_{name}")()
 
     return load
 
@@ -318,8 +344,27 @@ FINAL: dict[str, Callable[[], pd.DataFrame]] = {
 #: every sealed draw (at most ``SEALED_DRAW_VARIANT + NEW_DRAW_VARIANT``); no other part
 #: uses them.
 FINAL_DRAW_VARIANT = 300
+#: The ninth part, *ninth held-out*: declared and committed before the tuning round that
+#: followed the reading of the eighth, before the matcher had been run on any of it, to be
+#: run once on the final matcher, at every variant (no other part uses these tables). The
+#: rule, applied to table names, column and row counts only (:func:`ninth_candidates`):
+#: every table that a public function of ``plotly.data`` (called with its defaults) or a
+#: ``load_*`` function of ``palmerpenguins`` returns as a DataFrame, offline, with at least
+#: :data:`UNSEEN_MIN_COLUMNS` columns and :data:`NINTH_MIN_ROWS` rows, that is not a copy of
+#: a table another part uses (plotly's iris is vega's); all of them, in sorted order of key.
+NINTH: dict[str, Callable[[], pd.DataFrame]] = {
+    "palmerpenguins:penguins": _penguins("penguins"),
+    "palmerpenguins:penguins_raw": _penguins("penguins_raw"),
+    "plotly:election": _plotly("election"),
+    "plotly:experiment": _plotly("experiment"),
+    "plotly:gapminder": _plotly("gapminder"),
+    "plotly:stocks": _plotly("stocks"),
+    "plotly:tips": _plotly("tips"),
+}
+#: Rows a ninth-part table has at least (every other part's tables have 50 or more).
+NINTH_MIN_ROWS = 50
 #: Bundled tables that are copies of one another set uses: never candidates.
-_COPIES: frozenset[str] = frozenset({"sklearn:iris"})
+_COPIES: frozenset[str] = frozenset({"sklearn:iris", "plotly:iris"})
 #: scikit-learn's bundled tables (its other ``load_*`` functions load images or text files).
 _SKLEARN_TABLES = ("breast_cancer", "diabetes", "digits", "iris", "linnerud", "wine")
 
@@ -333,6 +378,41 @@ def final_candidates() -> list[str]:
     """The tables of :data:`FINAL`: what the rule of :data:`UNSEEN` gives after its first
     :data:`UNSEEN_MAX_TABLES`."""
     return _candidates()[UNSEEN_MAX_TABLES:]
+
+
+def ninth_candidates() -> list[str]:
+    """The rule that chose :data:`NINTH`, applied afresh to the installed packages."""
+    import inspect
+
+    import palmerpenguins
+    from plotly import data
+
+    loaders: dict[str, Callable[[], pd.DataFrame]] = {}
+    for name in dir(data):
+        if not name.startswith("_") and inspect.isfunction(getattr(data, name)):
+            loaders[f"plotly:{name}"] = _plotly(name)
+    for name in dir(palmerpenguins):
+        if name.startswith("load_") and inspect.isfunction(getattr(palmerpenguins, name)):
+            loaders[f"palmerpenguins:{name.removeprefix('load_')}"] = _penguins(
+                name.removeprefix("load_")
+            )
+    chosen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for key in sorted(loaders):
+            if key in _COPIES:
+                continue
+            try:
+                frame = loaders[key]()
+            except Exception:  # a function that needs arguments, or a network, is no candidate
+                continue
+            if (
+                isinstance(frame, pd.DataFrame)
+                and frame.shape[1] >= UNSEEN_MIN_COLUMNS
+                and frame.shape[0] >= NINTH_MIN_ROWS
+            ):
+                chosen.append(key)
+    return chosen
 
 
 def _candidates() -> list[str]:
@@ -368,13 +448,14 @@ def _candidates() -> list[str]:
 
 def load_tables(names: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """The base tables, loaded from the packages' bundled files (no network); by default
-    every table but the unseen and final ones (:data:`UNSEEN`, :data:`FINAL`), which are
-    loaded only by name."""
+    every table but the unseen, final and ninth ones (:data:`UNSEEN`, :data:`FINAL`,
+    :data:`NINTH`), which are loaded only by name."""
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in names or list(TABLES):
-            out[name] = (TABLES.get(name) or UNSEEN.get(name) or FINAL[name])()
+            load = TABLES.get(name) or UNSEEN.get(name) or FINAL.get(name) or NINTH[name]
+            out[name] = load()
     return out
 
 
@@ -550,12 +631,13 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
     from :data:`BLIND_DRAW_VARIANT` on the fourth, from :data:`SEALED_DRAW_VARIANT` on the
     fifth. An unseen table's (:data:`UNSEEN`) variants are in the sixth, those from
     :data:`FINAL_DRAW_VARIANT` on in the final part, as is every variant of a final table
-    (:data:`FINAL`).
+    (:data:`FINAL`); every variant of a ninth-part table (:data:`NINTH`) is in the ninth.
     """
+    ninth = table in NINTH
     drawn = table in HELD_OUT or table in FRESH
     final = table in FINAL or (table in UNSEEN and variant >= FINAL_DRAW_VARIANT)
     unseen_table = table in UNSEEN and not final
-    held_out = drawn or unseen_table or final
+    held_out = drawn or unseen_table or final or ninth
     sealed_draw = drawn and variant >= SEALED_DRAW_VARIANT
     blind_draw = drawn and BLIND_DRAW_VARIANT <= variant < SEALED_DRAW_VARIANT
     new_draw = drawn and NEW_DRAW_VARIANT <= variant < BLIND_DRAW_VARIANT
@@ -640,6 +722,7 @@ def build_case(table: str, frame: pd.DataFrame, level: str, variant: int) -> Cas
         sealed_draw=sealed_draw,
         unseen_table=unseen_table,
         final=final,
+        ninth=ninth,
         source=source,
         destination=destination,
         truth=truth,
@@ -667,18 +750,21 @@ def build_cases(
     sealed_draws: bool = False,
     unseen_tables: bool = False,
     final: bool = False,
+    ninth: bool = False,
 ) -> list[Case]:
     """Every case: each table at each level, ``variants`` times (different seeds); with
     ``new_draws``, as many new draws of the held-out tables (the third held-out set); with
     ``blind_draws``, as many again (the fourth); with ``sealed_draws``, as many again (the
     fifth). With ``unseen_tables`` and no ``tables`` given, the unseen tables too (the
     sixth); with ``final`` and no ``tables`` given, the final part too (the final tables,
-    and as many draws of the unseen tables from :data:`FINAL_DRAW_VARIANT` on)."""
+    and as many draws of the unseen tables from :data:`FINAL_DRAW_VARIANT` on); with
+    ``ninth`` and no ``tables`` given, the ninth part's tables too (the ninth)."""
     if not 0 < variants <= NEW_DRAW_VARIANT:
         raise ValueError(f"variants must be 1 to {NEW_DRAW_VARIANT}, not {variants}")
     if tables is None:
         names = list(TABLES) + (list(UNSEEN) if unseen_tables or final else [])
-        tables = load_tables(names + (list(FINAL) if final else []))
+        names += list(FINAL) if final else []
+        tables = load_tables(names + (list(NINTH) if ninth else []))
     cases = []
     for name, frame in tables.items():
         numbers = list(range(variants))

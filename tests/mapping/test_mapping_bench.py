@@ -380,3 +380,61 @@ def test_the_notes_name_the_final_part_only_when_the_run_holds_it():
     assert note.startswith("eighth part, final held-out")
     assert note.endswith("run once on the final matcher): vega:burtin. ")
     assert "eighth" not in bench_mapping._parts_note([], [], [], [], [], ["statsmodels:longley"])
+
+
+def test_the_ninth_part_is_built_by_its_rule_from_other_packages_and_apart_from_every_other():
+    from bench.mapping_cases import (
+        FINAL,
+        FRESH,
+        HELD_OUT,
+        NINTH,
+        NINTH_MIN_ROWS,
+        UNSEEN,
+        UNSEEN_MIN_COLUMNS,
+        ninth_candidates,
+    )
+    from bench.mapping_cases import TABLES as ALL_TABLES
+
+    # The tables are what its rule gives, on names, column and row counts alone.
+    assert list(NINTH) == ninth_candidates()
+    assert list(NINTH) == sorted(NINTH)
+    assert len(NINTH) >= 5
+    assert set(NINTH).isdisjoint(set(ALL_TABLES) | set(UNSEEN) | set(FINAL) | HELD_OUT | FRESH)
+    tables = load_tables(list(NINTH))
+    assert all(frame.shape[1] >= UNSEEN_MIN_COLUMNS for frame in tables.values())
+    assert all(len(frame) >= NINTH_MIN_ROWS for frame in tables.values())
+    # No other part's content under another name (plotly's iris is vega's: left out).
+    others = load_tables(list(ALL_TABLES) + list(UNSEEN) + list(FINAL))
+    for key, frame in tables.items():
+        for other_key, other in others.items():
+            assert list(frame.columns) != list(other.columns), (key, other_key)
+
+    # Built only when asked for.
+    everything_else = build_cases(
+        variants=2,
+        new_draws=True,
+        blind_draws=True,
+        sealed_draws=True,
+        unseen_tables=True,
+        final=True,
+    )
+    assert not any(c.ninth for c in everything_else)
+    assert {c.split for c in everything_else}.isdisjoint({"ninth held-out"})
+    cases = build_cases(variants=2, ninth=True)
+    ninth = [c for c in cases if c.ninth]
+    assert {c.split for c in ninth} == {"ninth held-out"}
+    assert {c.table for c in ninth} == set(NINTH)
+    assert len(ninth) == len(NINTH) * len(LEVELS) * 2
+    assert all(c.held_out and not (c.final or c.unseen_table) for c in ninth)
+    assert {c.case_id for c in ninth}.isdisjoint(c.case_id for c in everything_else)
+    # The same generator and levels as the other table parts.
+    assert {c.level for c in ninth} == set(LEVELS)
+    assert all(set(c.truth) == set(c.destination.columns) for c in ninth)
+    assert any(v is None for c in ninth for v in c.truth.values())
+
+
+def test_the_notes_name_the_ninth_part_only_when_the_run_holds_it():
+    note = bench_mapping._parts_note([], [], [], [], [], [], [], ["plotly:tips"])
+    assert note.startswith("ninth part, ninth held-out")
+    assert note.endswith("run once on the final matcher): plotly:tips. ")
+    assert "ninth" not in bench_mapping._parts_note([], [], [], [], [], [], ["vega:burtin"])
