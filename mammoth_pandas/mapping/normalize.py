@@ -172,10 +172,18 @@ def split_compound(token: str) -> tuple[str, ...]:
     return (token,)
 
 
+#: A name that is a year (``1990``) says which column of a table by years it is.
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
 @lru_cache(maxsize=8192)
 def is_opaque(name: str) -> bool:
-    """Whether a name says nothing about its column (``col_7``, ``field12``, ``X3``)."""
-    return bool(_OPAQUE.match(normalize_name(name))) or not words(name)
+    """Whether a name says nothing about its column (``col_7``, ``field12``, ``X3``).
+
+    A year (``1990``) is no such name: it says which column of a table by years it is.
+    """
+    key = normalize_name(name)
+    return (bool(_OPAQUE.match(key)) and not _YEAR.match(key)) or not words(name)
 
 
 def _is_abbreviation(short: str, long: str) -> bool:
@@ -321,18 +329,30 @@ def numbering_only(a: str, b: str) -> bool:
     """Whether two names differ only in their numbering (columns of one series).
 
     ``s3`` and ``s5``, ``q1_score`` and ``q2_score``, ``address_line_1`` and
-    ``address_line_2``: the same words, other numbers (both names carry one).
+    ``address_line_2``: the same words, other numbers (both names carry one). The same
+    digits split another way (``pixel17`` and ``pixel_1_7``) are the same numbering.
     """
     wa, wb = words(a), words(b)
     if wa == wb:
         return False
     digits_a = tuple(w for w in wa if w.isdigit())
     digits_b = tuple(w for w in wb if w.isdigit())
-    if not digits_a or not digits_b:
+    if not digits_a or not digits_b or "".join(digits_a) == "".join(digits_b):
         return False
     rest_a = tuple(w for w in wa if not w.isdigit())
     rest_b = tuple(w for w in wb if not w.isdigit())
     return rest_a == rest_b
+
+
+def _digits_joined(tokens: tuple[str, ...]) -> str:
+    """The words with each run of numbers written as one (``pixel 0 5`` → ``pixel 05``)."""
+    out: list[str] = []
+    for token in tokens:
+        if token.isdigit() and out and out[-1].isdigit():
+            out[-1] += token
+        else:
+            out.append(token)
+    return " ".join(out)
 
 
 @lru_cache(maxsize=65536)
@@ -349,6 +369,14 @@ def name_similarity(a: str, b: str) -> NameMatch:
         return NameMatch(1.0, "same name")
     if numbering_only(a, b):
         return NameMatch(0.0, "only the numbering differs")
+    digits_a = tuple(t for t in wa if t.isdigit())
+    digits_b = tuple(t for t in wb if t.isdigit())
+    if digits_a and digits_b and digits_a != digits_b:
+        if "".join(digits_a) == "".join(digits_b):
+            # The same digits split another way ("pxl05", "pixel_0_5"): one number a side.
+            return name_similarity(_digits_joined(wa), _digits_joined(wb))
+        if tuple(int(t) for t in digits_a) != tuple(int(t) for t in digits_b):
+            return NameMatch(0.0, "other numbers")
     if "".join(wa) == "".join(wb):
         return NameMatch(0.97, "same name, split differently")
     ca, cb = canonical(a), canonical(b)

@@ -19,6 +19,7 @@ from mammoth_pandas.mapping.normalize import (
     kind_conflict,
     name_similarity,
     normalize_name,
+    numbering_only,
     side_cores,
 )
 from mammoth_pandas.mapping.sides import Column
@@ -417,6 +418,10 @@ def score_pair(
         and source.profile.flag_share is not None
     )
     held = ""
+    if score > 0 and name == 0.0 and numbering_only(dest_name, source_name):
+        # "1990" against "2001", "s3" against "s5": another column of the same series.
+        score = 0.0
+        held = "the names differ only in their numbering: another column of the same series"
     if (
         score > 0
         and name

@@ -1,0 +1,86 @@
+"""Columns of one series: tables by year, numbered names written another way, and families of
+look-alike values where only the names can tell the columns apart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mammoth_pandas.mapping import derive_mapping
+from mammoth_pandas.mapping.normalize import is_opaque, name_similarity
+
+
+def _rows(mapping):
+    return {
+        r.destination.c_id: (r.source.c_id if r.source else None, r.status) for r in mapping.rows
+    }
+
+
+def _alike(names, seed, n=120):
+    """Columns whose values are drawn alike: only their names tell them apart."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({name: np.round(rng.normal(3.0, 1.2, n), 2) for name in names})
+
+
+@pytest.mark.parametrize(
+    ("name", "opaque"),
+    [("1990", False), ("2013", False), ("col_7", True), ("7", True), ("x3", True),
+     ("field12", True)],
+)  # fmt: skip
+def test_a_year_is_a_name_that_says_which_column_it_is(name, opaque):
+    assert is_opaque(name) is opaque
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("pixel17", "pixel_1_7"), ("Pxl05", "pixel_0_5"), ("pxl61", "pixel_6_1"),
+     ("Pixeel03", "pixel_0_3")],
+)  # fmt: skip
+def test_the_same_digits_split_another_way_are_the_same_numbering(a, b):
+    assert name_similarity(a, b).score >= 0.9
+    assert name_similarity(b, a).score == name_similarity(a, b).score
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("pxl 7 0", "pixel_0_7"), ("Pxl71", "pixel_1_7"), ("addr2", "address_line_1"),
+     ("1990_f", "1991")],
+)  # fmt: skip
+def test_other_numbers_in_otherwise_alike_names_are_other_columns(a, b):
+    assert name_similarity(a, b).score == 0.0
+
+
+def test_a_table_by_year_pairs_each_year_with_its_namesake_and_no_other():
+    years = [str(y) for y in range(1990, 2002)]
+    destination = _alike(years, seed=1)
+    # The source has most of the years, one the destination lacks, and one without a name.
+    source = _alike([*years[1:9], "1988", "col_4"], seed=2)
+    rows = _rows(derive_mapping(source, destination))
+    for year in years[1:9]:
+        assert rows[year][0] == year
+    # Years the source lacks are not filled from another year, nor from the extra one.
+    for year in (years[0], *years[9:]):
+        assert rows[year][0] != "1988"
+        assert rows[year][0] is None or rows[year][0] == "col_4"
+
+
+def test_a_look_alike_left_over_is_not_paired_with_a_column_named_otherwise():
+    destination = _alike(["math", "reading", "writing", "science"], seed=3)
+    source = _alike(["math", "reading", "writing", "art"], seed=4)
+    rows = _rows(derive_mapping(source, destination))
+    assert rows["math"][0] == "math"
+    assert rows["writing"][0] == "writing"
+    # Four columns of alike values: that "art" is left over says nothing of "science".
+    assert rows["science"][0] is None
+
+
+def test_two_look_alikes_left_after_the_names_placed_the_rest_still_pair():
+    destination = _alike(["Gross", "Net", "currency_code"], seed=5, n=400)
+    destination["currency_code"] = np.where(np.arange(len(destination)) % 3, "EUR", "USD")
+    source = _alike(["net", "amount", "currency_code"], seed=6, n=400)
+    source["currency_code"] = np.where(np.arange(len(source)) % 2, "EUR", "USD")
+    rows = _rows(derive_mapping(source, destination))
+    assert rows["Net"][0] == "net"
+    # Two money columns: once the names place "net", "amount" is the gross.
+    assert rows["Gross"][0] == "amount"
