@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from mammoth_pandas.mapping.assign import Choice, assign
 from mammoth_pandas.mapping.normalize import subjects_differ
@@ -60,6 +61,8 @@ SUGGEST_LEAD_DATA = 0.55
 #: and over the source's other candidate destinations. Otherwise it is not proposed, not
 #: even as a suggestion: values a few hundredths more alike tell nothing.
 VALUES_LEAD = 0.05
+#: Values that fit this many other columns within ``VALUES_LEAD`` are a family of look-alikes.
+LOOK_ALIKES = 2
 
 
 def _values_alone(ev: Evidence) -> bool:
@@ -76,12 +79,15 @@ def _best_of_others(scores: np.ndarray, axis: int) -> np.ndarray:
     return np.where(scores >= first, second, first)
 
 
-def _without_lead(scores: np.ndarray, alone: np.ndarray, confident: list[Choice]) -> np.ndarray:
+def _without_lead(
+    scores: np.ndarray, alone: np.ndarray, despite: np.ndarray, confident: list[Choice]
+) -> np.ndarray:
     """The pairs decided on values alone that do not lead their runner-up by ``VALUES_LEAD``.
 
     The runner-up is the best other candidate on either side. Candidates are the columns
     that no confident pair with name evidence holds: a column the names placed elsewhere is
-    no candidate, one placed by values alone still is.
+    no candidate, one placed by values alone still is; but for a pair whose names differ
+    (``despite``, not opaque) every other column is a candidate.
     """
     rows_free = np.ones(scores.shape[0], dtype=bool)
     cols_free = np.ones(scores.shape[1], dtype=bool)
@@ -91,7 +97,48 @@ def _without_lead(scores: np.ndarray, alone: np.ndarray, confident: list[Choice]
     across = _best_of_others(np.where(cols_free[np.newaxis, :], scores, 0.0), axis=1)
     down = _best_of_others(np.where(rows_free[:, np.newaxis], scores, 0.0), axis=0)
     lead = np.round(scores - np.maximum(across, down), 4)
+    # Values that fit two other columns or more about as well are one of a family of
+    # look-alikes (test scores, prices of a day): names that differ then weigh against the
+    # pair (an opaque name does not), and the columns the names placed compete too.
+    near = scores[:, :, np.newaxis] - VALUES_LEAD
+    across_n = (scores[:, np.newaxis, :] >= near).sum(axis=2) - 1
+    down_n = (scores.T[np.newaxis, :, :] >= near).sum(axis=2) - 1
+    family = despite & (np.maximum(across_n, down_n) >= LOOK_ALIKES)
+    every = np.maximum(_best_of_others(scores, axis=1), _best_of_others(scores, axis=0))
+    lead = np.where(family, np.minimum(lead, np.round(scores - every, 4)), lead)
     return np.asarray(alone & (scores > 0) & (lead < VALUES_LEAD))
+
+
+#: A pair whose names agree and that scores this much is placed before any pair on values
+#: alone: the assignment may not trade it for two middling pairs of look-alike values.
+NAMED_SURE = 0.9
+NAMED_LEAD = 0.04
+
+
+def _named_first(scores: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """``scores`` with the sure pairs the names place set apart (their row and column keep them).
+
+    Among look-alike columns (years, test scores) the values of one column fit many others
+    about as well; the assignment, maximising the total, may then pair a column with a
+    look-alike and give its namesake to another, which a sure pair by name rules out. The
+    sure pairs are those of the assignment over the pairs with name evidence alone that
+    score at least :data:`NAMED_SURE` and lead every other such pair of their row and column
+    by :data:`NAMED_LEAD` (two namesakes alike are left to the assignment, which says so).
+    """
+    named = np.where(alone, 0.0, scores)
+    runner_up = np.maximum(_best_of_others(named, axis=1), _best_of_others(named, axis=0))
+    usable = np.where((named >= NAMED_SURE) & (named - runner_up >= NAMED_LEAD), named, 0.0)
+    if not usable.any():
+        return scores
+    rows, cols = linear_sum_assignment(usable, maximize=True)
+    out = scores.copy()
+    for r, c in zip(rows, cols, strict=True):
+        if usable[r, c] > 0:
+            keep = out[r, c]
+            out[r, :] = 0.0
+            out[:, c] = 0.0
+            out[r, c] = keep
+    return out
 
 
 def _telling(ev: Evidence) -> bool:
@@ -174,8 +221,11 @@ def decide(
     alone = np.array(
         [[_values_alone(evidence[i][j]) for j in free_cols] for i in free_rows], dtype=bool
     )
-    confident = assign(sub, threshold=max(min_confidence, 1e-9))
-    lacking = _without_lead(sub, alone, confident)
+    confident = assign(_named_first(sub, alone), threshold=max(min_confidence, 1e-9))
+    despite = np.array(
+        [[evidence[i][j].name is not None for j in free_cols] for i in free_rows], dtype=bool
+    )
+    lacking = _without_lead(sub, alone, alone & despite, confident)
     # Pairs on values alone without a clear lead: too close to call (no suggestion either).
     no_lead = {
         k: c.source

@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 from mammoth_pandas.mapping import derive_mapping
+from mammoth_pandas.mapping.decide import decide
 from mammoth_pandas.mapping.normalize import is_opaque, name_similarity
+from mammoth_pandas.mapping.score import Evidence
+from mammoth_pandas.mapping.sides import Column
 
 
 def _rows(mapping):
@@ -84,3 +87,27 @@ def test_two_look_alikes_left_after_the_names_placed_the_rest_still_pair():
     assert rows["Net"][0] == "net"
     # Two money columns: once the names place "net", "amount" is the gross.
     assert rows["Gross"][0] == "amount"
+
+
+def _ev(score, name):
+    """Evidence with a name score (``None``: an opaque name, values alone)."""
+    data = score / 0.8 if name is None else score
+    return Evidence(score, name, "" if name else "opaque name", 1.0, "", data, "")
+
+
+def test_a_sure_pair_by_name_is_not_traded_for_two_look_alikes_by_values():
+    # d0 and s0 share their name (0.95); d1 and s1 look alike to s0 and d0 by values alone
+    # about as much: the best total (0.7 + 0.7 > 0.95 + 0.4) would split the namesakes.
+    evidence = [
+        [_ev(0.95, 1.0), _ev(0.70, None)],
+        [_ev(0.70, None), _ev(0.40, None)],
+    ]
+    dest = [Column("d0", "1990", "numeric"), Column("d1", "1991", "numeric")]
+    source = [Column("s0", "1990", "numeric"), Column("s1", "col_3", "numeric")]
+    out = decide(dest, source, evidence, min_confidence=0.6, suggest_min=0.42)
+    first, second = out
+    assert first is not None
+    assert first[0] is not None
+    assert first[0].c_id == "s0"
+    assert second is not None
+    assert second[0] is None
