@@ -540,7 +540,8 @@ def side_cores(names: list[str]) -> list[str]:
     """Each name without the affixes that most of its side's names share.
 
     The affixes come from the side itself, not from a list: ``["hs_email", "hs_phone", "hs_city"]``
-    → ``["email", "phone", "city"]``. Names that would be left empty keep their words.
+    → ``["email", "phone", "city"]``. Names that would be left empty, or with a number
+    alone (``s1``, ``s2``…), keep their words.
     """
     split = [words(n) for n in names]
     head, tail = _affix_words(split, end=False), _affix_words(split, end=True)
@@ -551,5 +552,7 @@ def side_cores(names: list[str]) -> list[str]:
             core = core[len(head) :]
         if tail and core[-len(tail) :] == tail and len(core) > len(tail):
             core = core[: -len(tail)]
+        if all(t.isdigit() for t in core):  # "s3" is not "3": the number alone says nothing
+            core = w
         out.append(" ".join(core) if core != w else name)
     return out

@@ -111,3 +111,18 @@ def test_a_sure_pair_by_name_is_not_traded_for_two_look_alikes_by_values():
     assert first[0].c_id == "s0"
     assert second is not None
     assert second[0] is None
+
+
+def test_a_series_named_by_one_letter_and_a_number_keeps_its_letter():
+    # "s" starts most destination names: set aside as an affix, it would leave "3" alone,
+    # an opaque name; "s3" against "s_3_f" is a name that agrees, even with no rows.
+    names = ["age", "bmi", "s1", "s2", "s3", "s4", "s5", "s6"]
+    destination = [{"c_id": n, "c_name": n, "c_type": "numeric"} for n in names]
+    source = [
+        {"c_id": n, "c_name": n, "c_type": "numeric"}
+        for n in ["s_3_f", "BMI", "age", "S_1", "s 2", "s4", "s5", "s6"]
+    ]
+    rows = _rows(derive_mapping(source, destination))
+    assert rows["s3"][0] == "s_3_f"
+    assert rows["s1"][0] == "S_1"
+    assert rows["s2"][0] == "s 2"
