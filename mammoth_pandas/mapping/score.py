@@ -22,7 +22,9 @@ from mammoth_pandas.mapping.normalize import (
     numbering_only,
     side_cores,
 )
+from mammoth_pandas.mapping.normalize import words as name_words
 from mammoth_pandas.mapping.sides import Column
+from mammoth_pandas.mapping.vocabulary import UNITS
 
 __all__ = [
     "Evidence",
@@ -194,18 +196,37 @@ UNIT_CONVERSIONS: tuple[tuple[float, float, str], ...] = tuple(
 )
 #: A conversion is tried when the spreads' ratio is within this share of its factor.
 UNIT_TOLERANCE = 0.15
+#: The words that name each conversion's units (the first word of its ``words``).
+UNIT_WORDS: dict[str, frozenset[str]] = {
+    "inches": frozenset({"in", "inch", "inches", "cm", "centimetre", "centimeter"}),
+    "pounds": frozenset({"lb", "lbs", "pound", "pounds", "kg", "kilogram", "kilograms"}),
+    "miles": frozenset({"mi", "mile", "miles", "km", "kilometre", "kilometer", "kilometres"}),
+    "feet": frozenset({"ft", "foot", "feet", "m", "metre", "meter", "metres", "meters"}),
+    "gallons": frozenset({"gal", "gallon", "gallons", "l", "litre", "liter", "litres"}),
+    "celsius": frozenset({"c", "celsius", "f", "fahrenheit"}),
+    "shares": frozenset({"pct", "percent", "share"}),
+    "thousands": frozenset({"thousands", "thousand", "k"}),
+    "hours": frozenset({"h", "hr", "hrs", "hours", "minutes", "mins"}),
+}
+#: A conversion whose unit one name says and the other does not (``weight`` and
+#: ``weight_kg``) is tried when the spreads' ratio is within this share of its factor: few
+#: rows, or two samples of skewed values, spread apart by more than the unit does.
+UNIT_NAMED_TOLERANCE = 0.35
 #: Values alike once converted count this much of values alike as they are.
 UNIT_DISCOUNT = 0.9
 #: Columns with at least this share of whole numbers on both sides are not converted.
 UNIT_WHOLE = 0.99
 
 
-def _converted_similarity(a: Profile, b: Profile) -> tuple[float, str] | None:
+def _converted_similarity(
+    a: Profile, b: Profile, named: frozenset[str] = frozenset()
+) -> tuple[float, str] | None:
     """How alike a's values are to b's converted back by a common unit: ``(alike, words)``.
 
-    None when no conversion fits the spreads' ratio. Two columns of whole numbers are not
-    compared so: counts and ids have spreads in every ratio, a unit among them is as often
-    chance.
+    None when no conversion fits the spreads' ratio (by :data:`UNIT_NAMED_TOLERANCE` for the
+    conversions of the units in ``named``, words that one name says and the other does not).
+    Two columns of whole numbers are not compared so: counts and ids have spreads in every
+    ratio, a unit among them is as often chance.
     """
     if a.spread <= 0 or b.spread <= 0:
         return None
@@ -214,7 +235,10 @@ def _converted_similarity(a: Profile, b: Profile) -> tuple[float, str] | None:
     ratio = b.spread / a.spread
     best: tuple[float, str] | None = None
     for factor, offset, words in UNIT_CONVERSIONS:
-        if abs(ratio / factor - 1.0) > UNIT_TOLERANCE:
+        said = bool(named & UNIT_WORDS.get(words.split()[0].lower(), frozenset()))
+        said = said or bool(named & UNIT_WORDS.get(words.split()[-1].lower(), frozenset()))
+        tolerance = UNIT_NAMED_TOLERANCE if said else UNIT_TOLERANCE
+        if abs(ratio / factor - 1.0) > tolerance:
             continue
         alike = 1.0 - _ks(a.sketch, (b.sketch - offset) / factor)
         if best is None or alike > best[0]:
@@ -222,9 +246,12 @@ def _converted_similarity(a: Profile, b: Profile) -> tuple[float, str] | None:
     return best
 
 
-def _numeric_similarity(a: Profile, b: Profile) -> tuple[float, str]:
+def _numeric_similarity(
+    a: Profile, b: Profile, named: frozenset[str] = frozenset()
+) -> tuple[float, str]:
     raw = 1.0 - _ks(a.sketch, b.sketch)
-    converted = _converted_similarity(a, b) if a.kind == "numeric" and raw < 0.9 else None
+    numeric = a.kind == "numeric" and raw < 0.9
+    converted = _converted_similarity(a, b, named) if numeric else None
     sa, sb = a.standardised, b.standardised
     if sa is None or sb is None:
         shape = 1.0 if sa is None and sb is None else 0.0
@@ -289,11 +316,14 @@ def _flag_similarity(a: float, b: float) -> tuple[float, str]:
     return score, f"both yes/no flags ({a:.0%} and {b:.0%} yes)"
 
 
-def data_similarity(a: Profile | None, b: Profile | None) -> tuple[float | None, str]:
+def data_similarity(
+    a: Profile | None, b: Profile | None, named: frozenset[str] = frozenset()
+) -> tuple[float | None, str]:
     """Compare two columns' values: ``(None, why)`` when either side has no values.
 
     Flags compare as flags however each side writes them (``true``/``false``, ``Y``/``N``,
-    ``1``/``0``): by their share of yes.
+    ``1``/``0``): by their share of yes. ``named`` are the unit words one name says and
+    the other does not (see :func:`_converted_similarity`).
     """
     if a is None or b is None:
         return None, "no rows on one side"
@@ -304,7 +334,7 @@ def data_similarity(a: Profile | None, b: Profile | None) -> tuple[float | None,
     if a.kind != b.kind:
         return 0.0, f"{b.kind} values against {a.kind} values"
     if a.kind in ("numeric", "date"):
-        return _numeric_similarity(a, b)
+        return _numeric_similarity(a, b, named)
     return _text_similarity(a, b)
 
 
@@ -366,6 +396,12 @@ def combine(name: float | None, data: float | None, fit: float, weights: Weights
     return round(score * (0.5 + 0.5 * fit), 4)
 
 
+def _named_units(a: str, b: str) -> frozenset[str]:
+    """The unit words one name says and the other does not (``weight_kg`` and ``weight``)."""
+    wa, wb = frozenset(name_words(a)), frozenset(name_words(b))
+    return (wa ^ wb) & UNITS
+
+
 def score_pair(
     dest: Column,
     source: Column,
@@ -401,7 +437,9 @@ def score_pair(
             name = round(name * max(SHARED_FLOOR, 1.0 - SHARED_STEP * (fits - 1)), 4)
             name_how = f"{name_how}, a name that fits {fits} columns about as well"
     fit, type_how = type_fit(dest, source)
-    data, data_how = data_similarity(dest.profile, source.profile)
+    data, data_how = data_similarity(
+        dest.profile, source.profile, _named_units(dest.c_name, source.c_name)
+    )
     score = combine(name, data, fit, weights)
     if data is None:
         stats, stats_how = stats_similarity(dest.stats, source.stats)

@@ -9,8 +9,14 @@ import pytest
 
 from mammoth_pandas.mapping import derive_mapping
 from mammoth_pandas.mapping.decide import decide
+from mammoth_pandas.mapping.infer import profile
 from mammoth_pandas.mapping.normalize import is_opaque, name_similarity
-from mammoth_pandas.mapping.score import Evidence
+from mammoth_pandas.mapping.score import (
+    UNIT_NAMED_TOLERANCE,
+    UNIT_TOLERANCE,
+    Evidence,
+    data_similarity,
+)
 from mammoth_pandas.mapping.sides import Column
 
 
@@ -126,3 +132,20 @@ def test_a_series_named_by_one_letter_and_a_number_keeps_its_letter():
     assert rows["s3"][0] == "s_3_f"
     assert rows["s1"][0] == "S_1"
     assert rows["s2"][0] == "s 2"
+
+
+def test_a_unit_one_name_says_widens_the_spreads_a_conversion_is_tried_at():
+    # Twelve rows a side: the spreads of two samples differ by more than the unit does.
+    pounds = pd.Series([120, 135, 142, 150, 155, 160, 163, 170, 178, 185, 196, 210], dtype=float)
+    other = pd.Series([128, 131, 140, 144, 149, 151, 158, 161, 166, 172, 176, 240], dtype=float)
+    kilograms = other * 0.45359237
+    a, b = profile(pounds), profile(kilograms)
+    ratio = b.spread / a.spread / 0.45359237
+    assert abs(ratio - 1.0) > UNIT_TOLERANCE
+    assert abs(ratio - 1.0) <= UNIT_NAMED_TOLERANCE
+    _, unnamed = data_similarity(a, b)
+    assert "converted" not in unnamed
+    alike, named = data_similarity(a, b, frozenset({"kg"}))
+    assert named.startswith("values alike once converted, pounds to kilograms")
+    assert alike is not None
+    assert alike >= 0.6
