@@ -113,9 +113,14 @@ def _without_lead(
 #: alone: the assignment may not trade it for two middling pairs of look-alike values.
 NAMED_SURE = 0.9
 NAMED_LEAD = 0.04
+#: A pair whose names (``SUGGEST_NAME``) and values (``SUGGEST_DATA``) both agree is sure
+#: from this score: a look-alike on values alone is no rival to it.
+NAMED_AGREEING = 0.7
 
 
-def _named_first(scores: np.ndarray, alone: np.ndarray) -> np.ndarray:
+def _named_first(
+    scores: np.ndarray, alone: np.ndarray, agreeing: np.ndarray | None = None
+) -> np.ndarray:
     """``scores`` with the sure pairs the names place set apart (their row and column keep them).
 
     Among look-alike columns (years, test scores) the values of one column fit many others
@@ -123,11 +128,15 @@ def _named_first(scores: np.ndarray, alone: np.ndarray) -> np.ndarray:
     look-alike and give its namesake to another, which a sure pair by name rules out. The
     sure pairs are those of the assignment over the pairs with name evidence alone that
     score at least :data:`NAMED_SURE` and lead every other such pair of their row and column
-    by :data:`NAMED_LEAD` (two namesakes alike are left to the assignment, which says so).
+    by :data:`NAMED_LEAD` (two namesakes alike are left to the assignment, which says so),
+    or score :data:`NAMED_AGREEING` with names and values that agree (``agreeing``).
     """
     named = np.where(alone, 0.0, scores)
     runner_up = np.maximum(_best_of_others(named, axis=1), _best_of_others(named, axis=0))
-    usable = np.where((named >= NAMED_SURE) & (named - runner_up >= NAMED_LEAD), named, 0.0)
+    sure = named >= NAMED_SURE
+    if agreeing is not None:
+        sure |= agreeing & (named >= NAMED_AGREEING)
+    usable = np.where(sure & (named - runner_up >= NAMED_LEAD), named, 0.0)
     if not usable.any():
         return scores
     rows, cols = linear_sum_assignment(usable, maximize=True)
@@ -139,6 +148,18 @@ def _named_first(scores: np.ndarray, alone: np.ndarray) -> np.ndarray:
             out[:, c] = 0.0
             out[r, c] = keep
     return out
+
+
+def _agreeing(ev: Evidence) -> bool:
+    """Names and values that both point to this pair (values not of a handful of codes)."""
+    return (
+        ev.name is not None
+        and ev.name >= SUGGEST_NAME
+        and ev.data is not None
+        and ev.data >= SUGGEST_DATA
+        and not ev.flags
+        and not ev.few_levels
+    )
 
 
 def _telling(ev: Evidence) -> bool:
@@ -221,7 +242,10 @@ def decide(
     alone = np.array(
         [[_values_alone(evidence[i][j]) for j in free_cols] for i in free_rows], dtype=bool
     )
-    confident = assign(_named_first(sub, alone), threshold=max(min_confidence, 1e-9))
+    agreeing = np.array(
+        [[_agreeing(evidence[i][j]) for j in free_cols] for i in free_rows], dtype=bool
+    )
+    confident = assign(_named_first(sub, alone, agreeing), threshold=max(min_confidence, 1e-9))
     despite = np.array(
         [[evidence[i][j].name is not None for j in free_cols] for i in free_rows], dtype=bool
     )

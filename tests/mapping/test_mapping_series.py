@@ -149,3 +149,11 @@ def test_a_unit_one_name_says_widens_the_spreads_a_conversion_is_tried_at():
     assert named.startswith("values alike once converted, pounds to kilograms")
     assert alike is not None
     assert alike >= 0.6
+
+
+def test_names_and_values_that_agree_are_not_made_ambiguous_by_a_look_alike():
+    destination = _alike(["age", "bmi", "s1", "s2"], seed=8, n=300)
+    source = _alike(["age_yrs", "bmi", "col_9", "s2"], seed=9, n=300)
+    rows = _rows(derive_mapping(source, destination))
+    # "col_9" looks like "age" as much as "age_yrs" does; the names say which.
+    assert rows["age"][0] == "age_yrs"
