@@ -344,6 +344,26 @@ def numbering_only(a: str, b: str) -> bool:
     return rest_a == rest_b
 
 
+#: Names this long or longer whose only difference is two neighbouring letters swapped
+#: (``incoem``, ``htlhf``) are one name mistyped.
+_SWAP_MIN = 5
+
+
+def _swapped(a: str, b: str) -> bool:
+    """``a`` is ``b`` with two neighbouring letters swapped (``gnpdelf`` and ``gnpdefl``)."""
+    if len(a) != len(b) or len(a) < _SWAP_MIN or a == b:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+        and a[diff[0]].isalpha()
+        and a[diff[1]].isalpha()
+    )
+
+
 def _digits_joined(tokens: tuple[str, ...]) -> str:
     """The words with each run of numbers written as one (``pixel 0 5`` → ``pixel 05``)."""
     out: list[str] = []
@@ -379,6 +399,8 @@ def name_similarity(a: str, b: str) -> NameMatch:
             return NameMatch(0.0, "other numbers")
     if "".join(wa) == "".join(wb):
         return NameMatch(0.97, "same name, split differently")
+    if _swapped("".join(wa), "".join(wb)):
+        return NameMatch(0.93, "typo: two letters swapped")
     ca, cb = canonical(a), canonical(b)
     if ca == cb or "".join(ca) == "".join(cb):
         return NameMatch(0.93, "synonym or abbreviation")

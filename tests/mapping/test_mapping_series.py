@@ -151,6 +151,29 @@ def test_a_unit_one_name_says_widens_the_spreads_a_conversion_is_tried_at():
     assert alike >= 0.6
 
 
+@pytest.mark.parametrize(
+    ("a", "b"), [("INCOME", "INCOEM"), ("hlthf", "htlhf"), ("GNPDEFL", "gnpdelf")]
+)
+def test_two_neighbouring_letters_swapped_are_one_name_mistyped(a, b):
+    match = name_similarity(a, b)
+    assert match.score >= 0.9
+    assert match.how == "typo: two letters swapped"
+
+
+@pytest.mark.parametrize(("a", "b"), [("hlthf", "hlthg"), ("s12", "s21"), ("abc", "bac")])
+def test_other_differences_are_no_swap(a, b):
+    assert name_similarity(a, b).how != "typo: two letters swapped"
+
+
+def test_a_mistyped_name_beats_an_abbreviation_that_fits_two_columns():
+    names = ["income", "incomesq", "age"]
+    destination = [{"c_id": n, "c_name": n, "c_type": "numeric"} for n in names]
+    source = [{"c_id": n, "c_name": n, "c_type": "numeric"} for n in ["incoem", "inco", "AGE"]]
+    rows = _rows(derive_mapping(source, destination))
+    assert rows["income"][0] == "incoem"
+    assert rows["age"][0] == "AGE"
+
+
 def test_names_and_values_that_agree_are_not_made_ambiguous_by_a_look_alike():
     destination = _alike(["age", "bmi", "s1", "s2"], seed=8, n=300)
     source = _alike(["age_yrs", "bmi", "col_9", "s2"], seed=9, n=300)
