@@ -509,12 +509,16 @@ def run(
     absent = sum(1 for c in cases for v in c.truth.values() if v is None)
     columns = sum(len(c.truth) for c in cases)
     vendor = [c for c in cases if c.level == "vendor"]
+    packages = (
+        "vega_datasets, scikit-learn, statsmodels, plotly and palmerpenguins"
+        if ninth
+        else "vega_datasets, scikit-learn and statsmodels"
+    )
     notes = [
         "### Mapping: derive_mapping against baselines",
         "",
         f"{len(cases)} labelled pairs: {len(cases) - len(vendor)} from {len(tables)} public "
-        f"tables bundled in vega_datasets, scikit-learn and statsmodels"
-        f"{', plotly and palmerpenguins' if ninth else ''} ({variants} per table "
+        f"tables bundled in {packages} ({variants} per table "
         f"and level, as many again as new draws of the held-out tables, again as further "
         f"draws{', and again as sealed draws' if sealed else ''}), {len(vendor)} vendor-export "
         f"pairs; {columns} destination columns, "
