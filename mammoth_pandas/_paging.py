@@ -213,9 +213,8 @@ class PageCollector:
     def take(self, records: Records) -> Records:
         ids = [r.get("id") for r in records]
         new = set(ids)
-        if len(new) == len(ids) and None not in new and self.seen.isdisjoint(ids):
-            self.seen.update(ids)  # the usual case: every id is new
-            fresh = records
+        if len(new) == len(ids) and None not in new and self.seen.add_new(ids):
+            fresh = records  # the usual case: every id is new
         else:
             fresh = []
             for record, key in zip(records, ids, strict=True):

@@ -43,7 +43,7 @@ def _as_int64(keys: Sequence[Any]) -> np.ndarray | None:
 
 class SeenIds:
     """A set of ids (``in``, ``len``, :meth:`add`, :meth:`update`) that also answers for
-    many ids at once (:meth:`contains`, :meth:`isdisjoint`)."""
+    many ids at once (:meth:`contains`, :meth:`isdisjoint`, :meth:`add_new`)."""
 
     def __init__(self) -> None:
         self._sorted = np.empty(0, dtype=np.int64)
@@ -94,6 +94,22 @@ class SeenIds:
         self._recent.update(array.tolist())
         self._fold_if_due()
 
+    def add_new(self, keys: Sequence[Any]) -> bool:
+        """Add ``keys`` if none of them is in the set yet; whether they were added (one
+        conversion and one look for the usual page of new ids, not one for the question and
+        another for the update)."""
+        array = _as_int64(keys)
+        if array is None:
+            if not self.isdisjoint(keys):
+                return False
+            self.update(keys)
+            return True
+        if self._in_sorted(array).any() or not self._recent.isdisjoint(keys):
+            return False
+        self._recent.update(keys)
+        self._fold_if_due()
+        return True
+
     def _in_sorted(self, array: np.ndarray) -> np.ndarray:
         stored = self._sorted
         if not len(stored):
@@ -104,7 +120,7 @@ class SeenIds:
     def _fold_if_due(self) -> None:
         if len(self._recent) < max(RECENT, len(self._sorted) // 8):
             return
+        # No id of the set of the latest is in the array: add and update keep them apart.
         recent = np.sort(np.fromiter(self._recent, dtype=np.int64, count=len(self._recent)))
-        recent = recent[~self._in_sorted(recent)]
         self._sorted = np.insert(self._sorted, np.searchsorted(self._sorted, recent), recent)
         self._recent = set()

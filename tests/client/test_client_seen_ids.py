@@ -22,8 +22,14 @@ def test_it_answers_as_a_set_does_through_folds() -> None:
         assert list(seen.contains(probe)) == [k in reference for k in probe]
         assert seen.isdisjoint(probe) == reference.isdisjoint(probe)
         assert all((k in seen) == (k in reference) for k in probe[:50])
-        if rng.random() < 0.5:
+        way = rng.random()
+        if way < 0.4:
             seen.update(batch)
+        elif way < 0.7:
+            assert seen.add_new(batch) == reference.isdisjoint(batch)
+            if not reference.isdisjoint(batch):  # nothing was added: add them one by one
+                for key in batch:
+                    seen.add(key)
         else:
             for key in batch:
                 seen.add(key)
@@ -40,6 +46,10 @@ def test_ids_that_are_not_64_bit_integers_are_kept_too(odd: object) -> None:
     assert list(seen.contains([odd, 1, 3])) == [True, True, False]
     assert not seen.isdisjoint([3, odd])
     assert seen.isdisjoint([])
+    assert not seen.add_new([3, odd])
+    assert 3 not in seen
+    assert seen.add_new([3, 4])
+    assert list(seen.contains([3, 4])) == [True, True]
 
 
 def test_a_hundred_thousand_ids_take_a_fraction_of_a_sets_memory() -> None:
